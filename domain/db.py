@@ -1,0 +1,108 @@
+"""Database wiring: tortoise configuration, start-up, migrations and small raw-SQL helpers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
+
+from domain.settings import Settings, sqlite_path
+
+log = logging.getLogger("orchard.db")
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+APP_LABEL = "orchard"
+MODEL_MODULES = [
+    "domain.stores.models",
+    "domain.idempotency.models",
+]
+MIGRATIONS_MODULE = "migrations"
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    connection = expand_db_url(settings.database_url)
+    if connection["engine"].endswith("asyncpg"):
+        creds = connection["credentials"]
+        creds.setdefault("minsize", 1)
+        creds.setdefault("maxsize", settings.db_pool_size)
+        creds["server_settings"] = {
+            "statement_timeout": str(settings.statement_timeout_ms),
+            "lock_timeout": str(settings.lock_timeout_ms),
+            "application_name": "orchard",
+        }
+    else:
+        sqlite_path(settings.database_url).parent.mkdir(parents=True, exist_ok=True)
+        # Writers wait for the file lock instead of failing at once.
+        connection["credentials"]["busy_timeout"] = 5000
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "migrations": MIGRATIONS_MODULE,
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(settings: Settings) -> None:
+    # The global fallback lets request tasks see the context opened in the lifespan task.
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def apply_migrations(settings: Settings, *, progress=None) -> None:
+    """Apply every pending migration (tortoise's own migration executor)."""
+    from tortoise.migrations.api import migrate
+
+    await migrate(config=tortoise_config(settings), progress=progress)
+
+
+def is_postgres() -> bool:
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+def sql(query: str) -> str:
+    """Write queries with `$1` placeholders; on SQLite they become the numbered `?1`."""
+    if is_postgres():
+        return query
+    return _PLACEHOLDER.sub(r"?\1", query)
+
+
+async def fetch(query: str, *params: Any, connection=None) -> list[dict]:
+    conn = connection or connections.get("default")
+    return await conn.execute_query_dict(sql(query), list(params))
+
+
+async def execute(query: str, *params: Any, connection=None) -> int:
+    conn = connection or connections.get("default")
+    count, _ = await conn.execute_query(sql(query), list(params))
+    return count
+
+
+async def ping() -> bool:
+    try:
+        await fetch("SELECT 1 AS ok")
+        return True
+    except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+        log.warning("database ping failed", exc_info=True)
+        return False
+
+
+def __getattr__(name: str) -> Any:
+    """`tortoise -c domain.db.TORTOISE_ORM makemigrations` reads the config from here."""
+    if name == "TORTOISE_ORM":
+        import os
+
+        return tortoise_config(Settings(database_url=os.environ.get("ORCHARD_DATABASE_URL", Settings.database_url)))
+    raise AttributeError(name)

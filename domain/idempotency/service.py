@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from domain import db
+from domain.clock import SYSTEM_CLOCK, Clock
+from domain.errors import DomainError
+
+MAX_KEY_LENGTH = 255
+DEFAULT_TTL = timedelta(hours=48)
+
+
+class IdempotencyError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: dict[str, Any]
+    replayed: bool
+
+
+def fingerprint(operation: str, request: dict[str, Any]) -> str:
+    canonical = json.dumps([operation, request], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_key(key: str) -> None:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise IdempotencyError(
+            "INVALID_IDEMPOTENCY_KEY",
+            f"The idempotency key must be 1 to {MAX_KEY_LENGTH} characters.",
+            field="idempotencyKey",
+        )
+
+
+async def run_once(
+    *,
+    scope: str,
+    key: str,
+    operation: str,
+    request: dict[str, Any],
+    action: Callable[[Any], Awaitable[dict[str, Any]]],
+    clock: Clock = SYSTEM_CLOCK,
+    ttl: timedelta = DEFAULT_TTL,
+) -> Outcome:
+    """Run `action(connection)` in one transaction together with the record of its key.
+
+    The key row is inserted first: a concurrent retry with the same key waits on the
+    unique index until the first transaction ends, then replays its result. A DomainError
+    from the action rolls back everything, the key included, so a retry decides afresh.
+    """
+    check_key(key)
+    print_ = fingerprint(operation, request)
+    now = clock.now()
+    async with in_transaction() as conn:
+        await db.execute(
+            "DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND expires_at < $3",
+            scope, key, now, connection=conn,
+        )
+        claimed = await db.fetch(
+            "INSERT INTO idempotency_record (scope, key, operation, fingerprint, result, created_at, expires_at)"
+            " VALUES ($1, $2, $3, $4, '', $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING id",
+            scope, key, operation, print_, now, now + ttl, connection=conn,
+        )
+        if not claimed:
+            rows = await db.fetch(
+                "SELECT operation, fingerprint, result FROM idempotency_record WHERE scope = $1 AND key = $2",
+                scope, key, connection=conn,
+            )
+            first = rows[0]
+            if first["operation"] != operation or first["fingerprint"] != print_:
+                raise IdempotencyError(
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "This idempotency key was already used for a different request.",
+                    field="idempotencyKey",
+                )
+            return Outcome(result=json.loads(first["result"]), replayed=True)
+        result = await action(conn)
+        await db.execute(
+            "UPDATE idempotency_record SET result = $1 WHERE id = $2",
+            json.dumps(result, default=str), claimed[0]["id"], connection=conn,
+        )
+    return Outcome(result=result, replayed=False)
+
+
+async def purge_expired(clock: Clock = SYSTEM_CLOCK) -> int:
+    return await db.execute("DELETE FROM idempotency_record WHERE expires_at < $1", clock.now())

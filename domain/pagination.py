@@ -1,0 +1,79 @@
+"""Keyset pagination over tortoise querysets: stable under inserts, no OFFSET scans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from domain.errors import DomainError
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int | None = None
+    after: list[Any] | None = None  # the sort key of the item to start after: [value, id] or [id]
+    last: int | None = None
+    before: list[Any] | None = None
+
+    def size(self) -> int:
+        size = self.last if self.last is not None and self.first is None else self.first
+        if size is None:
+            return DEFAULT_PAGE_SIZE
+        if size < 0 or size > MAX_PAGE_SIZE:
+            raise DomainError("INVALID_PAGE_SIZE", f"Ask for 0 to {MAX_PAGE_SIZE} items.", field="first")
+        return size
+
+    @property
+    def backwards(self) -> bool:
+        return self.last is not None and self.first is None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    keys: list[list[Any]]
+    has_next: bool
+    has_previous: bool
+    total_count: int
+
+
+def _after(field: str, key: list[Any], descending: bool) -> Q:
+    """Rows strictly after `key` in the (field, id) order."""
+    op = "lt" if descending else "gt"
+    if field == "id":
+        return Q(**{f"id__{op}": key[0]})
+    value, row_id = key
+    return Q(**{f"{field}__{op}": value}) | (Q(**{field: value}) & Q(**{f"id__{op}": row_id}))
+
+
+async def keyset_page(
+    queryset: QuerySet[T], request: PageRequest, *, field: str = "id", descending: bool = False
+) -> Page[T]:
+    size = request.size()
+    total = await queryset.count()
+    walk_descending = descending != request.backwards
+    query = queryset
+    cursor = request.before if request.backwards else request.after
+    if cursor:
+        query = query.filter(_after(field, cursor, walk_descending))
+    order = [("-" if walk_descending else "") + f for f in ([field, "id"] if field != "id" else ["id"])]
+    rows = list(await query.order_by(*order).limit(size + 1))
+    more = len(rows) > size
+    rows = rows[:size]
+    if request.backwards:
+        rows.reverse()
+    keys = [[row.id] if field == "id" else [getattr(row, field), row.id] for row in rows]  # type: ignore[attr-defined]
+    return Page(
+        items=rows,
+        keys=keys,
+        has_next=more if not request.backwards else bool(request.before),
+        has_previous=more if request.backwards else bool(request.after),
+        total_count=total,
+    )

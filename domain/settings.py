@@ -1,0 +1,86 @@
+"""Configuration read from environment variables, with embedded development defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite://./orchard.db"
+    redis_url: str | None = None
+    env: str = DEVELOPMENT
+    secret_key: str = ""
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    # Argon2 profile: "default" (RFC 9106 low-memory) or "cheapest" (tests only).
+    password_profile: str = "default"
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_query_cost: int = 2000
+    db_pool_size: int = 10
+    statement_timeout_ms: int = 5000
+    lock_timeout_ms: int = 2000
+    idempotency_ttl_hours: int = 48
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+def sqlite_path(database_url: str) -> Path:
+    return Path(database_url.split("://", 1)[1].split("?", 1)[0])
+
+
+def _development_secret(database_url: str) -> str:
+    """A secret generated once and kept next to the SQLite file (or the working directory)."""
+    base = sqlite_path(database_url).parent if database_url.startswith("sqlite") else Path(".")
+    path = base / "orchard.secret"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    mode = env.get("ORCHARD_ENV", DEVELOPMENT)
+    if mode not in (DEVELOPMENT, PRODUCTION):
+        raise ConfigurationError(f"ORCHARD_ENV must be {DEVELOPMENT} or {PRODUCTION}, not {mode!r}")
+    database_url = env.get("ORCHARD_DATABASE_URL", Settings.database_url)
+    secret = env.get("ORCHARD_SECRET_KEY", "")
+    if not secret:
+        if mode == PRODUCTION:
+            raise ConfigurationError("ORCHARD_SECRET_KEY is required in production")
+        secret = _development_secret(database_url)
+    return Settings(
+        database_url=database_url,
+        redis_url=env.get("ORCHARD_REDIS_URL") or None,
+        env=mode,
+        secret_key=secret,
+        db_pool_size=int(env.get("ORCHARD_DB_POOL_SIZE", Settings.db_pool_size)),
+        statement_timeout_ms=int(env.get("ORCHARD_STATEMENT_TIMEOUT_MS", Settings.statement_timeout_ms)),
+        lock_timeout_ms=int(env.get("ORCHARD_LOCK_TIMEOUT_MS", Settings.lock_timeout_ms)),
+    )

@@ -1,0 +1,1 @@
+"""Stores, staff, partners and the credentials callers present (passwords, tokens, API keys)."""

@@ -1,0 +1,106 @@
+from tortoise import fields, models
+from tortoise.migrations.constraints import CheckConstraint
+
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
+class Chain(models.Model):
+    """The retailer running the programme (a single row)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=120)
+    currency = fields.CharField(max_length=3, default="CNY")
+    time_zone = fields.CharField(max_length=64, default=DEFAULT_TIME_ZONE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "chain"
+
+
+class Store(models.Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=120)
+    time_zone = fields.CharField(max_length=64, default=DEFAULT_TIME_ZONE)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "store"
+
+
+class Partner(models.Model):
+    """A bakery or florist selling co-branded bundles with the chain."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=120)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "partner"
+
+
+class StaffUser(models.Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=120)
+    password_hash = fields.CharField(max_length=255)
+    role = fields.CharField(max_length=20)
+    store = fields.ForeignKeyField("orchard.Store", related_name="staff", null=True, on_delete=fields.RESTRICT)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff_user"
+        constraints = (
+            CheckConstraint(
+                check="role IN ('CLERK', 'STORE_MANAGER', 'CHAIN_ADMIN')", name="staff_user_role_known"
+            ),
+            CheckConstraint(
+                check="role = 'CHAIN_ADMIN' OR store_id IS NOT NULL", name="staff_user_store_bound"
+            ),
+        )
+
+
+class ApiKey(models.Model):
+    """An API key of a device or partner. Only its SHA-256 is stored, the secret is shown once."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=10)  # DEVICE | PARTNER
+    device_type = fields.CharField(max_length=10, null=True)  # KIOSK | POS
+    name = fields.CharField(max_length=120)
+    display_prefix = fields.CharField(max_length=40)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    scopes = fields.JSONField(default=list)
+    store = fields.ForeignKeyField("orchard.Store", related_name="api_keys", null=True, on_delete=fields.RESTRICT)
+    partner = fields.ForeignKeyField(
+        "orchard.Partner", related_name="api_keys", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"
+        constraints = (
+            CheckConstraint(
+                check="(kind = 'DEVICE' AND store_id IS NOT NULL AND device_type IS NOT NULL)"
+                " OR (kind = 'PARTNER' AND partner_id IS NOT NULL)",
+                name="api_key_bound",
+            ),
+        )
+
+
+class RefreshToken(models.Model):
+    """A long-lived, single-use token that buys a new access token, rotated on every use."""
+
+    id = fields.IntField(primary_key=True)
+    subject_kind = fields.CharField(max_length=10)  # STAFF | MEMBER
+    subject_id = fields.IntField()
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "refresh_token"

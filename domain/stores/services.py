@@ -1,0 +1,182 @@
+"""Stores, staff and their sessions: the rules, apart from how they are asked for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
+
+from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin, require_store_access
+from domain.clock import Clock
+from domain.errors import AccessDenied, DomainError
+from domain.settings import Settings
+from domain.stores import api_keys, passwords, tokens
+from domain.stores.models import DEFAULT_TIME_ZONE, ApiKey, StaffUser, Store
+
+STORE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class StoreError(DomainError):
+    pass
+
+
+class StaffError(DomainError):
+    pass
+
+
+class AuthError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Session:
+    staff: StaffUser
+    pair: tokens.TokenPair
+
+
+def check_time_zone(name: str, field: str = "timeZone") -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise StoreError("INVALID_TIME_ZONE", f"{name!r} is not a known time zone.", field=field) from None
+    return name
+
+
+def visible_stores(viewer: Viewer) -> QuerySet[Store]:
+    if viewer.is_chain_admin:
+        return Store.all()
+    if viewer.is_store_bound and viewer.store_id:
+        return Store.filter(id=viewer.store_id)
+    raise AccessDenied("Only staff may list stores.", unauthenticated=viewer.is_anonymous)
+
+
+async def stores_by_ids(viewer: Viewer, ids: list[int]) -> dict[int, Store]:
+    """The stores among `ids` the viewer may see; the others are simply absent."""
+    allowed = [i for i in ids if viewer.can_see_store(i)]
+    if not allowed:
+        return {}
+    return {s.id: s for s in await Store.filter(id__in=allowed)}
+
+
+async def create_store(viewer: Viewer, *, code: str, name: str, time_zone: str | None, connection=None) -> Store:
+    require_chain_admin(viewer)
+    code = code.strip().upper()
+    if not STORE_CODE.match(code):
+        raise StoreError("INVALID_CODE", "A store code is 2-32 letters, digits or dashes.", field="code")
+    if not name.strip():
+        raise StoreError("INVALID_NAME", "A store needs a name.", field="name")
+    zone = check_time_zone(time_zone or DEFAULT_TIME_ZONE)
+    if await Store.filter(code=code).using_db(connection).exists():
+        raise StoreError("CODE_TAKEN", f"Store code {code} is already in use.", field="code")
+    return await Store.create(code=code, name=name.strip(), time_zone=zone, using_db=connection)
+
+
+async def create_staff(
+    viewer: Viewer, *, email: str, name: str, password: str, role: StaffRole, store_id: int | None,
+    settings: Settings, connection=None,
+) -> StaffUser:
+    """Chain admins create anyone; a store manager creates clerks of their own store."""
+    if viewer.is_chain_admin:
+        pass
+    elif viewer.is_staff and viewer.role is StaffRole.STORE_MANAGER and role is StaffRole.CLERK:
+        require_store_access(viewer, store_id or -1)
+    else:
+        raise AccessDenied("You may not create this staff account.")
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise StaffError("INVALID_EMAIL", "That is not an email address.", field="email")
+    if len(password) < passwords.MIN_PASSWORD_LENGTH:
+        raise StaffError(
+            "WEAK_PASSWORD", f"A password has at least {passwords.MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if role is StaffRole.CHAIN_ADMIN:
+        store_id = None
+    elif store_id is None or not await Store.filter(id=store_id).using_db(connection).exists():
+        raise StaffError("STORE_NOT_FOUND", "Store staff need an existing store.", field="storeId")
+    if await StaffUser.filter(email=email).using_db(connection).exists():
+        raise StaffError("EMAIL_TAKEN", "A staff account with that email exists.", field="email")
+    try:
+        return await StaffUser.create(
+            email=email, name=name.strip(), role=role.value, store_id=store_id,
+            password_hash=passwords.hash_password(password, settings.password_profile), using_db=connection,
+        )
+    except IntegrityError:
+        raise StaffError("EMAIL_TAKEN", "A staff account with that email exists.", field="email") from None
+
+
+def staff_viewer(staff: StaffUser) -> Viewer:
+    return Viewer(
+        kind=CallerKind.STAFF, subject_id=staff.id, role=StaffRole(staff.role),
+        store_id=staff.store_id,  # type: ignore[attr-defined]
+    )
+
+
+async def _open_session(staff: StaffUser, settings: Settings, clock: Clock) -> Session:
+    access, expires = tokens.issue_access_token(
+        staff_viewer(staff), secret=settings.secret_key, clock=clock,
+        lifetime=timedelta(minutes=settings.access_token_minutes),
+    )
+    refresh = await tokens.issue_refresh_token(
+        CallerKind.STAFF, staff.id, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
+    )
+    return Session(staff=staff, pair=tokens.TokenPair(access, expires, refresh))
+
+
+async def staff_login(email: str, password: str, *, settings: Settings, clock: Clock) -> Session:
+    staff = await StaffUser.get_or_none(email=email.strip().lower(), is_active=True)
+    stored = staff.password_hash if staff else passwords.dummy_hash(settings.password_profile)
+    if not passwords.verify_password(stored, password, settings.password_profile) or staff is None:
+        raise AuthError("INVALID_CREDENTIALS", "The email or password is wrong.")
+    return await _open_session(staff, settings, clock)
+
+
+async def refresh_staff_session(refresh_token: str, *, settings: Settings, clock: Clock) -> Session:
+    subject = await tokens.consume_refresh_token(refresh_token, clock=clock)
+    if subject is None or subject[0] is not CallerKind.STAFF:
+        raise AuthError("INVALID_REFRESH_TOKEN", "Sign in again: that refresh token is not valid.")
+    staff = await StaffUser.get_or_none(id=subject[1], is_active=True)
+    if staff is None:
+        raise AuthError("INVALID_REFRESH_TOKEN", "Sign in again: that account is disabled.")
+    return await _open_session(staff, settings, clock)
+
+
+async def authenticate(bearer: str | None, *, settings: Settings, clock: Clock) -> Viewer | None:
+    """The caller behind an Authorization header; None when a credential is given but invalid."""
+    from domain.access import ANONYMOUS
+
+    if not bearer:
+        return ANONYMOUS
+    if api_keys.looks_like_api_key(bearer):
+        return await api_keys.viewer_for_key(bearer)
+    return tokens.read_access_token(bearer, secret=settings.secret_key, clock=clock)
+
+
+async def create_device_key(
+    viewer: Viewer, *, store_id: int, device_type: api_keys.DeviceType, name: str, scopes: list[str] | None,
+) -> api_keys.IssuedKey:
+    if not (viewer.is_chain_admin or (viewer.role is StaffRole.STORE_MANAGER and viewer.can_see_store(store_id))):
+        raise AccessDenied("Only a chain admin or the store's manager may create device keys.")
+    store = await Store.get_or_none(id=store_id)
+    if store is None:
+        raise StoreError("STORE_NOT_FOUND", "No such store.", field="storeId")
+    if not name.strip():
+        raise StoreError("INVALID_NAME", "A device key needs a name.", field="name")
+    return await api_keys.create_device_key(store, device_type, name.strip(), scopes)
+
+
+async def revoke_api_key(viewer: Viewer, key_id: int, clock: Clock) -> ApiKey:
+    key = await ApiKey.get_or_none(id=key_id)
+    allowed = key is not None and (
+        viewer.is_chain_admin
+        or (viewer.role is StaffRole.STORE_MANAGER and key.store_id is not None and viewer.can_see_store(key.store_id))  # type: ignore[attr-defined]
+    )
+    if not allowed or key is None:
+        raise StoreError("KEY_NOT_FOUND", "No such API key.", field="id")
+    await api_keys.revoke_key(key_id, clock)
+    await key.refresh_from_db()
+    return key

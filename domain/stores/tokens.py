@@ -1,0 +1,87 @@
+"""Short-lived signed access tokens and single-use rotating refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from domain.access import CallerKind, StaffRole, Viewer
+from domain.clock import Clock
+from domain.stores.models import RefreshToken
+
+ALGORITHM = "HS256"
+AUDIENCE = "orchard"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    expires_at: datetime
+    refresh_token: str
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def issue_access_token(viewer: Viewer, *, secret: str, clock: Clock, lifetime: timedelta) -> tuple[str, datetime]:
+    now = clock.now()
+    expires = now + lifetime
+    claims = {
+        "sub": str(viewer.subject_id),
+        "knd": viewer.kind.value,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+        "aud": AUDIENCE,
+    }
+    if viewer.role:
+        claims["rol"] = viewer.role.value
+    if viewer.store_id:
+        claims["sto"] = viewer.store_id
+    return jwt.encode(claims, secret, algorithm=ALGORITHM), expires
+
+
+def read_access_token(token: str, *, secret: str, clock: Clock) -> Viewer | None:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
+            options={"verify_exp": False, "require": ["exp", "sub", "knd"]},
+        )
+    except jwt.PyJWTError:
+        return None
+    if claims["exp"] <= clock.now().timestamp():
+        return None
+    kind = CallerKind(claims["knd"])
+    if kind not in (CallerKind.STAFF, CallerKind.MEMBER):
+        return None
+    return Viewer(
+        kind=kind,
+        subject_id=int(claims["sub"]),
+        role=StaffRole(claims["rol"]) if "rol" in claims else None,
+        store_id=claims.get("sto"),
+    )
+
+
+async def issue_refresh_token(subject_kind: CallerKind, subject_id: int, *, clock: Clock, lifetime: timedelta, connection=None) -> str:
+    token = "orch_rt_" + secrets.token_urlsafe(32)
+    await RefreshToken.create(
+        subject_kind=subject_kind.value, subject_id=subject_id, token_hash=sha256(token),
+        expires_at=clock.now() + lifetime, using_db=connection,
+    )
+    return token
+
+
+async def consume_refresh_token(token: str, *, clock: Clock, connection=None) -> tuple[CallerKind, int] | None:
+    """Mark a refresh token used, exactly once; None when unknown, used or expired."""
+    now = clock.now()
+    used = await RefreshToken.filter(
+        token_hash=sha256(token), used_at__isnull=True, expires_at__gt=now
+    ).using_db(connection).update(used_at=now)
+    if used != 1:
+        return None
+    row = await RefreshToken.get(token_hash=sha256(token)).using_db(connection)
+    return CallerKind(row.subject_kind), row.subject_id

@@ -1,0 +1,1 @@
+"""Thin resolvers: GraphQL input -> one domain service call -> payload. DataLoaders live here."""

@@ -1,0 +1,25 @@
+"""What every resolver gets as `info.context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.access import Viewer
+from domain.clock import Clock
+from domain.settings import Settings
+from resolvers.loaders import Loaders
+
+
+@dataclass
+class RequestContext:
+    viewer: Viewer
+    settings: Settings
+    clock: Clock
+    request_id: str
+    client_address: str | None = None
+    loaders: Loaders = field(init=False)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.viewer)

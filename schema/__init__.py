@@ -1,0 +1,1 @@
+"""GraphQL types, inputs, payloads and enums; `schema.root` assembles the schema."""

@@ -1,0 +1,36 @@
+"""Coarse gates on fields; the domain services make the fine decisions (which store, which member)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+
+class IsAuthenticated(BasePermission):
+    message = "Sign in first."
+    error_extensions = {"code": "UNAUTHENTICATED"}
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return not info.context.viewer.is_anonymous
+
+
+class IsStaff(BasePermission):
+    message = "Only staff may do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        if viewer.is_anonymous:
+            self.error_extensions = {"code": "UNAUTHENTICATED"}
+            return False
+        return viewer.is_staff
+
+
+class IsChainAdmin(BasePermission):
+    message = "Only a chain admin may do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.viewer.is_chain_admin

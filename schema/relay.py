@@ -1,0 +1,91 @@
+"""Relay conventions made once: global IDs, the Node interface, keyset connections."""
+
+from __future__ import annotations
+
+import base64
+import json
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+T = TypeVar("T")
+
+
+class InvalidGlobalId(ValueError):
+    pass
+
+
+def to_global_id(type_name: str, pk: int | str) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def from_global_id(global_id: str) -> tuple[str, str]:
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidGlobalId(global_id) from None
+    if not type_name or not pk:
+        raise InvalidGlobalId(global_id)
+    return type_name, pk
+
+
+def pk_of(global_id: str, expected_type: str) -> int:
+    """The integer primary key inside a global ID of the expected type."""
+    type_name, pk = from_global_id(global_id)
+    if type_name != expected_type or not pk.isdigit():
+        raise InvalidGlobalId(global_id)
+    return int(pk)
+
+
+def encode_cursor(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, default=str).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidGlobalId(cursor) from None
+    if not isinstance(key, list) or not key:
+        raise InvalidGlobalId(cursor)
+    return key
+
+
+@strawberry.interface(description="An object with a global ID, refetchable through `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"

@@ -1,0 +1,163 @@
+"""Query limits: depth, aliases and tokens at parse/validation time, cost per operation.
+
+The depth and alias rules are built once when the schema is made: strawberry's per-request
+extension factories would create new rule classes for every request and so defeat the
+ValidationCache (strawberry issue 4635).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLInterfaceType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from graphql.execution import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.disable_introspection import DisableIntrospection
+
+from domain.pagination import DEFAULT_PAGE_SIZE
+from domain.settings import Settings
+
+CONNECTION_SUFFIX = "Connection"
+
+
+def _field_type(parent: GraphQLNamedType | None, name: str) -> GraphQLNamedType | None:
+    if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)) and name in parent.fields:
+        return get_named_type(parent.fields[name].type)
+    return None
+
+
+def _page_size(node: FieldNode, variables: dict[str, Any]) -> int:
+    for argument in node.arguments or ():
+        if argument.name.value in ("first", "last"):
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return max(int(value.value), 0)
+            if isinstance(value, VariableNode):
+                given = variables.get(value.name.value)
+                return max(int(given), 0) if isinstance(given, int) else DEFAULT_PAGE_SIZE
+    return DEFAULT_PAGE_SIZE
+
+
+def _selection_cost(
+    schema: GraphQLSchema, parent: GraphQLNamedType | None, selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any], seen: frozenset[str],
+) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.selection_set is None:
+                continue  # scalars are free
+            child_type = _field_type(parent, selection.name.value)
+            inner = _selection_cost(schema, child_type, selection.selection_set, fragments, variables, seen)
+            if child_type is not None and child_type.name.endswith(CONNECTION_SUFFIX):
+                total += 2 + inner * max(_page_size(selection, variables), 1)
+            else:
+                total += 1 + inner
+        elif isinstance(selection, InlineFragmentNode):
+            condition = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
+            total += _selection_cost(schema, condition, selection.selection_set, fragments, variables, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is None or name in seen:
+                continue
+            condition = schema.get_type(fragment.type_condition.name.value)
+            total += _selection_cost(schema, condition, fragment.selection_set, fragments, variables, seen | {name})
+    return total
+
+
+def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any]) -> int:
+    """Shopify-style requested cost: 1 per object, connections multiply their nodes by the page size."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    if not operations:
+        return 0
+    operation = operations[0]
+    root = schema.get_root_type(operation.operation)
+    return _selection_cost(schema, root, operation.selection_set, fragments, variables, frozenset())
+
+
+@lru_cache(maxsize=512)
+def _cached_static_cost(schema: GraphQLSchema, document: Any, operation_name: str | None) -> int:
+    return query_cost(schema, document, operation_name, {})
+
+
+class QueryCost(SchemaExtension):
+    """Reports `extensions.cost` and refuses an operation whose requested cost is over the limit."""
+
+    max_cost = 2000
+
+    def __init__(self) -> None:
+        self.cost: int | None = None
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        schema = ctx.schema._schema
+        if ctx.graphql_document is not None:
+            if ctx.variables:
+                self.cost = query_cost(schema, ctx.graphql_document, ctx.operation_name, ctx.variables)
+            else:
+                self.cost = _cached_static_cost(schema, ctx.graphql_document, ctx.operation_name)
+            if self.cost > self.max_cost:
+                ctx.result = GraphQLExecutionResult(
+                    data=None,
+                    errors=[GraphQLError(
+                        f"Query cost {self.cost} is over the limit of {self.max_cost}. Ask for fewer items.",
+                        extensions={"code": "QUERY_TOO_COSTLY", "cost": self.cost, "maximumCost": self.max_cost},
+                    )],
+                )
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        return {"cost": {"requestedQueryCost": self.cost, "maximumAvailable": self.max_cost}}
+
+
+def build_extensions(settings: Settings) -> list[Any]:
+    """Schema extensions, with validation rules made here, once."""
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if settings.is_production:
+        rules.extend(DisableIntrospection().validation_rules)
+    frozen_rules = tuple(rules)
+    max_tokens = settings.max_tokens
+    cost_limit = type("OrchardQueryCost", (QueryCost,), {"max_cost": settings.max_query_cost})
+    return [
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: AddValidationRules(list(frozen_rules)),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        cost_limit,
+    ]

@@ -203,7 +203,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--no-demo", action="store_true", help="do not load the demo data set")
     sub.add_parser("demo", help="load the demo data set into an empty development database")
+    sub.add_parser("schema", help="print the GraphQL schema (SDL), as committed in schema.graphql")
+    sub.add_parser("makemigrations", help="write a migration for model changes (CHECK constraints included)")
     return parser
+
+
+def _makemigrations() -> int:
+    """tortoise's makemigrations, then CHECK constraints moved where the schema editor applies them."""
+    import subprocess
+    from pathlib import Path
+
+    from domain.migration_checks import fix_migration_files
+
+    done = subprocess.run([sys.executable, "-m", "tortoise", "-c", "domain.db.TORTOISE_ORM", "makemigrations"], check=False)
+    for line in fix_migration_files(Path(__file__).resolve().parent / "migrations"):
+        print(line)
+    return done.returncode
 
 
 async def _migrate(settings: Settings) -> None:
@@ -231,6 +246,13 @@ async def _load_demo(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     args = _parser().parse_args(argv)
+    if args.command == "schema":
+        from domain.settings import Settings as _Settings
+
+        print(build_schema(_Settings(secret_key="schema-printing")).as_str().strip())
+        return 0
+    if args.command == "makemigrations":
+        return _makemigrations()
     settings = load_settings()
     if args.command == "migrate":
         asyncio.run(_migrate(settings))

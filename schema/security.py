@@ -138,7 +138,7 @@ class QueryCost(SchemaExtension):
         yield
 
     def get_results(self) -> dict[str, Any]:
-        if self.cost is None:
+        if not self.cost:  # a bare `{ __typename }` answers with data alone
             return {}
         return {"cost": {"requestedQueryCost": self.cost, "maximumAvailable": self.max_cost}}
 

@@ -1,0 +1,126 @@
+"""Test wiring: one fresh database per test run (SQLite, or PostgreSQL when
+ORCHARD_TEST_DATABASE_URL is set), emptied before each test; an in-process ASGI client."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import Tortoise, connections
+
+from app import create_app
+from domain import cache, db
+from domain.clock import FixedClock
+from domain.settings import Settings
+from tests.api import Api
+
+PG_URL = os.environ.get("ORCHARD_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("ORCHARD_TEST_REDIS_URL")
+
+
+def _server_dsn(url: str, database: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{database}".replace("postgres://", "postgresql://", 1)
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory):
+    if not PG_URL:
+        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'orchard-test.db'}"
+        return
+    name = f"orchard_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(_server_dsn(PG_URL, "postgres"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield PG_URL.rpartition("/")[0] + "/" + name
+    admin = await asyncpg.connect(_server_dsn(PG_URL, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def settings(database_url) -> Settings:
+    return Settings(
+        database_url=database_url, redis_url=REDIS_URL, secret_key="test-secret-key-that-is-long-enough-for-hs256",
+        password_profile="cheapest", db_pool_size=60,
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def migrated_database(settings):
+    await db.apply_migrations(settings)
+    await db.close_db()
+    await db.init_db(settings)
+    cache.configure(settings.redis_url, namespace=f"orchard-test-{uuid.uuid4().hex[:8]}")
+    yield
+    await cache.clear()
+    await cache.close()
+    await db.close_db()
+
+
+def table_names() -> list[str]:
+    return [m._meta.db_table for m in Tortoise.apps.get_models_iterable()]  # type: ignore[union-attr]
+
+
+@pytest.fixture(autouse=True)
+async def empty_tables(migrated_database):
+    """Each test starts from empty tables, whatever ran before."""
+    conn = connections.get("default")
+    tables = table_names()
+    if db.is_postgres():
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+    else:
+        await conn.execute_script(
+            "PRAGMA foreign_keys = OFF;" + "".join(f'DELETE FROM "{t}";' for t in tables) + "PRAGMA foreign_keys = ON;"
+        )
+    await cache.clear()
+    yield
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime.now(timezone.utc).replace(microsecond=0))
+
+
+def make_api(settings: Settings, clock) -> Api:
+    app = create_app(settings, clock, manage_db=False)
+    transport = httpx.ASGITransport(app=app)
+    return Api(httpx.AsyncClient(transport=transport, base_url="http://orchard.test"), settings=settings, clock=clock)
+
+
+@pytest.fixture
+async def api(settings, clock):
+    client = make_api(settings, clock)
+    yield client
+    await client.http.aclose()
+
+
+@pytest.fixture
+def api_factory(clock):
+    """Build an API with other settings (production mode, tight limits)."""
+    made: list[Api] = []
+
+    def build(settings: Settings) -> Api:
+        built = make_api(settings, clock)
+        made.append(built)
+        return built
+
+    yield build
+
+
+def requires_postgres(reason: str = "needs real parallel connections to PostgreSQL"):
+    return pytest.mark.skipif(not PG_URL, reason=reason)
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -1,0 +1,27 @@
+"""The demo chain: loaded once into an empty development database, never in production."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain import demo
+from domain.settings import PRODUCTION
+from domain.stores.models import ApiKey, StaffUser, Store
+
+
+async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
+    lines = await demo.load_if_empty(settings)
+    assert sum("kiosk key" in line for line in lines) == 3
+    assert await Store.all().count() == 3
+    assert await StaffUser.filter(role="STORE_MANAGER").count() == 3 and await StaffUser.filter(role="CLERK").count() == 3
+    assert await ApiKey.filter(device_type="KIOSK").count() == 3
+    assert await demo.load_if_empty(settings) == []
+    token = await api.login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
+    stores = await api.data("{ stores(first: 10) { totalCount } }", token=token)
+    assert stores == {"stores": {"totalCount": 3}}
+
+
+async def test_production_refuses_demo_data(settings):
+    with pytest.raises(demo.DemoRefused):
+        await demo.load_if_empty(settings.with_(env=PRODUCTION))
+    assert await Store.all().count() == 0

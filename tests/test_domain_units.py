@@ -1,0 +1,52 @@
+"""Unit tests of small domain rules: global IDs, cursors, rate limiting, settings, cost."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import parse
+
+from domain.ratelimit import RateLimiter
+from domain.settings import ConfigurationError, load_settings
+from schema.relay import InvalidGlobalId, decode_cursor, encode_cursor, from_global_id, pk_of, to_global_id
+from schema.root import build_schema
+from schema.security import query_cost
+from domain.settings import Settings
+
+
+def test_global_ids_round_trip_and_reject_garbage():
+    gid = to_global_id("Store", 42)
+    assert from_global_id(gid) == ("Store", "42") and pk_of(gid, "Store") == 42
+    for bad in ("", "!!!", to_global_id("Member", 1)):
+        with pytest.raises(InvalidGlobalId):
+            pk_of(bad, "Store")
+
+
+def test_cursors_round_trip():
+    assert decode_cursor(encode_cursor([5, "x"])) == [5, "x"]
+    with pytest.raises(InvalidGlobalId):
+        decode_cursor("bm90IGpzb24")
+
+
+def test_rate_limiter_refills_over_time():
+    now = [0.0]
+    limiter = RateLimiter(rate_per_second=1, burst=2, now=lambda: now[0])
+    assert [limiter.allow("a") for _ in range(3)] == [True, True, False]
+    now[0] += 1.0
+    assert limiter.allow("a") and not limiter.allow("a")
+    assert limiter.allow("b")
+
+
+def test_production_requires_a_secret(tmp_path):
+    with pytest.raises(ConfigurationError):
+        load_settings({"ORCHARD_ENV": "production"})
+    dev = load_settings({"ORCHARD_DATABASE_URL": f"sqlite://{tmp_path}/o.db"})
+    assert dev.secret_key and (tmp_path / "orchard.secret").read_text().strip() == dev.secret_key
+    assert load_settings({"ORCHARD_DATABASE_URL": f"sqlite://{tmp_path}/o.db"}).secret_key == dev.secret_key
+
+
+def test_query_cost_counts_objects_and_multiplies_connections():
+    schema = build_schema(Settings(secret_key="x"))._schema
+    doc = parse("query { viewer { store { code } } stores(first: 10) { totalCount edges { node { code } } } }")
+    assert query_cost(schema, doc, None, {}) == 2 + (2 + 2 * 10)
+    fragment = parse("query { ...F } fragment F on Query { viewer { kind } }")
+    assert query_cost(schema, fragment, None, {}) == 1

@@ -1,0 +1,109 @@
+"""Depth, alias, token and cost limits; masked errors; production hardening; JSON-only posts."""
+
+from __future__ import annotations
+
+from domain.access import StaffRole
+from domain.settings import PRODUCTION
+from domain.stores import services
+
+DEEP = "{ viewer { staff { store { code } } } }"
+
+
+async def test_typename_answers_plain_data(api):
+    response = await api.post("{ __typename }")
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_depth_limit_is_a_clear_top_level_error(api_factory, settings):
+    api = api_factory(settings.with_(max_query_depth=2))
+    response = await api.post(DEEP)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_alias_limit(api_factory, settings):
+    api = api_factory(settings.with_(max_aliases=3))
+    query = "{ " + " ".join(f"a{i}: __typename" for i in range(4)) + " }"
+    body = (await api.post(query)).json()
+    assert body["data"] is None and "aliases" in body["errors"][0]["message"]
+
+
+async def test_token_limit(api_factory, settings):
+    api = api_factory(settings.with_(max_tokens=50))
+    query = "{ " + " ".join("__typename" for _ in range(60)) + " }"
+    response = await api.post(query)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None and "tokens" in body["errors"][0]["message"]
+
+
+async def test_cost_is_reported_and_limited(api_factory, api, settings):
+    token = await api.admin_token()
+    stores = "{ stores(first: 50) { edges { node { code } } } }"
+    body = await api.gql(stores, token=token)
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 2 + 2 * 50
+    tight = api_factory(settings.with_(max_query_cost=20))
+    refused = await tight.gql(stores, token=token)
+    assert refused["data"] is None
+    assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+async def test_cost_follows_variables(api):
+    token = await api.admin_token()
+    body = await api.gql("query($n: Int) { stores(first: $n) { edges { node { code } } } }", {"n": 5}, token=token)
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 2 + 2 * 5
+
+
+async def test_internal_errors_are_masked(api, monkeypatch):
+    token = await api.admin_token()
+
+    def broken(viewer):
+        raise RuntimeError('boom: SELECT secret FROM "staff_user"')
+
+    monkeypatch.setattr(services, "visible_stores", broken)
+    response = await api.post("{ stores { totalCount } }", token=token)
+    assert response.status_code == 200
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error."
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR" and error["extensions"]["requestId"]
+    assert "SELECT" not in response.text and "Traceback" not in response.text and "boom" not in response.text
+
+
+async def test_introspection_and_suggestions_off_in_production(api_factory, api, settings):
+    introspect = "{ __schema { queryType { name } } }"
+    assert (await api.gql(introspect))["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+    prod = api_factory(settings.with_(env=PRODUCTION))
+    refused = await prod.gql(introspect)
+    assert refused["data"] is None and "introspection" in refused["errors"][0]["message"].lower()
+    typo = await prod.gql("{ viewr { kind } }")
+    assert "Did you mean" not in typo["errors"][0]["message"]
+    dev_typo = await api.gql("{ viewr { kind } }")
+    assert "Did you mean" in dev_typo["errors"][0]["message"]
+
+
+async def test_only_json_posts_are_accepted(api):
+    form = await api.http.post("/graphql", data={"query": "{ __typename }"})
+    assert form.status_code == 415
+    assert form.json()["errors"][0]["extensions"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    garbage = await api.http.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
+    assert garbage.status_code == 400
+
+
+async def test_graphiql_only_in_development(api_factory, api, settings):
+    assert "graphiql" in (await api.http.get("/graphql")).text.lower()
+    prod = api_factory(settings.with_(env=PRODUCTION))
+    assert (await prod.http.get("/graphql")).status_code == 404
+
+
+async def test_rate_limit_counts_operations_per_caller(api_factory, settings, api):
+    store = await api.make_store()
+    limited = api_factory(settings.with_(extra={"rate_per_second": 0.001, "rate_burst": 3}))
+    _, clerk = await api.make_staff(StaffRole.CLERK, store)
+    codes = [(await limited.post("{ __typename }", token=clerk)).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    other_caller = await limited.post("{ __typename }")
+    assert other_caller.status_code == 200

@@ -19,6 +19,10 @@ APP_LABEL = "orchard"
 MODEL_MODULES = [
     "domain.stores.models",
     "domain.idempotency.models",
+    "domain.programme.models",
+    "domain.tiers.models",
+    "domain.members.models",
+    "domain.notifications.models",
 ]
 MIGRATIONS_MODULE = "migrations"
 

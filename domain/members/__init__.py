@@ -1,0 +1,1 @@
+"""Members: one customer, one code, whatever the channel they registered through."""

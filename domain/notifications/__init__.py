@@ -1,0 +1,1 @@
+"""The notifications outbox: what was sent to whom, through which channel."""

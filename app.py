@@ -24,6 +24,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from domain import cache, db
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.errors import AccessDenied, DomainError
+from domain.notifications import service as notifications
 from domain.observability import Metrics, configure_logging, request_id_var
 from domain.ratelimit import RateLimiter
 from domain.settings import Settings, load_settings
@@ -147,6 +148,11 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK, *,
     settings = settings or load_settings()
     metrics = Metrics()
     graphql = GraphQLEndpoint(settings, clock, metrics)
+
+    if not settings.is_production:
+        # Development delivers messages to the log; production plugs in real adapters.
+        for channel in notifications.Channel:
+            notifications.use_adapter_unless_set(channel, notifications.LogAdapter())
 
     @asynccontextmanager
     async def lifespan(_app):

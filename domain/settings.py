@@ -21,6 +21,8 @@ class Settings:
     redis_url: str | None = None
     env: str = DEVELOPMENT
     secret_key: str = ""
+    # Encrypts personal data and keys the phone lookup hash; defaults to the secret key.
+    data_key: str = ""
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     # Argon2 profile: "default" (RFC 9106 low-memory) or "cheapest" (tests only).
@@ -38,6 +40,10 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == PRODUCTION
+
+    @property
+    def personal_data_key(self) -> str:
+        return self.data_key or self.secret_key
 
     @property
     def is_sqlite(self) -> bool:
@@ -80,6 +86,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         redis_url=env.get("ORCHARD_REDIS_URL") or None,
         env=mode,
         secret_key=secret,
+        data_key=env.get("ORCHARD_DATA_KEY", ""),
         db_pool_size=int(env.get("ORCHARD_DB_POOL_SIZE", Settings.db_pool_size)),
         statement_timeout_ms=int(env.get("ORCHARD_STATEMENT_TIMEOUT_MS", Settings.statement_timeout_ms)),
         lock_timeout_ms=int(env.get("ORCHARD_LOCK_TIMEOUT_MS", Settings.lock_timeout_ms)),

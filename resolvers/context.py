@@ -22,4 +22,4 @@ class RequestContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.viewer)
+        self.loaders = Loaders(self.viewer, self.clock)

@@ -8,8 +8,15 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from domain.access import Viewer
+from domain.clock import Clock
+from domain.members import services as members
+from domain.members.models import Member
 from domain.stores import services as stores
-from domain.stores.models import StaffUser
+from domain.stores.models import StaffUser, Store
+from domain.tiers import activity
+from domain.tiers import service as tiers
+from domain.tiers.models import Tier, TierChange
+from schema import members as member_types
 from schema.stores import StaffUser as StaffUserType
 from schema.stores import Store as StoreType
 
@@ -35,11 +42,40 @@ async def _visible_staff(viewer: Viewer, ids: list[int]) -> dict[int, StaffUser]
     return {row.id: row for row in rows}
 
 
+async def _tiers_by_id(ids: list[int]) -> dict[int, Tier]:
+    return {t.id: t for t in await tiers.all_tiers() if t.id in ids}
+
+
+async def _public_stores(ids: list[int]) -> dict[int, Store]:
+    """A store's name and code are public: a member sees their home store."""
+    return {s.id: s for s in await Store.filter(id__in=ids)}
+
+
+async def _tier_histories(ids: list[int]) -> dict[int, list[member_types.TierChange]]:
+    by_id = {t.id: member_types.Tier.from_model(t) for t in await tiers.all_tiers()}
+    found: dict[int, list[member_types.TierChange]] = {i: [] for i in ids}
+    for change in await TierChange.filter(member_id__in=ids).order_by("-created_at", "-id"):
+        found[change.member_id].append(member_types.TierChange(  # type: ignore[attr-defined]
+            from_tier=by_id.get(change.from_tier_id), to_tier=by_id[change.to_tier_id],  # type: ignore[attr-defined]
+            reason=member_types.TierChangeReason(change.reason), note=change.note, changed_at=change.created_at,
+        ))
+    return found
+
+
+async def _points_balances(ids: list[int]) -> dict[int, int]:
+    return {i: 0 for i in ids}
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
 class Loaders:
     """Created lazily, once per request, so a request pays only for the loaders it uses."""
 
-    def __init__(self, viewer: Viewer) -> None:
+    def __init__(self, viewer: Viewer, clock: Clock) -> None:
         self.viewer = viewer
+        self.clock = clock
         self._made: dict[str, DataLoader] = {}
 
     def _get(self, name: str, make: Callable[[], DataLoader]) -> DataLoader:
@@ -55,3 +91,40 @@ class Loaders:
     @property
     def staff(self) -> DataLoader:
         return self._get("staff", lambda: loader(lambda ids: _visible_staff(self.viewer, ids), StaffUserType.from_model))
+
+    @property
+    def member(self) -> DataLoader:
+        return self._get("member", lambda: loader(lambda ids: members.members_by_ids(self.viewer, ids), member_types.Member.from_model))
+
+    @property
+    def public_store(self) -> DataLoader:
+        return self._get("public_store", lambda: loader(_public_stores, StoreType.from_model))
+
+    @property
+    def tier(self) -> DataLoader:
+        return self._get("tier", lambda: loader(_tiers_by_id, member_types.Tier.from_model))
+
+    @property
+    def tier_history(self) -> DataLoader:
+        return self._get("tier_history", lambda: loader(_tier_histories, _identity))
+
+    @property
+    def points_balance(self) -> DataLoader:
+        return self._get("points_balance", lambda: loader(_points_balances, _identity))
+
+    @property
+    def tier_progress(self) -> DataLoader:
+        async def batch(ids: list[int]) -> dict[int, member_types.TierProgress]:
+            since = await activity.window_start(self.clock)
+            found = await activity.activity_in_window(ids, since)
+            result = {}
+            for member in await Member.filter(id__in=ids):
+                progress = await tiers.progress(member, found[member.id])
+                result[member.id] = member_types.TierProgress(
+                    next_tier=member_types.Tier.from_model(progress.next_tier) if progress.next_tier else None,
+                    points=progress.activity.points, purchases=progress.activity.purchases,
+                    points_needed=progress.points_needed, purchases_needed=progress.purchases_needed,
+                )
+            return result
+
+        return self._get("tier_progress", lambda: loader(batch, _identity))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from domain.errors import AccessDenied
@@ -12,6 +13,8 @@ from schema.relay import InvalidGlobalId, from_global_id
 NODE_LOADERS = {
     "Store": "store",
     "StaffUser": "staff",
+    "Member": "member",
+    "Tier": "tier",
 }
 
 
@@ -33,10 +36,11 @@ async def resolve_node(ctx: RequestContext, global_id: str) -> Any:
 
 
 async def resolve_nodes(ctx: RequestContext, global_ids: list[str]) -> list[Any]:
-    results = []
-    for gid in global_ids:
+    async def one(gid: str) -> Any:
         try:
-            results.append(await resolve_node(ctx, gid))
+            return await resolve_node(ctx, gid)
         except AccessDenied:
-            results.append(None)
-    return results
+            return None
+
+    # Gathered, so the loaders batch the lookups.
+    return list(await asyncio.gather(*(one(gid) for gid in global_ids)))

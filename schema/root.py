@@ -6,8 +6,10 @@ import strawberry
 from strawberry.types import Info
 
 from domain.settings import Settings
+from resolvers import members as member_resolvers
 from resolvers import nodes
 from resolvers import stores as store_resolvers
+from schema import members as gql_members
 from schema import stores as gql_stores
 from schema.permissions import IsChainAdmin, IsStaff
 from schema.relay import Connection, Node
@@ -33,6 +35,25 @@ class Query:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[gql_stores.Store]:
         return await store_resolvers.stores_connection(info.context, first, after)
+
+    @strawberry.field(description="The signed-in member; null for any other caller.")
+    async def me(self, info: Info) -> gql_members.Member | None:
+        return await member_resolvers.me(info.context)
+
+    @strawberry.field(description="Look a member up by code (staff, devices) or phone (staff).")
+    async def member(self, info: Info, code: str | None = None, phone: str | None = None) -> gql_members.Member | None:
+        return await member_resolvers.member(info.context, code, phone)
+
+    @strawberry.field(permission_classes=[IsStaff], description="Members the caller's store may see.")
+    async def members(
+        self, info: Info, filter: gql_members.MemberFilter | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[gql_members.Member]:
+        return await member_resolvers.members_connection(info.context, filter, first, after)
+
+    @strawberry.field(description="Tiers and their benefits, lowest first.")
+    async def tiers(self) -> list[gql_members.Tier]:
+        return await member_resolvers.tiers_list()
 
 
 @strawberry.type
@@ -65,8 +86,50 @@ class Mutation:
     async def revoke_api_key(self, info: Info, input: gql_stores.RevokeApiKeyInput) -> gql_stores.RevokeApiKeyPayload:
         return await store_resolvers.revoke_api_key(info.context, input)
 
+    @strawberry.mutation(description="Register a member; the same phone never makes a second member.")
+    async def register_member(self, info: Info, input: gql_members.RegisterMemberInput) -> gql_members.RegisterMemberPayload:
+        return await member_resolvers.register_member(info.context, input)
 
-NODE_TYPES = [gql_stores.Store, gql_stores.StaffUser, gql_stores.ApiKey]
+    @strawberry.mutation(description="Send a one-time sign-in code to a phone.")
+    async def request_login_code(
+        self, info: Info, input: gql_members.RequestLoginCodeInput
+    ) -> gql_members.RequestLoginCodePayload:
+        return await member_resolvers.request_login_code(info.context, input)
+
+    @strawberry.mutation(description="Sign a member in with the code sent to their phone.")
+    async def login_with_code(self, info: Info, input: gql_members.LoginWithCodeInput) -> gql_members.MemberSessionPayload:
+        return await member_resolvers.login_with_code(info.context, input)
+
+    @strawberry.mutation
+    async def refresh_member_session(
+        self, info: Info, input: gql_members.RefreshMemberSessionInput
+    ) -> gql_members.MemberSessionPayload:
+        return await member_resolvers.refresh_member_session(info.context, input)
+
+    @strawberry.mutation
+    async def update_my_profile(self, info: Info, input: gql_members.UpdateMyProfileInput) -> gql_members.UpdateMyProfilePayload:
+        return await member_resolvers.update_my_profile(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def create_tier(self, info: Info, input: gql_members.CreateTierInput) -> gql_members.TierPayload:
+        return await member_resolvers.create_tier(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def update_tier(self, info: Info, input: gql_members.UpdateTierInput) -> gql_members.TierPayload:
+        return await member_resolvers.update_tier(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="A manual tier floor, with a reason.")
+    async def set_member_tier_floor(
+        self, info: Info, input: gql_members.SetMemberTierFloorInput
+    ) -> gql_members.SetMemberTierFloorPayload:
+        return await member_resolvers.set_member_tier_floor(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="The periodic review: downgrades by one tier at most.")
+    async def review_tiers(self, info: Info, input: gql_members.ReviewTiersInput) -> gql_members.ReviewTiersPayload:
+        return await member_resolvers.review_tiers(info.context, input)
+
+
+NODE_TYPES = [gql_stores.Store, gql_stores.StaffUser, gql_stores.ApiKey, gql_members.Member, gql_members.Tier]
 
 
 class OrchardSchema(strawberry.Schema):

@@ -124,3 +124,14 @@ def requires_postgres(reason: str = "needs real parallel connections to PostgreS
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def outbox():
+    """Capture SMS deliveries: a test reads the login codes a member would receive."""
+    from domain.notifications import service as notifications
+
+    capture = notifications.CaptureAdapter()
+    notifications.use_adapter(notifications.Channel.SMS, capture)
+    yield capture
+    notifications.use_adapter(notifications.Channel.SMS, None)

@@ -49,7 +49,7 @@ def read_access_token(token: str, *, secret: str, clock: Clock) -> Viewer | None
     try:
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
-            options={"verify_exp": False, "require": ["exp", "sub", "knd"]},
+            options={"verify_exp": False, "verify_iat": False, "require": ["exp", "sub", "knd"]},
         )
     except jwt.PyJWTError:
         return None

@@ -1,0 +1,56 @@
+"""Phone numbers: normalised to E.164, encrypted at rest, looked up by a keyed hash, shown masked."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+
+import phonenumbers
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from domain.errors import DomainError
+
+DEFAULT_REGION = "CN"
+
+
+class InvalidPhone(DomainError):
+    def __init__(self, field: str = "phone") -> None:
+        super().__init__("INVALID_PHONE", "That is not a valid phone number.", field=field)
+
+
+def normalise(raw: str, region: str = DEFAULT_REGION) -> str:
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone() from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhone()
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _derive(key: str, purpose: str) -> bytes:
+    return hmac.new(key.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def lookup_hash(e164: str, key: str) -> str:
+    return hmac.new(_derive(key, "phone-lookup"), e164.encode(), hashlib.sha256).hexdigest()
+
+
+def encrypt(e164: str, key: str) -> str:
+    nonce = os.urandom(12)
+    sealed = AESGCM(_derive(key, "phone-encryption")).encrypt(nonce, e164.encode(), b"phone")
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str, key: str) -> str:
+    raw = base64.b64decode(token)
+    return AESGCM(_derive(key, "phone-encryption")).decrypt(raw[:12], raw[12:], b"phone").decode()
+
+
+def mask(e164: str) -> str:
+    """+8613812345678 -> +86 138****5678: enough for a clerk to confirm, not to dial."""
+    parsed = phonenumbers.parse(e164, None)
+    national = str(parsed.national_number)
+    return f"+{parsed.country_code} {national[:3]}{'*' * max(len(national) - 7, 0)}{national[-4:]}"

@@ -1,0 +1,359 @@
+"""Registration, sign-in with one-time codes, profiles, and who may see which member."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from domain.access import CallerKind, Viewer
+from domain.clock import Clock
+from domain.errors import AccessDenied, DomainError
+from domain.members import codes, phones
+from domain.members.models import LoginCode, Member, MemberStore
+from domain.notifications import service as notifications
+from domain.programme import service as programme_settings
+from domain.settings import Settings
+from domain.stores import tokens
+from domain.stores.models import Store
+from domain.tiers import service as tiers
+
+log = logging.getLogger("orchard.members")
+
+
+class Channel(str, Enum):
+    APP = "APP"
+    MINI_PROGRAM = "MINI_PROGRAM"
+    STORE_QR = "STORE_QR"
+    POS = "POS"
+    KIOSK = "KIOSK"
+    WEB = "WEB"
+    IMPORT = "IMPORT"
+
+
+SELF_SERVICE_CHANNELS = frozenset({Channel.APP, Channel.MINI_PROGRAM, Channel.WEB, Channel.STORE_QR})
+DEVICE_CHANNELS = frozenset({Channel.KIOSK, Channel.POS})
+GENDERS = frozenset({"FEMALE", "MALE", "OTHER", "UNDISCLOSED"})
+
+
+class MemberError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Registration:
+    member: Member
+    created: bool
+    session: tokens.TokenPair | None = None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str | None = None
+    birthday: date | None = None
+    gender: str | None = None
+    region: str | None = None
+    marketing_consent: bool | None = None
+    home_store_id: int | None = None
+
+
+# ---- who may see a member --------------------------------------------------------------------
+
+
+def visible_members(viewer: Viewer) -> QuerySet[Member]:
+    """Chain admins see all; store staff see members of their home store or who bought there."""
+    if viewer.is_chain_admin:
+        return Member.all()
+    if viewer.is_staff and viewer.store_id:
+        return Member.filter(Q(home_store_id=viewer.store_id) | Q(store_links__store_id=viewer.store_id)).distinct()
+    raise AccessDenied("Only staff may list members.", unauthenticated=viewer.is_anonymous)
+
+
+async def can_see(viewer: Viewer, member: Member) -> bool:
+    if viewer.kind is CallerKind.MEMBER:
+        return viewer.subject_id == member.id
+    if viewer.is_chain_admin:
+        return True
+    if viewer.is_staff and viewer.store_id:
+        return member.home_store_id == viewer.store_id or await MemberStore.filter(  # type: ignore[attr-defined]
+            member_id=member.id, store_id=viewer.store_id
+        ).exists()
+    return False
+
+
+async def members_by_ids(viewer: Viewer, ids: list[int]) -> dict[int, Member]:
+    if viewer.kind is CallerKind.MEMBER:
+        ids = [i for i in ids if i == viewer.subject_id]
+        return {m.id: m for m in await Member.filter(id__in=ids)} if ids else {}
+    if viewer.is_chain_admin:
+        return {m.id: m for m in await Member.filter(id__in=ids)}
+    if viewer.is_staff:
+        return {m.id: m for m in await visible_members(viewer).filter(id__in=ids)}
+    return {}
+
+
+async def find_by_code(viewer: Viewer, code: str) -> Member | None:
+    """Staff see members of their store; devices may look up any member by code (a scanned card)."""
+    if viewer.kind is CallerKind.DEVICE:
+        if not viewer.has_scope("members:read"):
+            raise AccessDenied("This key may not look members up.")
+    elif not viewer.is_staff:
+        raise AccessDenied("Only staff and store devices look members up.", unauthenticated=viewer.is_anonymous)
+    cleaned = codes.code_from_scan(code)
+    if not codes.is_valid_member_code(cleaned):
+        raise MemberError("INVALID_MEMBER_CODE", "That member code has a typo: check it and try again.", field="code")
+    member = await Member.get_or_none(code=cleaned)
+    if member is None:
+        return None
+    if viewer.kind is CallerKind.DEVICE or await can_see(viewer, member):
+        return member
+    raise AccessDenied("That member belongs to another store.")
+
+
+async def find_by_phone(viewer: Viewer, phone: str, settings: Settings) -> Member | None:
+    if not viewer.is_staff:
+        raise AccessDenied("Only staff look members up by phone.", unauthenticated=viewer.is_anonymous)
+    e164 = phones.normalise(phone)
+    member = await Member.get_or_none(phone_hash=phones.lookup_hash(e164, settings.personal_data_key))
+    if member is None:
+        return None
+    if await can_see(viewer, member):
+        return member
+    raise AccessDenied("That member belongs to another store.")
+
+
+# ---- one-time sign-in codes ------------------------------------------------------------------
+
+
+def _code_hash(phone_hash: str, code: str, key: str) -> str:
+    return hmac.new(key.encode(), f"{phone_hash}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+async def request_login_code(phone: str, *, client_address: str | None, settings: Settings, clock: Clock) -> LoginCode:
+    """Send a code to any valid phone (registered or not), within per-phone and per-client limits."""
+    e164 = phones.normalise(phone)
+    phone_hash = phones.lookup_hash(e164, settings.personal_data_key)
+    config = await programme_settings.current()
+    now = clock.now()
+    hour_ago = now - timedelta(hours=1)
+    recent = await LoginCode.filter(phone_hash=phone_hash, created_at__gte=hour_ago).order_by("-created_at")
+    min_gap = timedelta(seconds=config["login_code_min_interval_seconds"])
+    if len(recent) >= config["login_codes_per_phone_per_hour"] or (recent and now - recent[0].created_at < min_gap):
+        raise MemberError("RATE_LIMITED", "Too many codes for this phone: wait a minute and try again.", field="phone")
+    if client_address and await LoginCode.filter(
+        client_address=client_address, created_at__gte=hour_ago
+    ).count() >= config["login_codes_per_client_per_hour"]:
+        raise MemberError("RATE_LIMITED", "Too many codes from this device: try again later.")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    async with in_transaction() as conn:
+        login_code = await LoginCode.create(
+            phone_hash=phone_hash, code_hash=_code_hash(phone_hash, code, settings.personal_data_key),
+            client_address=client_address, created_at=now,
+            expires_at=now + timedelta(minutes=config["login_code_ttl_minutes"]), using_db=conn,
+        )
+        member = await Member.get_or_none(phone_hash=phone_hash).using_db(conn)
+        message = await notifications.enqueue(
+            notifications.Channel.SMS, e164, "LOGIN_CODE",
+            f"Your Orchard code is {code}. It expires in {config['login_code_ttl_minutes']} minutes.",
+            data_key=settings.personal_data_key, clock=clock, member_id=member.id if member else None, connection=conn,
+        )
+    await notifications.deliver(message, data_key=settings.personal_data_key, clock=clock)
+    return login_code
+
+
+async def _consume_login_code(phone_hash: str, code: str, settings: Settings, clock: Clock, *, consume: bool = True) -> bool:
+    now = clock.now()
+    max_attempts = await programme_settings.get("login_code_max_attempts")
+    live = await LoginCode.filter(
+        phone_hash=phone_hash, used_at__isnull=True, expires_at__gt=now, failed_attempts__lt=max_attempts
+    ).order_by("-created_at").first()
+    if live is None:
+        return False
+    if not hmac.compare_digest(live.code_hash, _code_hash(phone_hash, code.strip(), settings.personal_data_key)):
+        await LoginCode.filter(id=live.id).update(failed_attempts=live.failed_attempts + 1)
+        return False
+    if not consume:
+        return True
+    # Single use, even when two requests race with the same code.
+    return await LoginCode.filter(id=live.id, used_at__isnull=True).update(used_at=now) == 1
+
+
+async def member_session(member: Member, settings: Settings, clock: Clock) -> tokens.TokenPair:
+    viewer = Viewer(kind=CallerKind.MEMBER, subject_id=member.id)
+    access, expires = tokens.issue_access_token(
+        viewer, secret=settings.secret_key, clock=clock, lifetime=timedelta(minutes=settings.access_token_minutes)
+    )
+    refresh = await tokens.issue_refresh_token(
+        CallerKind.MEMBER, member.id, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
+    )
+    return tokens.TokenPair(access, expires, refresh)
+
+
+async def login_with_code(phone: str, code: str, *, settings: Settings, clock: Clock) -> tuple[Member, tokens.TokenPair]:
+    e164 = phones.normalise(phone)
+    phone_hash = phones.lookup_hash(e164, settings.personal_data_key)
+    member = await Member.get_or_none(phone_hash=phone_hash)
+    if member is None:
+        # Whoever holds a valid code owns the phone: telling them it is not registered leaks nothing.
+        if await _consume_login_code(phone_hash, code, settings, clock, consume=False):
+            raise MemberError("MEMBER_NOT_FOUND", "No member has this phone yet: register first.", field="phone")
+        raise MemberError("INVALID_LOGIN_CODE", "The code is wrong or has expired.", field="code")
+    if not await _consume_login_code(phone_hash, code, settings, clock):
+        raise MemberError("INVALID_LOGIN_CODE", "The code is wrong or has expired.", field="code")
+    return member, await member_session(member, settings, clock)
+
+
+async def refresh_member_session(refresh_token: str, *, settings: Settings, clock: Clock) -> tuple[Member, tokens.TokenPair]:
+    subject = await tokens.consume_refresh_token(refresh_token, clock=clock)
+    if subject is None or subject[0] is not CallerKind.MEMBER:
+        raise MemberError("INVALID_REFRESH_TOKEN", "Sign in again: that refresh token is not valid.")
+    member = await Member.get(id=subject[1])
+    return member, await member_session(member, settings, clock)
+
+
+# ---- registration ----------------------------------------------------------------------------
+
+
+def _check_profile(profile: Profile, clock: Clock) -> None:
+    if profile.name is not None and not 1 <= len(profile.name.strip()) <= 120:
+        raise MemberError("INVALID_NAME", "A name is 1 to 120 characters.", field="name")
+    if profile.gender is not None and profile.gender not in GENDERS:
+        raise MemberError("INVALID_GENDER", "Unknown gender value.", field="gender")
+    if profile.birthday is not None:
+        today = clock.now().date()
+        if profile.birthday > today or profile.birthday.year < today.year - 130:
+            raise MemberError("INVALID_BIRTHDAY", "That birthday is not possible.", field="birthday")
+
+
+async def _check_store(store_id: int | None) -> None:
+    if store_id is not None and not await Store.filter(id=store_id).exists():
+        raise MemberError("STORE_NOT_FOUND", "No such store.", field="homeStoreId")
+
+
+def _who(viewer: Viewer) -> str:
+    return viewer.idempotency_scope if not viewer.is_anonymous else "self"
+
+
+async def register_member(
+    viewer: Viewer, *, phone: str, channel: Channel, profile: Profile, referral_code: str | None,
+    login_code: str | None, settings: Settings, clock: Clock,
+) -> Registration:
+    e164 = phones.normalise(phone)
+    phone_hash = phones.lookup_hash(e164, settings.personal_data_key)
+    in_person = viewer.is_staff or viewer.kind is CallerKind.DEVICE
+    if viewer.kind is CallerKind.DEVICE:
+        if not viewer.has_scope("members:register"):
+            raise AccessDenied("This key may not register members.")
+        if channel not in DEVICE_CHANNELS | {Channel.STORE_QR}:
+            raise MemberError("INVALID_CHANNEL", "A store device registers through KIOSK, POS or STORE_QR.", field="channel")
+    elif viewer.is_staff:
+        if channel is Channel.IMPORT and not viewer.is_chain_admin:
+            raise MemberError("INVALID_CHANNEL", "Only imports use the IMPORT channel.", field="channel")
+    elif viewer.is_anonymous:
+        if channel not in SELF_SERVICE_CHANNELS:
+            raise MemberError("INVALID_CHANNEL", "Self-registration is through the app, mini-program, web or a store QR code.", field="channel")
+        if not login_code:
+            raise MemberError("LOGIN_CODE_REQUIRED", "Confirm the phone with the code we send to it.", field="loginCode")
+    else:
+        raise AccessDenied("Members are already registered.")
+
+    home_store_id = profile.home_store_id
+    if viewer.is_store_bound:
+        home_store_id = home_store_id or viewer.store_id
+        if home_store_id != viewer.store_id:
+            raise MemberError("STORE_NOT_FOUND", "Register members for your own store.", field="homeStoreId")
+    _check_profile(profile, clock)
+    if not profile.name or not profile.name.strip():
+        raise MemberError("INVALID_NAME", "A member needs a name.", field="name")
+    await _check_store(home_store_id)
+
+    referrer = None
+    if referral_code:
+        referrer = await Member.get_or_none(referral_code=codes.clean(referral_code))
+        if referrer is None:
+            raise MemberError("INVALID_REFERRAL_CODE", "No member has that referral code.", field="referralCode")
+
+    if not in_person and not await _consume_login_code(phone_hash, login_code or "", settings, clock):
+        raise MemberError("INVALID_LOGIN_CODE", "The code is wrong or has expired.", field="loginCode")
+
+    existing = await Member.get_or_none(phone_hash=phone_hash)
+    if existing is not None:
+        return await _existing_registration(existing, in_person, settings, clock)
+
+    tier = await tiers.lowest_tier()
+    now = clock.now()
+    try:
+        async with in_transaction() as conn:
+            member = await Member.create(
+                code=await _unused(codes.new_member_code, "code"), phone_hash=phone_hash,
+                phone_encrypted=phones.encrypt(e164, settings.personal_data_key), phone_masked=phones.mask(e164),
+                name=profile.name.strip(), birthday=profile.birthday, gender=profile.gender, region=profile.region,
+                home_store_id=home_store_id, marketing_consent=bool(profile.marketing_consent), channel=channel.value,
+                referral_code=await _unused(codes.new_referral_code, "referral_code"),
+                referred_by=referrer, tier=tier, created_at=now, updated_at=now, using_db=conn,
+            )
+            await tiers.record_registration(member, tier, _who(viewer), clock, connection=conn)
+    except IntegrityError:
+        # The same phone registered concurrently through another channel: one member wins.
+        existing = await Member.get_or_none(phone_hash=phone_hash)
+        if existing is None:
+            raise
+        return await _existing_registration(existing, in_person, settings, clock)
+    log.info("member registered", extra={"memberId": member.id, "channel": channel.value})
+    session = None if in_person else await member_session(member, settings, clock)
+    return Registration(member=member, created=True, session=session)
+
+
+async def _existing_registration(existing: Member, in_person: bool, settings: Settings, clock: Clock) -> Registration:
+    if in_person:
+        # Staff get the existing member back, with an error code saying so.
+        return Registration(member=existing, created=False, duplicate=True)
+    # The caller proved they own the phone: this is the same person signing in again.
+    return Registration(member=existing, created=False, session=await member_session(existing, settings, clock))
+
+
+async def _unused(make, field: str) -> str:
+    for _ in range(10):
+        candidate = make()
+        if not await Member.filter(**{field: candidate}).exists():
+            return candidate
+    raise RuntimeError(f"could not find an unused {field}")
+
+
+async def update_profile(viewer: Viewer, profile: Profile, *, clock: Clock) -> Member:
+    if viewer.kind is not CallerKind.MEMBER:
+        raise AccessDenied("Only a signed-in member edits their profile.", unauthenticated=viewer.is_anonymous)
+    member = await Member.get(id=viewer.subject_id)
+    _check_profile(profile, clock)
+    if profile.birthday is not None and member.birthday is not None and profile.birthday != member.birthday:
+        # Birthdays earn birthday-month points: once set, only staff can correct one.
+        raise MemberError("BIRTHDAY_LOCKED", "Your birthday is already set; ask a store to correct it.", field="birthday")
+    await _check_store(profile.home_store_id)
+    changes = {
+        key: value for key, value in (
+            ("name", profile.name.strip() if profile.name else None), ("birthday", profile.birthday),
+            ("gender", profile.gender), ("region", profile.region),
+            ("marketing_consent", profile.marketing_consent), ("home_store_id", profile.home_store_id),
+        ) if value is not None
+    }
+    if changes:
+        await Member.filter(id=member.id).update(**changes, updated_at=clock.now())
+    return await Member.get(id=member.id)
+
+
+async def link_store(member_id: int, store_id: int, clock: Clock, connection=None) -> None:
+    """Remember that a member bought at a store (its staff may then see the member)."""
+    await MemberStore.get_or_create(
+        member_id=member_id, store_id=store_id, defaults={"first_seen_at": clock.now()}, using_db=connection
+    )
+

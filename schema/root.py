@@ -8,8 +8,10 @@ from strawberry.types import Info
 from domain.settings import Settings
 from resolvers import members as member_resolvers
 from resolvers import nodes
+from resolvers import programme as programme_resolvers
 from resolvers import stores as store_resolvers
 from schema import members as gql_members
+from schema import programme as gql_programme
 from schema import stores as gql_stores
 from schema.permissions import IsChainAdmin, IsStaff
 from schema.relay import Connection, Node
@@ -50,6 +52,10 @@ class Query:
         after: str | None = None,
     ) -> Connection[gql_members.Member]:
         return await member_resolvers.members_connection(info.context, filter, first, after)
+
+    @strawberry.field(permission_classes=[IsStaff], description="The programme's operator-changeable numbers.")
+    async def programme_settings(self) -> gql_programme.ProgrammeSettings:
+        return await programme_resolvers.programme_settings()
 
     @strawberry.field(description="Tiers and their benefits, lowest first.")
     async def tiers(self) -> list[gql_members.Tier]:
@@ -109,6 +115,12 @@ class Mutation:
     @strawberry.mutation
     async def update_my_profile(self, info: Info, input: gql_members.UpdateMyProfileInput) -> gql_members.UpdateMyProfilePayload:
         return await member_resolvers.update_my_profile(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def update_programme_settings(
+        self, info: Info, input: gql_programme.UpdateProgrammeSettingsInput
+    ) -> gql_programme.UpdateProgrammeSettingsPayload:
+        return await programme_resolvers.update_programme_settings(info.context, input)
 
     @strawberry.mutation(permission_classes=[IsChainAdmin])
     async def create_tier(self, info: Info, input: gql_members.CreateTierInput) -> gql_members.TierPayload:

@@ -29,6 +29,11 @@ class SettingError(DomainError):
     pass
 
 
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 async def current() -> dict[str, Any]:
     values = dict(DEFAULTS)
     for row in await ProgrammeSetting.all():
@@ -46,7 +51,7 @@ async def update(changes: dict[str, int]) -> dict[str, Any]:
     for key, value in changes.items():
         low, high = LIMITS[key]
         if not low <= value <= high:
-            raise SettingError("OUT_OF_RANGE", f"{key} must be between {low} and {high}.", field=key)
+            raise SettingError("OUT_OF_RANGE", f"{key} must be between {low} and {high}.", field=_camel(key))
     for key, value in changes.items():
         await ProgrammeSetting.update_or_create(defaults={"value": value}, key=key)
     return await current()

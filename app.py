@@ -211,6 +211,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load the demo data set into an empty development database")
     sub.add_parser("schema", help="print the GraphQL schema (SDL), as committed in schema.graphql")
     sub.add_parser("makemigrations", help="write a migration for model changes (CHECK constraints included)")
+    ledger = sub.add_parser("ledger", help="points ledger maintenance")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
+    check = ledger_sub.add_parser("check", help="check the ledger invariants; exit status 1 on any violation")
+    check.add_argument("--member-id", type=int, default=None, help="check one member only")
     return parser
 
 
@@ -249,6 +253,28 @@ async def _load_demo(settings: Settings) -> None:
         await db.close_db()
 
 
+async def _ledger_violations(settings: Settings, member_id: int | None) -> list[str]:
+    from domain.ledger.check import check_ledger
+
+    await db.init_db(settings)
+    try:
+        return await check_ledger(member_id)
+    finally:
+        await db.close_db()
+
+
+def _ledger_check(settings: Settings, member_id: int | None) -> int:
+    violations = asyncio.run(_ledger_violations(settings, member_id))
+    scope = f"member {member_id}" if member_id is not None else "all accounts"
+    if not violations:
+        print(f"ledger check ({scope}): clean")
+        return 0
+    print(f"ledger check ({scope}): {len(violations)} violation(s)")
+    for line in violations:
+        print(f"  {line}")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     args = _parser().parse_args(argv)
@@ -263,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         return 0
+    if args.command == "ledger":
+        return _ledger_check(settings, args.member_id)
     if args.command == "demo":
         asyncio.run(_migrate(settings))
         asyncio.run(_load_demo(settings))

@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "domain.tiers.models",
     "domain.members.models",
     "domain.notifications.models",
+    "domain.ledger.models",
 ]
 MIGRATIONS_MODULE = "migrations"
 

@@ -1,0 +1,120 @@
+"""Lots: points credited together, spent oldest expiry first, each use recorded as a consumption.
+
+A lot's `remaining` changes only by conditional UPDATEs, and only under its account's lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from domain import db
+from domain.ledger.errors import LedgerInconsistency
+from domain.ledger.models import LotConsumption, LotStatus, PointsLot
+
+OPEN_STATUSES = (LotStatus.PENDING, LotStatus.AVAILABLE)
+
+Take = tuple[PointsLot, int]
+
+
+async def create(
+    conn,
+    *,
+    account_id: int,
+    journal_id: int,
+    amount: int,
+    status: LotStatus,
+    earned_at: datetime,
+    available_at: datetime,
+    expires_at: datetime,
+    source_lot_id: int | None = None,
+) -> PointsLot:
+    return await PointsLot.create(
+        using_db=conn,
+        account_id=account_id,
+        journal_id=journal_id,
+        source_lot_id=source_lot_id,
+        original=amount,
+        remaining=amount,
+        status=str(status),
+        earned_at=earned_at,
+        available_at=available_at,
+        expires_at=expires_at,
+    )
+
+
+async def lock_open(conn, account_id: int) -> list[PointsLot]:
+    """The account's lots that still hold points (pending, available, overdue too), locked in id order."""
+    return list(
+        await PointsLot.filter(account_id=account_id, status__in=list(OPEN_STATUSES), remaining__gt=0)
+        .order_by("id")
+        .select_for_update()
+        .using_db(conn)
+    )
+
+
+def oldest_expiry_first(lots: Iterable[PointsLot]) -> list[PointsLot]:
+    return sorted(lots, key=lambda lot: (lot.expires_at, lot.id))
+
+
+def spendable(lots: Iterable[PointsLot], now: datetime) -> list[PointsLot]:
+    """Available, unexpired lots in spending order."""
+    return oldest_expiry_first(lot for lot in lots if lot.status == LotStatus.AVAILABLE and lot.expires_at > now)
+
+
+def plan(lots: Iterable[PointsLot], amount: int) -> list[Take]:
+    """Take up to `amount` points from the lots in the given order; the takes may fall short."""
+    takes: list[Take] = []
+    for lot in lots:
+        if amount <= 0:
+            break
+        taken = min(lot.remaining, amount)
+        if taken:
+            takes.append((lot, taken))
+            amount -= taken
+    return takes
+
+
+def total(takes: Iterable[Take], status: LotStatus | None = None) -> int:
+    return sum(taken for lot, taken in takes if status is None or lot.status == status)
+
+
+async def take(conn, journal_id: int, takes: list[Take]) -> None:
+    for lot, taken in takes:
+        changed = await db.execute(
+            "UPDATE points_lot SET remaining = remaining - $1 WHERE id = $2 AND remaining >= $1",
+            taken, lot.id, connection=conn,
+        )
+        if changed != 1:
+            raise LedgerInconsistency(f"lot {lot.id} does not hold {taken} points")
+        lot.remaining -= taken
+    await _record(conn, journal_id, takes)
+
+
+async def expire(conn, journal_id: int, lots: list[PointsLot]) -> None:
+    """Empty the lots into the journal; their points leave the member for good."""
+    takes = [(lot, lot.remaining) for lot in lots]
+    for lot, taken in takes:
+        changed = await db.execute(
+            "UPDATE points_lot SET remaining = 0, status = $1 WHERE id = $2 AND remaining = $3",
+            str(LotStatus.EXPIRED), lot.id, taken, connection=conn,
+        )
+        if changed != 1:
+            raise LedgerInconsistency(f"lot {lot.id} changed under its account lock")
+    await _record(conn, journal_id, takes)
+
+
+async def release(conn, lot: PointsLot) -> None:
+    changed = await db.execute(
+        "UPDATE points_lot SET status = $1 WHERE id = $2 AND status = $3",
+        str(LotStatus.AVAILABLE), lot.id, str(LotStatus.PENDING), connection=conn,
+    )
+    if changed != 1:
+        raise LedgerInconsistency(f"lot {lot.id} is no longer pending")
+
+
+async def _record(conn, journal_id: int, takes: list[Take]) -> None:
+    await LotConsumption.bulk_create(
+        [LotConsumption(journal_id=journal_id, lot_id=lot.id, amount=taken) for lot, taken in takes if taken],
+        using_db=conn,
+    )

@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "domain.members.models",
     "domain.notifications.models",
     "domain.ledger.models",
+    "domain.earning.models",
 ]
 MIGRATIONS_MODULE = "migrations"
 

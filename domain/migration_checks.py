@@ -39,25 +39,42 @@ def split_check_constraints(source: str) -> tuple[str, int]:
         model_name = _kwarg(op, "name")  # type: ignore[arg-type]
         if not isinstance(options, ast.Dict) or not isinstance(model_name, ast.Constant):
             continue
-        for key, value in zip(options.keys, options.values):
-            if not (isinstance(key, ast.Constant) and key.value == "constraints" and isinstance(value, ast.List)):
-                continue
-            checks = [c for c in value.elts if _is_call(c, "CheckConstraint")]
-            if not checks:
-                continue
-            kept = [ast.get_source_segment(source, c) for c in value.elts if c not in checks]
-            start = _offset(lines, value.lineno, value.col_offset)
-            end = _offset(lines, value.end_lineno, value.end_col_offset)  # type: ignore[arg-type]
-            edits.append((start, end, "[" + ", ".join(kept) + "]"))
-            after = _offset(lines, op.end_lineno, op.end_col_offset)  # type: ignore[attr-defined]
-            added = "".join(
-                f",\n        ops.AddConstraint(model_name={model_name.value!r}, constraint={ast.get_source_segment(source, c)})"
-                for c in checks
-            )
-            edits.append((after, after, added))
-            moved += len(checks)
+        entries = {k.value: (k, v) for k, v in zip(options.keys, options.values) if isinstance(k, ast.Constant)}
+        constraints = entries.get("constraints")
+        if constraints is None or not isinstance(constraints[1], ast.List):
+            continue
+        value = constraints[1]
+        checks = [c for c in value.elts if _is_call(c, "CheckConstraint")]
+        if not checks:
+            continue
+        kept = [ast.get_source_segment(source, c) for c in value.elts if c not in checks]
+        edits.append((_offset(lines, value.lineno, value.col_offset),
+                      _offset(lines, value.end_lineno, value.end_col_offset), "[" + ", ".join(kept) + "]"))  # type: ignore[arg-type]
+        added = [f"ops.AddConstraint(model_name={model_name.value!r}, constraint={ast.get_source_segment(source, c)})" for c in checks]
+        # SQLite adds a CHECK by rebuilding the table, which loses its other indexes: the
+        # unique_together constraints are therefore added after the CHECKs, as their own operations.
+        together = entries.get("unique_together")
+        if together is not None and isinstance(together[1], (ast.Tuple, ast.List)) and together[1].elts:
+            key, tuple_node = together
+            start = _offset(lines, key.lineno, key.col_offset)
+            end = _offset(lines, tuple_node.end_lineno, tuple_node.end_col_offset)  # type: ignore[arg-type]
+            following = source[end:end + 2]
+            edits.append((start, end + (2 if following == ", " else 0), ""))
+            for fields_node in tuple_node.elts:
+                added.append(
+                    f"ops.AddConstraint(model_name={model_name.value!r}, "
+                    f"constraint=UniqueConstraint(fields={ast.get_source_segment(source, fields_node)}))"
+                )
+        after = _offset(lines, op.end_lineno, op.end_col_offset)  # type: ignore[attr-defined]
+        edits.append((after, after, "".join(",\n        " + a for a in added)))
+        moved += len(checks)
     for start, end, text in sorted(edits, reverse=True):
         source = source[:start] + text + source[end:]
+    if moved and "UniqueConstraint(" in source and "import UniqueConstraint" not in source:
+        source = source.replace(
+            "from tortoise.migrations.constraints import CheckConstraint",
+            "from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint",
+        )
     return source, moved
 
 

@@ -15,6 +15,7 @@ from domain.stores import services as stores
 from domain.stores.models import StaffUser, Store
 from domain.tiers import activity
 from domain.tiers import service as tiers
+from domain.ledger.models import PointsAccount
 from domain.tiers.models import Tier, TierChange
 from schema import members as member_types
 from schema.stores import StaffUser as StaffUserType
@@ -62,8 +63,12 @@ async def _tier_histories(ids: list[int]) -> dict[int, list[member_types.TierCha
     return found
 
 
-async def _points_balances(ids: list[int]) -> dict[int, int]:
-    return {i: 0 for i in ids}
+async def _points_balances(ids: list[int]) -> dict[int, dict[str, int]]:
+    """Read from the ledger's stored balances (never from a cache)."""
+    found = {i: {"balance": 0, "pending_balance": 0, "debt": 0} for i in ids}
+    for row in await PointsAccount.filter(member_id__in=ids).values("member_id", "balance", "pending_balance", "debt"):
+        found[row["member_id"]] = row
+    return found
 
 
 def _identity(value: Any) -> Any:
@@ -128,3 +133,27 @@ class Loaders:
             return result
 
         return self._get("tier_progress", lambda: loader(batch, _identity))
+
+    @property
+    def purchase_lines(self) -> DataLoader:
+        from resolvers.points import purchase_lines
+
+        return self._get("purchase_lines", lambda: loader(purchase_lines, _identity))
+
+    @property
+    def purchase(self) -> DataLoader:
+        from domain.access import CallerKind
+        from domain.earning.models import Purchase
+        from schema.points import Purchase as PurchaseType
+
+        async def batch(ids: list[int]) -> dict[int, Purchase]:
+            query = Purchase.filter(id__in=ids)
+            if self.viewer.kind is CallerKind.MEMBER:
+                query = query.filter(member_id=self.viewer.subject_id)
+            elif self.viewer.is_store_bound and self.viewer.kind is CallerKind.STAFF:
+                query = query.filter(store_id=self.viewer.store_id)
+            elif not self.viewer.is_chain_admin:
+                return {}
+            return {p.id: p for p in await query}
+
+        return self._get("purchase", lambda: loader(batch, PurchaseType.from_model))

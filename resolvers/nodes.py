@@ -15,6 +15,7 @@ NODE_LOADERS = {
     "StaffUser": "staff",
     "Member": "member",
     "Tier": "tier",
+    "Purchase": "purchase",
 }
 
 

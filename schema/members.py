@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from schema.relay import Node, to_global_id
+from schema.relay import Connection, Node, to_global_id
 from schema.stores import Store
+
+if TYPE_CHECKING:
+    from schema.points import ExpiringPoints, PointsEntry, PointsHistoryFilter, Purchase
 
 
 @strawberry.enum
@@ -125,9 +129,48 @@ class Member(Node):
     async def progress_to_next_tier(self, info: Info) -> TierProgress:
         return await info.context.loaders.tier_progress.load(self.pk)
 
-    @strawberry.field
+    @strawberry.field(description="Spendable points.")
     async def points_balance(self, info: Info) -> int:
-        return await info.context.loaders.points_balance.load(self.pk)
+        return (await info.context.loaders.points_balance.load(self.pk))["balance"]
+
+    @strawberry.field(description="Earned points still in their pending window.")
+    async def pending_points(self, info: Info) -> int:
+        return (await info.context.loaders.points_balance.load(self.pk))["pending_balance"]
+
+    @strawberry.field(description="Points owed after a return of points already spent; new earnings settle it.")
+    async def points_debt(self, info: Info) -> int:
+        return (await info.context.loaders.points_balance.load(self.pk))["debt"]
+
+    @strawberry.field(description="Points that expire within the coming days (the default is 30).")
+    async def expiring_points(self, info: Info, within_days: int = 30) -> int:
+        from resolvers import points as points_resolvers
+
+        return sum(e.points for e in await points_resolvers.expiring(info.context, self.pk, within_days))
+
+    @strawberry.field(description="When which points expire, soonest first.")
+    async def expiring_lots(
+        self, info: Info, within_days: int = 30
+    ) -> list[Annotated["ExpiringPoints", strawberry.lazy("schema.points")]]:
+        from resolvers import points as points_resolvers
+
+        return await points_resolvers.expiring(info.context, self.pk, within_days)
+
+    @strawberry.field(description="Every change of the balance, newest first.")
+    async def points_history(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        filter: Annotated["PointsHistoryFilter", strawberry.lazy("schema.points")] | None = None,
+    ) -> Connection[Annotated["PointsEntry", strawberry.lazy("schema.points")]]:
+        from resolvers import points as points_resolvers
+
+        return await points_resolvers.points_history(info.context, self.pk, first, after, filter)
+
+    @strawberry.field(description="The member's purchases, newest first.")
+    async def purchases(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.points")]]:
+        from resolvers import points as points_resolvers
+
+        return await points_resolvers.member_purchases(info.context, self.pk, first, after)
 
     @strawberry.field(description="Newest first.")
     async def tier_history(self, info: Info, first: int = 20) -> list[TierChange]:

@@ -15,6 +15,21 @@ class ProgrammeSettings:
     login_codes_per_phone_per_hour: int
     login_code_min_interval_seconds: int
     login_codes_per_client_per_hour: int
+    points_expiry_days: int
+    purchase_pending_days: int
+    offline_max_age_days: int
+    cash_offset_points_per_yuan: int
+    cash_offset_max_percent: int
+    registration_points: int
+    referral_points: int
+    referral_first_order_points: int
+    check_in_points: int
+    check_in_streak_days: int
+    check_in_streak_bonus: int
+    review_points: int
+    behaviour_daily_cap: int
+    rule_notice_days: int
+    expiry_reminder_days: int
 
 
 @strawberry.input
@@ -25,6 +40,21 @@ class UpdateProgrammeSettingsInput:
     login_codes_per_phone_per_hour: int | None = None
     login_code_min_interval_seconds: int | None = None
     login_codes_per_client_per_hour: int | None = None
+    points_expiry_days: int | None = None
+    purchase_pending_days: int | None = None
+    offline_max_age_days: int | None = None
+    cash_offset_points_per_yuan: int | None = None
+    cash_offset_max_percent: int | None = None
+    registration_points: int | None = None
+    referral_points: int | None = None
+    referral_first_order_points: int | None = None
+    check_in_points: int | None = None
+    check_in_streak_days: int | None = None
+    check_in_streak_bonus: int | None = None
+    review_points: int | None = None
+    behaviour_daily_cap: int | None = None
+    rule_notice_days: int | None = None
+    expiry_reminder_days: int | None = None
 
 
 @strawberry.enum

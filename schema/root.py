@@ -8,9 +8,11 @@ from strawberry.types import Info
 from domain.settings import Settings
 from resolvers import members as member_resolvers
 from resolvers import nodes
+from resolvers import points as points_resolvers
 from resolvers import programme as programme_resolvers
 from resolvers import stores as store_resolvers
 from schema import members as gql_members
+from schema import points as gql_points
 from schema import programme as gql_programme
 from schema import stores as gql_stores
 from schema.permissions import IsChainAdmin, IsStaff
@@ -56,6 +58,14 @@ class Query:
     @strawberry.field(permission_classes=[IsStaff], description="The programme's operator-changeable numbers.")
     async def programme_settings(self) -> gql_programme.ProgrammeSettings:
         return await programme_resolvers.programme_settings()
+
+    @strawberry.field(description="Rule changes announced and not yet in force, soonest first.")
+    async def upcoming_rule_changes(self, info: Info) -> list[gql_points.RuleChange]:
+        return await points_resolvers.upcoming_rule_changes(info.context)
+
+    @strawberry.field(permission_classes=[IsStaff])
+    async def campaigns(self, info: Info) -> list[gql_points.Campaign]:
+        return await points_resolvers.campaigns(info.context)
 
     @strawberry.field(description="Tiers and their benefits, lowest first.")
     async def tiers(self) -> list[gql_members.Tier]:
@@ -140,8 +150,54 @@ class Mutation:
     async def review_tiers(self, info: Info, input: gql_members.ReviewTiersInput) -> gql_members.ReviewTiersPayload:
         return await member_resolvers.review_tiers(info.context, input)
 
+    @strawberry.mutation(description="Record a paid purchase: points credited now. Idempotent on clientTxnId.")
+    async def record_purchase(self, info: Info, input: gql_points.RecordPurchaseInput) -> gql_points.RecordPurchasePayload:
+        return await points_resolvers.record_purchase(info.context, input)
 
-NODE_TYPES = [gql_stores.Store, gql_stores.StaffUser, gql_stores.ApiKey, gql_members.Member, gql_members.Tier]
+    @strawberry.mutation(description="Offline backfill: up to 500 purchases, each answered on its own.")
+    async def submit_purchase_batch(
+        self, info: Info, input: gql_points.SubmitPurchaseBatchInput
+    ) -> gql_points.SubmitPurchaseBatchPayload:
+        return await points_resolvers.submit_purchase_batch(info.context, input)
+
+    @strawberry.mutation(description="A full or partial return takes back the points it earned and refunds points paid.")
+    async def return_purchase(self, info: Info, input: gql_points.ReturnPurchaseInput) -> gql_points.ReturnPurchasePayload:
+        return await points_resolvers.return_purchase(info.context, input)
+
+    @strawberry.mutation(description="The signed-in member's daily check-in.")
+    async def check_in(self, info: Info, input: gql_points.CheckInInput) -> gql_points.CheckInPayload:
+        return await points_resolvers.check_in(info.context)
+
+    @strawberry.mutation(description="Review a purchased item, once per purchase line.")
+    async def submit_review(self, info: Info, input: gql_points.SubmitReviewInput) -> gql_points.SubmitReviewPayload:
+        return await points_resolvers.submit_review(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="A manual correction, audited.")
+    async def adjust_points(self, info: Info, input: gql_points.AdjustPointsInput) -> gql_points.AdjustPointsPayload:
+        return await points_resolvers.adjust_points(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Expire due points and send reminders now.")
+    async def expire_points(self, info: Info, input: gql_points.ExpirePointsInput) -> gql_points.ExpirePointsPayload:
+        return await points_resolvers.expire_points(info.context)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def set_earn_rate(self, info: Info, input: gql_points.SetEarnRateInput) -> gql_points.SetEarnRatePayload:
+        return await points_resolvers.set_earn_rate(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def create_campaign(self, info: Info, input: gql_points.CreateCampaignInput) -> gql_points.CampaignPayload:
+        return await points_resolvers.create_campaign(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="End a campaign, after the notice period.")
+    async def end_campaign(self, info: Info, input: gql_points.EndCampaignInput) -> gql_points.CampaignPayload:
+        return await points_resolvers.end_campaign(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsStaff], description="A store manager flags the day, e.g. RAINY_DAY.")
+    async def set_store_flag(self, info: Info, input: gql_points.SetStoreFlagInput) -> gql_points.SetStoreFlagPayload:
+        return await points_resolvers.set_store_flag(info.context, input)
+
+
+NODE_TYPES = [gql_stores.Store, gql_stores.StaffUser, gql_stores.ApiKey, gql_members.Member, gql_members.Tier, gql_points.Purchase, gql_points.Campaign]
 
 
 class OrchardSchema(strawberry.Schema):

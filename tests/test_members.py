@@ -46,7 +46,7 @@ async def test_self_registration_with_a_valid_code(api, outbox):
     assert result["errors"] == []
     member = result["member"]
     assert codes.is_valid_member_code(member["code"]) and member["qrPayload"] == f"ORCHARD:M:{member['code']}"
-    assert member["tier"] == {"code": "REGULAR"} and member["pointsBalance"] == 0
+    assert member["tier"] == {"code": "REGULAR"} and member["pointsBalance"] == 50  # the welcome points
     assert member["phone"] == "+86 138****5678"
     me = (await api.data(ME, token=result["token"]))["me"]
     assert me["code"] == member["code"] and me["tierHistory"] == [{"reason": "REGISTRATION", "toTier": {"code": "REGULAR"}}]

@@ -67,3 +67,32 @@ def test_split_moves_checks_out_of_create_model():
     assert "'constraints': []" in fixed
     assert "ops.AddConstraint(model_name='A', constraint=CheckConstraint(check='x >= 0', name='a_x'))" in fixed
     compile(fixed, "m.py", "exec")
+
+
+async def unique_column_sets(table: str) -> set[frozenset[str]]:
+    if db.is_postgres():
+        rows = await db.fetch(
+            "SELECT i.indexrelid::regclass::text AS name, array_agg(a.attname::text) AS cols FROM pg_index i"
+            " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+            " WHERE i.indrelid = $1::regclass AND i.indisunique GROUP BY i.indexrelid",
+            table,
+        )
+        return {frozenset(r["cols"]) for r in rows}
+    found = set()
+    for index in await db.fetch(f'SELECT name FROM pragma_index_list("{table}") WHERE "unique" = 1'):
+        cols = await db.fetch(f'SELECT name FROM pragma_index_info("{index["name"]}")')
+        found.add(frozenset(c["name"] for c in cols))
+    return found
+
+
+async def test_every_declared_unique_constraint_is_in_the_database():
+    """SQLite rebuilds a table to add a CHECK: the uniqueness must survive that."""
+    for model in Tortoise.apps.get_models_iterable():  # type: ignore[union-attr]
+        meta = model._meta
+        wanted = [frozenset([meta.fields_db_projection[name]]) for name, field in meta.fields_map.items()
+                  if getattr(field, "unique", False) and not field.pk and name in meta.fields_db_projection]
+        for together in meta.unique_together or ():
+            wanted.append(frozenset(meta.fields_db_projection.get(f) or meta.fields_db_projection[f + "_id"] for f in together))
+        existing = await unique_column_sets(meta.db_table)
+        for columns in wanted:
+            assert columns in existing, f"{meta.db_table}: no unique index on {sorted(columns)}"

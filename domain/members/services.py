@@ -20,6 +20,7 @@ from domain.clock import Clock
 from domain.errors import AccessDenied, DomainError
 from domain.members import codes, phones
 from domain.members.models import LoginCode, Member, MemberStore
+from domain.earning import behaviour
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
 from domain.settings import Settings
@@ -303,6 +304,7 @@ async def register_member(
                 referred_by=referrer, tier=tier, created_at=now, updated_at=now, using_db=conn,
             )
             await tiers.record_registration(member, tier, _who(viewer), clock, connection=conn)
+            await behaviour.welcome(member, clock=clock, connection=conn)
     except IntegrityError:
         # The same phone registered concurrently through another channel: one member wins.
         existing = await Member.get_or_none(phone_hash=phone_hash)

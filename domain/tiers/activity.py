@@ -6,6 +6,7 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
+from domain import db
 from domain.clock import Clock
 from domain.programme import service as programme_settings
 from domain.tiers.rules import Activity
@@ -16,6 +17,33 @@ async def window_start(clock: Clock) -> datetime:
     return clock.now() - relativedelta(months=months)
 
 
+# Points that count: what purchases and behaviour earned, less what returns took back.
+QUALIFYING_KINDS = ("PURCHASE", "CAMPAIGN_BONUS", "CHECK_IN", "REFERRAL", "REVIEW", "SURVEY", "RETURN")
+
+
+def _placeholders(start: int, count: int) -> str:
+    return ", ".join(f"${i}" for i in range(start, start + count))
+
+
 async def activity_in_window(member_ids: list[int], since: datetime) -> dict[int, Activity]:
-    """Points earned (purchase and behaviour credits, net of returns) and purchases since `since`."""
-    return {member_id: Activity(points=0, purchases=0) for member_id in member_ids}
+    """Points earned (net of returns) and purchases made since `since`, per member."""
+    if not member_ids:
+        return {}
+    n = len(member_ids)
+    kinds = list(QUALIFYING_KINDS)
+    points = await db.fetch(
+        "SELECT a.member_id AS member_id, COALESCE(SUM(e.amount), 0) AS points FROM points_entry e"
+        " JOIN points_account a ON a.id = e.account_id JOIN points_journal j ON j.id = e.journal_id"
+        f" WHERE a.member_id IN ({_placeholders(1, n)}) AND j.kind IN ({_placeholders(n + 1, len(kinds))})"
+        f" AND j.occurred_at >= ${n + len(kinds) + 1} GROUP BY a.member_id",
+        *member_ids, *kinds, since,
+    )
+    purchases = await db.fetch(
+        "SELECT member_id, COUNT(*) AS purchases FROM purchase"
+        f" WHERE member_id IN ({_placeholders(1, n)}) AND occurred_at >= ${n + 1}"
+        " AND status IN ('COMPLETED', 'PARTIALLY_RETURNED') GROUP BY member_id",
+        *member_ids, since,
+    )
+    earned = {int(r["member_id"]): max(int(r["points"]), 0) for r in points}
+    bought = {int(r["member_id"]): int(r["purchases"]) for r in purchases}
+    return {m: Activity(points=earned.get(m, 0), purchases=bought.get(m, 0)) for m in member_ids}

@@ -1,0 +1,177 @@
+"""Behaviour points: registration, referral, daily check-in, reviews; held under a daily cap.
+
+The daily cap counts per member and store-local day in `behaviour_day`, raised by a conditional
+update, so concurrent awards never pass it. Each award is a ledger credit in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from domain import db
+from domain.access import CallerKind, Viewer
+from domain.clock import Clock
+from domain.earning.models import BehaviourDay, CheckIn, ProductReview, PurchaseLine
+from domain.errors import AccessDenied, DomainError
+from domain.ledger import service as ledger
+from domain.ledger.models import JournalKind, PointsJournal
+from domain.members.models import Member
+from domain.programme import service as programme_settings
+from domain.stores.models import DEFAULT_TIME_ZONE, Store
+
+
+class BehaviourError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    points_awarded: int
+    streak_days: int
+
+
+async def member_time_zone(member: Member) -> str:
+    if member.home_store_id:  # type: ignore[attr-defined]
+        store = await Store.get_or_none(id=member.home_store_id)  # type: ignore[attr-defined]
+        if store:
+            return store.time_zone
+    return DEFAULT_TIME_ZONE
+
+
+async def _capped(conn, member_id: int, local_date: date, wanted: int, cap: int) -> int:
+    """Reserve up to `wanted` points of today's behaviour allowance; returns what was granted."""
+    if wanted <= 0:
+        return 0
+    await BehaviourDay.get_or_create(member_id=member_id, local_date=local_date, defaults={"points": 0}, using_db=conn)
+    current = await db.fetch(
+        "SELECT id, points FROM behaviour_day WHERE member_id = $1 AND local_date = $2", member_id, local_date, connection=conn
+    )
+    row = current[0]
+    grant = max(0, min(wanted, cap - int(row["points"])))
+    if grant == 0:
+        return 0
+    updated = await db.execute(
+        "UPDATE behaviour_day SET points = points + $1 WHERE id = $2 AND points + $1 <= $3", grant, row["id"], cap,
+        connection=conn,
+    )
+    return grant if updated == 1 else 0
+
+
+async def _award(conn, member_id: int, points: int, kind: JournalKind, *, local_date: date, reason: str,
+                 actor: str, reference: str, clock: Clock, capped: bool = True) -> int:
+    settings = await programme_settings.current()
+    granted = await _capped(conn, member_id, local_date, points, settings["behaviour_daily_cap"]) if capped else points
+    if granted > 0:
+        await ledger.credit(
+            member_id, granted, kind, reason=reason, actor=actor, reference=reference,
+            expires_at=clock.now() + timedelta(days=settings["points_expiry_days"]), clock=clock, connection=conn,
+        )
+    return granted
+
+
+async def welcome(member: Member, *, clock: Clock, connection=None) -> None:
+    """New members get registration points; a referred friend and the referrer both get referral points."""
+    settings = await programme_settings.current()
+    local_date = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
+    async with in_transaction() if connection is None else _same(connection) as conn:
+        if settings["registration_points"]:
+            await _award(conn, member.id, settings["registration_points"], JournalKind.REGISTRATION,
+                         local_date=local_date, reason="Welcome to the programme", actor="system:registration",
+                         reference=f"registration:{member.id}", clock=clock, capped=False)
+        if member.referred_by_id and settings["referral_points"]:  # type: ignore[attr-defined]
+            for beneficiary in (member.id, member.referred_by_id):  # type: ignore[attr-defined]
+                await _award(conn, beneficiary, settings["referral_points"], JournalKind.REFERRAL,
+                             local_date=local_date, reason=f"Referral of member {member.id}",
+                             actor="system:referral", reference=f"referral:{member.id}:{beneficiary}", clock=clock)
+
+
+async def reward_referrer_for_first_order(member: Member, purchase_id: int, *, clock: Clock) -> int:
+    points = await programme_settings.get("referral_first_order_points")
+    referrer_id = member.referred_by_id  # type: ignore[attr-defined]
+    reference = f"referral-first-order:{member.id}"
+    if not points or referrer_id is None:
+        return 0
+    async with in_transaction() as conn:
+        if await PointsJournal.filter(reference=reference).using_db(conn).exists():
+            return 0
+        referrer = await Member.get(id=referrer_id).using_db(conn)
+        local_date = clock.now().astimezone(ZoneInfo(await member_time_zone(referrer))).date()
+        return await _award(conn, referrer_id, points, JournalKind.REFERRAL, local_date=local_date,
+                            reason=f"First order of referred member {member.id}", actor=f"purchase:{purchase_id}",
+                            reference=reference, clock=clock)
+
+
+class _same:
+    """Use the caller's transaction as it is."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    async def __aenter__(self):
+        return self.connection
+
+    async def __aexit__(self, *exc) -> None:
+        return None
+
+
+def _member_id(viewer: Viewer) -> int:
+    if viewer.kind is not CallerKind.MEMBER or viewer.subject_id is None:
+        raise AccessDenied("Only a signed-in member does this.", unauthenticated=viewer.is_anonymous)
+    return viewer.subject_id
+
+
+async def check_in(viewer: Viewer, *, clock: Clock) -> CheckInResult:
+    """Once per store-local day; every Nth consecutive day (default 7th) earns a bonus too."""
+    member = await Member.get(id=_member_id(viewer))
+    settings = await programme_settings.current()
+    today = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
+    yesterday = await CheckIn.get_or_none(member_id=member.id, local_date=today - timedelta(days=1))
+    streak = yesterday.streak_days + 1 if yesterday else 1
+    wanted = settings["check_in_points"]
+    if streak % settings["check_in_streak_days"] == 0:
+        wanted += settings["check_in_streak_bonus"]
+    try:
+        async with in_transaction() as conn:
+            row = await CheckIn.create(
+                member_id=member.id, local_date=today, streak_days=streak, points=0, created_at=clock.now(), using_db=conn
+            )
+            granted = await _award(conn, member.id, wanted, JournalKind.CHECK_IN, local_date=today,
+                                   reason=f"Check-in, day {streak} of the streak", actor=viewer.idempotency_scope,
+                                   reference=f"check-in:{member.id}:{today.isoformat()}", clock=clock)
+            await CheckIn.filter(id=row.id).using_db(conn).update(points=granted)
+    except IntegrityError:
+        raise BehaviourError("ALREADY_CHECKED_IN", "You have checked in today already.") from None
+    return CheckInResult(points_awarded=granted, streak_days=streak)
+
+
+async def submit_review(viewer: Viewer, purchase_line_id: int, rating: int, text: str, *, clock: Clock) -> ProductReview:
+    """Once per purchased line, by the member who bought it."""
+    member_id = _member_id(viewer)
+    if not 1 <= rating <= 5:
+        raise BehaviourError("INVALID_RATING", "A rating is 1 to 5.", field="rating")
+    if not 1 <= len(text.strip()) <= 2000:
+        raise BehaviourError("INVALID_TEXT", "A review has 1 to 2,000 characters.", field="text")
+    line = await PurchaseLine.get_or_none(id=purchase_line_id).prefetch_related("purchase")
+    if line is None or line.purchase.member_id != member_id:  # type: ignore[attr-defined]
+        raise BehaviourError("LINE_NOT_FOUND", "You did not buy that item.", field="purchaseLineId")
+    member = await Member.get(id=member_id)
+    today = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
+    points = await programme_settings.get("review_points")
+    try:
+        async with in_transaction() as conn:
+            review = await ProductReview.create(
+                member_id=member_id, purchase_line_id=line.id, rating=rating, text=text.strip(), points=0,
+                created_at=clock.now(), using_db=conn,
+            )
+            granted = await _award(conn, member_id, points, JournalKind.REVIEW, local_date=today,
+                                   reason=f"Review of {line.sku}", actor=viewer.idempotency_scope,
+                                   reference=f"review:{line.id}", clock=clock)
+            await ProductReview.filter(id=review.id).using_db(conn).update(points=granted)
+    except IntegrityError:
+        raise BehaviourError("ALREADY_REVIEWED", "You reviewed this item already.", field="purchaseLineId") from None
+    return await ProductReview.get(id=review.id)

@@ -1,0 +1,379 @@
+"""Purchases: points credited the moment a purchase is recorded, taken back on return.
+
+A purchase is idempotent on (caller, clientTxnId): the caller is the store device that sent it,
+or the store for staff. The purchase row itself is the idempotency record: the first insert
+claims the id (a concurrent retry waits on the unique index), a replay with the same payload
+returns the first result, a different payload under the same id is CLIENT_TXN_ID_REUSED.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from domain import db
+from domain.access import CallerKind, Viewer
+from domain.clock import Clock
+from domain.earning import calculator, rulebook
+from domain.earning.models import CampaignMemberDay, CampaignRule, Purchase, PurchaseLine, StoreFlag
+from domain.errors import AccessDenied, DomainError
+from domain.ledger import service as ledger
+from domain.ledger.errors import LedgerError, LedgerErrorCode
+from domain.ledger.models import JournalKind, PointsJournal
+from domain.members import codes
+from domain.members.models import Member, MemberStore
+from domain.programme import service as programme_settings
+from domain.stores.models import Store
+from domain.tiers import activity
+from domain.tiers import service as tiers
+
+log = logging.getLogger("orchard.purchases")
+
+CHANNELS = frozenset({"IN_STORE", "ONLINE", "DELIVERY"})
+MAX_LINES = 200
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+EARNING_JOURNAL_KINDS = (JournalKind.PURCHASE, JournalKind.CAMPAIGN_BONUS)
+
+
+class PurchaseError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    category: str
+    quantity: int
+    unit_price: str  # a decimal string in yuan, at most two decimals
+
+
+@dataclass(frozen=True)
+class PurchaseRequest:
+    member_code: str
+    store_id: int
+    channel: str
+    lines: tuple[LineInput, ...]
+    client_txn_id: str
+    occurred_at: datetime | None = None
+    points_to_redeem: int = 0
+
+
+@dataclass(frozen=True)
+class PurchaseOutcome:
+    purchase: Purchase
+    replayed: bool
+    campaign_points: dict[str, int] = field(default_factory=dict)
+
+
+# ---- checks ---------------------------------------------------------------------------------
+
+
+def _price_fen(text: str, index: int) -> int:
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        raise PurchaseError("INVALID_PRICE", "A unit price is a decimal number of yuan.", field=f"lines.{index}.unitPrice") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")) or value > Decimal("10000000"):
+        raise PurchaseError("INVALID_PRICE", "A unit price is 0 or more yuan with at most two decimals.", field=f"lines.{index}.unitPrice")
+    return int(value * 100)
+
+
+def _checked_lines(lines: tuple[LineInput, ...]) -> list[calculator.Line]:
+    if not lines:
+        raise PurchaseError("EMPTY_PURCHASE", "A purchase has at least one line.", field="lines")
+    if len(lines) > MAX_LINES:
+        raise PurchaseError("TOO_MANY_LINES", f"A purchase has at most {MAX_LINES} lines.", field="lines")
+    checked = []
+    for i, line in enumerate(lines):
+        if not 0 < line.quantity <= 100_000:
+            raise PurchaseError("INVALID_QUANTITY", "A quantity is a whole number above zero.", field=f"lines.{i}.quantity")
+        if not line.sku.strip() or len(line.sku) > 64:
+            raise PurchaseError("INVALID_SKU", "A line needs a SKU of at most 64 characters.", field=f"lines.{i}.sku")
+        category = line.category.strip().upper()
+        if not category or len(category) > 32:
+            raise PurchaseError("INVALID_CATEGORY", "A line needs a category code.", field=f"lines.{i}.category")
+        checked.append(calculator.Line(line.sku.strip(), category, line.quantity, _price_fen(line.unit_price, i)))
+    return checked
+
+
+def caller_scope(viewer: Viewer, store_id: int) -> str:
+    """Idempotency is per device for devices, per store for staff."""
+    if viewer.kind is CallerKind.DEVICE:
+        return viewer.idempotency_scope
+    return f"store:{store_id}"
+
+
+def require_purchase_writer(viewer: Viewer, store_id: int) -> None:
+    if viewer.kind is CallerKind.DEVICE:
+        if not viewer.has_scope("purchases:write") or viewer.store_id != store_id:
+            raise AccessDenied("This device may not record purchases for that store.")
+        return
+    if viewer.is_chain_admin:
+        return
+    if viewer.is_staff and viewer.store_id == store_id:
+        return
+    raise AccessDenied("Only staff or devices of the store record its purchases.", unauthenticated=viewer.is_anonymous)
+
+
+def fingerprint(request: PurchaseRequest) -> str:
+    canonical = {
+        "member": codes.code_from_scan(request.member_code), "store": request.store_id, "channel": request.channel,
+        "lines": [[l.sku, l.category.upper(), l.quantity, str(Decimal(l.unit_price.strip()))] for l in request.lines],
+        "occurredAt": request.occurred_at.isoformat() if request.occurred_at else None,
+        "pointsToRedeem": request.points_to_redeem,
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+# ---- recording ------------------------------------------------------------------------------
+
+
+async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Clock) -> PurchaseOutcome:
+    require_purchase_writer(viewer, request.store_id)
+    if not 1 <= len(request.client_txn_id.strip()) <= 100:
+        raise PurchaseError("INVALID_CLIENT_TXN_ID", "clientTxnId is 1 to 100 characters.", field="clientTxnId")
+    if request.channel not in CHANNELS:
+        raise PurchaseError("INVALID_CHANNEL", "The channel is IN_STORE, ONLINE or DELIVERY.", field="channel")
+    if request.points_to_redeem < 0:
+        raise PurchaseError("INVALID_POINTS", "Points to redeem cannot be negative.", field="pointsToRedeem")
+    lines = _checked_lines(request.lines)
+    code = codes.code_from_scan(request.member_code)
+    if not codes.is_valid_member_code(code):
+        raise PurchaseError("INVALID_MEMBER_CODE", "That member code has a typo.", field="memberCode")
+    member = await Member.get_or_none(code=code)
+    if member is None:
+        raise PurchaseError("MEMBER_NOT_FOUND", "No member has that code.", field="memberCode")
+    store = await Store.get_or_none(id=request.store_id)
+    if store is None:
+        raise PurchaseError("STORE_NOT_FOUND", "No such store.", field="storeId")
+    now = clock.now()
+    occurred_at = request.occurred_at or now
+    if occurred_at.tzinfo is None:
+        raise PurchaseError("INVALID_OCCURRED_AT", "occurredAt needs a time-zone offset.", field="occurredAt")
+    if occurred_at > now + MAX_CLOCK_SKEW:
+        raise PurchaseError("INVALID_OCCURRED_AT", "A purchase cannot happen in the future.", field="occurredAt")
+
+    scope = caller_scope(viewer, request.store_id)
+    print_ = fingerprint(request)
+    local_date = occurred_at.astimezone(ZoneInfo(store.time_zone)).date()
+    async with in_transaction() as conn:
+        claimed = await db.fetch(
+            "INSERT INTO purchase (member_id, store_id, channel, caller_scope, client_txn_id, fingerprint, occurred_at,"
+            " recorded_at, local_date, total_fen, cash_offset_fen, points_redeemed, points_earned, status, is_first_order)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, 'COMPLETED', false)"
+            " ON CONFLICT (caller_scope, client_txn_id) DO NOTHING RETURNING id",
+            member.id, store.id, request.channel, scope, request.client_txn_id.strip(), print_, occurred_at, now,
+            local_date, sum(l.total_fen for l in lines), connection=conn,
+        )
+        if not claimed:
+            first = await Purchase.get(caller_scope=scope, client_txn_id=request.client_txn_id.strip()).using_db(conn)
+            if first.fingerprint != print_:
+                raise PurchaseError(
+                    "CLIENT_TXN_ID_REUSED", "This clientTxnId was already used for a different purchase.", field="clientTxnId"
+                )
+            return PurchaseOutcome(purchase=first, replayed=True)
+        purchase = await Purchase.get(id=claimed[0]["id"]).using_db(conn)
+        awards = await _settle(conn, purchase, member, store, lines, request, local_date, clock)
+    await _after_purchase(purchase, member, clock)
+    return PurchaseOutcome(purchase=await Purchase.get(id=purchase.id), replayed=False, campaign_points=awards)
+
+
+async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines: list[calculator.Line],
+                  request: PurchaseRequest, local_date, clock: Clock) -> dict[str, int]:
+    """Points out (cash offset) and in (purchase and campaigns), all in the purchase's transaction."""
+    settings = await programme_settings.current()
+    now = clock.now()
+    occurred_at = purchase.occurred_at
+    actor = f"purchase:{purchase.id}"
+    reference = f"purchase:{purchase.id}"
+    max_age = timedelta(days=settings["offline_max_age_days"])
+    total = sum(l.total_fen for l in lines)
+    is_first = not await Purchase.filter(member_id=member.id, status__not="HELD").exclude(id=purchase.id).using_db(conn).exists()
+
+    if now - occurred_at > max_age:
+        await _save_lines(conn, purchase, lines, [0] * len(lines))
+        await Purchase.filter(id=purchase.id).using_db(conn).update(
+            status="HELD", held_reason=f"Recorded more than {settings['offline_max_age_days']} days after it happened.",
+        )
+        return {}
+
+    points_used, offset_fen = calculator.cash_offset(
+        request.points_to_redeem, total, points_per_yuan=settings["cash_offset_points_per_yuan"],
+        max_share=Decimal(settings["cash_offset_max_percent"]) / 100,
+    )
+    if points_used:
+        await ledger.debit(
+            member.id, points_used, JournalKind.CASH_OFFSET, reason="Points paid part of a purchase", actor=actor,
+            store_id=store.id, reference=reference, occurred_at=occurred_at, clock=clock, connection=conn,
+        )
+
+    book = await rulebook.load()
+    tier = next(t for t in await tiers.all_tiers() if t.id == member.tier_id)  # type: ignore[attr-defined]
+    flags = frozenset(await StoreFlag.filter(store_id=store.id, local_date=local_date).using_db(conn).values_list("flag", flat=True))
+    stored = book.campaigns_at(occurred_at)
+    campaigns = [
+        rulebook.calculator_campaign(
+            c, given_total=await _given_total(conn, c.id), given_today=await _given_today(conn, c.id, member.id, local_date)
+        )
+        for c in stored
+    ]
+    context = calculator.PurchaseContext(
+        local_date=local_date, channel=request.channel, tier_code=tier.code,
+        tier_multiplier=Decimal(tier.earn_multiplier), birthday=member.birthday, is_first_order=is_first,
+        store_flags=flags, cash_offset_fen=offset_fen,
+    )
+    result = calculator.calculate_earning(lines, book.rates_at(occurred_at), context, campaigns)
+    expires_at = occurred_at + timedelta(days=settings["points_expiry_days"])
+    pending_days = settings["purchase_pending_days"]
+    if result.purchase_points:
+        await ledger.credit(
+            member.id, result.purchase_points, JournalKind.PURCHASE, reason=f"Purchase at {store.code}", actor=actor,
+            store_id=store.id, reference=reference, occurred_at=occurred_at, expires_at=expires_at,
+            pending_days=pending_days, clock=clock, connection=conn,
+        )
+    awarded: dict[str, int] = {}
+    by_code = {c.code: c for c in stored}
+    for award in result.awards:
+        campaign = by_code[award.code]
+        points = await _take_from_budget(conn, campaign.id, award.points)
+        if points <= 0:
+            continue
+        await _count_member_day(conn, campaign.id, member.id, local_date, points)
+        await ledger.credit(
+            member.id, points, JournalKind.CAMPAIGN_BONUS, reason=f"Campaign {campaign.code}", actor=actor,
+            store_id=store.id, reference=reference, occurred_at=occurred_at, expires_at=expires_at,
+            pending_days=pending_days, clock=clock, connection=conn,
+        )
+        awarded[campaign.code] = points
+    await _save_lines(conn, purchase, lines, [lp.tier_points for lp in result.lines])
+    await Purchase.filter(id=purchase.id).using_db(conn).update(
+        cash_offset_fen=offset_fen, points_redeemed=points_used,
+        points_earned=result.purchase_points + sum(awarded.values()), is_first_order=is_first,
+    )
+    await MemberStore.get_or_create(
+        member_id=member.id, store_id=store.id, defaults={"first_seen_at": now}, using_db=conn
+    )
+    return awarded
+
+
+async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], points: list[int]) -> None:
+    await PurchaseLine.bulk_create(
+        [
+            PurchaseLine(
+                purchase_id=purchase.id, line_no=i, sku=line.sku, category=line.category, quantity=line.quantity,
+                unit_price_fen=line.unit_price_fen, total_fen=line.total_fen, points=points[i],
+            )
+            for i, line in enumerate(lines)
+        ],
+        using_db=conn,
+    )
+
+
+async def _given_total(conn, campaign_id: int) -> int:
+    rows = await db.fetch("SELECT given_total FROM campaign_rule WHERE id = $1", campaign_id, connection=conn)
+    return int(rows[0]["given_total"]) if rows else 0
+
+
+async def _given_today(conn, campaign_id: int, member_id: int, local_date) -> int:
+    row = await CampaignMemberDay.get_or_none(campaign_id=campaign_id, member_id=member_id, local_date=local_date).using_db(conn)
+    return row.points if row else 0
+
+
+async def _take_from_budget(conn, campaign_id: int, points: int) -> int:
+    """A conditional update: concurrent purchases never spend a campaign past its budget."""
+    taken = await db.fetch(
+        "UPDATE campaign_rule SET given_total = given_total + $1"
+        " WHERE id = $2 AND (budget IS NULL OR given_total + $1 <= budget) RETURNING id",
+        points, campaign_id, connection=conn,
+    )
+    return points if taken else 0
+
+
+async def _count_member_day(conn, campaign_id: int, member_id: int, local_date, points: int) -> None:
+    day, _ = await CampaignMemberDay.get_or_create(
+        campaign_id=campaign_id, member_id=member_id, local_date=local_date, defaults={"points": 0}, using_db=conn
+    )
+    await db.execute(
+        "UPDATE campaign_member_day SET points = points + $1 WHERE id = $2", points, day.id, connection=conn
+    )
+
+
+async def _after_purchase(purchase: Purchase, member: Member, clock: Clock) -> None:
+    """Outside the purchase's transaction: tier upgrade and the referrer's first-order bonus."""
+    if purchase.status == "HELD":
+        return
+    since = await activity.window_start(clock)
+    found = await activity.activity_in_window([member.id], since)
+    await tiers.apply_activity(member, found[member.id], actor=f"purchase:{purchase.id}", clock=clock)
+    refreshed = await Purchase.get(id=purchase.id)
+    if refreshed.is_first_order and member.referred_by_id:  # type: ignore[attr-defined]
+        from domain.earning import behaviour
+
+        await behaviour.reward_referrer_for_first_order(member, purchase.id, clock=clock)
+
+
+# ---- returns --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    line_no: int
+    quantity: int
+
+
+async def return_purchase(viewer: Viewer, purchase_id: int, returned: list[ReturnLine], *, clock: Clock, connection) -> Purchase:
+    """Take back the points the returned part earned (pro rata by value) and refund points used as cash.
+
+    Runs inside the caller's transaction (the idempotency record's).
+    """
+    purchase = await Purchase.get_or_none(id=purchase_id).using_db(connection)
+    if purchase is None:
+        raise PurchaseError("PURCHASE_NOT_FOUND", "No such purchase.", field="purchaseId")
+    require_purchase_writer(viewer, purchase.store_id)  # type: ignore[attr-defined]
+    if purchase.status == "HELD":
+        raise PurchaseError("PURCHASE_HELD", "This purchase is held for review and earned nothing yet.", field="purchaseId")
+    lines = {l.line_no: l for l in await PurchaseLine.filter(purchase_id=purchase.id).using_db(connection)}
+    if not returned:
+        returned = [ReturnLine(n, l.quantity - l.returned_quantity) for n, l in lines.items() if l.quantity > l.returned_quantity]
+    value = 0
+    for i, item in enumerate(returned):
+        line = lines.get(item.line_no)
+        if line is None:
+            raise PurchaseError("LINE_NOT_FOUND", "The purchase has no such line.", field=f"lines.{i}.lineNo")
+        if item.quantity <= 0 or item.quantity > line.quantity - line.returned_quantity:
+            raise PurchaseError("INVALID_QUANTITY", "More returned than was bought (or left to return).", field=f"lines.{i}.quantity")
+        updated = await db.execute(
+            "UPDATE purchase_line SET returned_quantity = returned_quantity + $1 WHERE id = $2 AND returned_quantity + $1 <= quantity",
+            item.quantity, line.id, connection=connection,
+        )
+        if updated != 1:
+            raise PurchaseError("INVALID_QUANTITY", "More returned than was bought.", field=f"lines.{i}.quantity")
+        value += line.unit_price_fen * item.quantity
+    fully = all(
+        l.returned_quantity + sum(r.quantity for r in returned if r.line_no == n) >= l.quantity for n, l in lines.items()
+    )
+    share = Fraction(value, purchase.total_fen) if purchase.total_fen else Fraction(1)
+    journals = await PointsJournal.filter(
+        reference=f"purchase:{purchase.id}", kind__in=[*EARNING_JOURNAL_KINDS, JournalKind.CASH_OFFSET]
+    ).using_db(connection)
+    for journal in journals:
+        try:
+            await ledger.reverse(
+                journal.id, fraction=None if fully else share, kind=JournalKind.RETURN,
+                reason=f"Return of purchase {purchase.id}", actor=viewer.idempotency_scope,
+                store_id=purchase.store_id, reference=f"return:{purchase.id}",  # type: ignore[attr-defined]
+                clock=clock, connection=connection,
+            )
+        except LedgerError as exc:
+            if exc.code != LedgerErrorCode.NOTHING_TO_REVERSE:
+                raise
+    await Purchase.filter(id=purchase.id).using_db(connection).update(status="RETURNED" if fully else "PARTIALLY_RETURNED")
+    return await Purchase.get(id=purchase.id).using_db(connection)

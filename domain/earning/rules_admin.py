@@ -1,0 +1,153 @@
+"""Changing the earning rules: rates, campaigns, store flags, and the notice members get.
+
+A change that lowers what members earn applies no earlier than the notice period (default
+7 days) after it is announced; raises and new campaigns may apply at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from domain.access import StaffRole, Viewer, require_chain_admin
+from domain.clock import Clock
+from domain.earning import calculator, rulebook
+from domain.earning.models import CampaignRule, EarnRate, StoreFlag
+from domain.errors import AccessDenied, DomainError
+from domain.programme import service as programme_settings
+from domain.stores.models import Store
+
+CODE = re.compile(r"^[A-Z0-9_*][A-Z0-9_]{0,39}$")
+
+
+class RuleError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    description: str
+    effective_from: datetime
+    announced_at: datetime
+    reduces_earning: bool
+
+
+async def _notice_start(clock: Clock) -> datetime:
+    return clock.now() + timedelta(days=await programme_settings.get("rule_notice_days"))
+
+
+async def set_earn_rate(viewer: Viewer, category: str, points_per_yuan: Decimal, effective_from: datetime | None, *, clock: Clock) -> EarnRate:
+    require_chain_admin(viewer)
+    category = category.strip().upper()
+    if not CODE.match(category):
+        raise RuleError("INVALID_RATE", "A category is letters, digits and underscores, or * for the default.", field="category")
+    if points_per_yuan < 0 or points_per_yuan > 1000:
+        raise RuleError("INVALID_RATE", "Points per yuan are 0 to 1,000.", field="pointsPerYuan")
+    now = clock.now()
+    start = effective_from or now
+    book = await rulebook.load()
+    current = book.rates_at(start)
+    before = current.per_category.get(category, current.default)
+    if points_per_yuan < before and start < await _notice_start(clock):
+        raise RuleError(
+            "NOTICE_PERIOD", "A lower rate applies no earlier than the notice period after it is announced.",
+            field="effectiveFrom",
+        )
+    rate = await EarnRate.create(
+        category=category, points_per_yuan=points_per_yuan, effective_from=start,
+        announced_at=now, created_by=viewer.idempotency_scope,
+    )
+    await rulebook.invalidate()
+    return rate
+
+
+async def create_campaign(
+    viewer: Viewer, *, code: str, name: str, multiplier: Decimal | None, bonus_points: int | None, stacking: str,
+    conditions: dict, cap_per_member_per_day: int | None, budget: int | None, starts_at: datetime | None,
+    ends_at: datetime | None, clock: Clock, trigger: str = "PURCHASE",
+) -> CampaignRule:
+    require_chain_admin(viewer)
+    code = code.strip().upper()
+    if not CODE.match(code) or "*" in code:
+        raise RuleError("INVALID_CAMPAIGN", "A campaign code is letters, digits and underscores.", field="code")
+    try:
+        calculator.CampaignRule(
+            code=code, conditions=rulebook.conditions_of(conditions), multiplier=multiplier, bonus_points=bonus_points,
+            stacking=stacking, cap_per_member_per_day=cap_per_member_per_day, remaining_budget=budget,
+        )
+    except ValueError as exc:
+        raise RuleError("INVALID_CAMPAIGN", str(exc), field="multiplier") from None
+    now = clock.now()
+    start = starts_at or now
+    if ends_at is not None and ends_at <= start:
+        raise RuleError("INVALID_CAMPAIGN", "A campaign ends after it starts.", field="endsAt")
+    if ends_at is not None and ends_at < await _notice_start(clock):
+        raise RuleError("NOTICE_PERIOD", "Members get notice before a campaign ends.", field="endsAt")
+    if await CampaignRule.filter(code=code).exists():
+        raise RuleError("CODE_TAKEN", "A campaign with that code exists.", field="code")
+    campaign = await CampaignRule.create(
+        code=code, name=name.strip() or code, trigger=trigger, multiplier=multiplier, bonus_points=bonus_points,
+        stacking=stacking, conditions=conditions, cap_per_member_per_day=cap_per_member_per_day, budget=budget,
+        starts_at=start, ends_at=ends_at, announced_at=now, created_at=now,
+    )
+    await rulebook.invalidate()
+    return campaign
+
+
+async def end_campaign(viewer: Viewer, campaign_id: int, ends_at: datetime | None, *, clock: Clock) -> CampaignRule:
+    require_chain_admin(viewer)
+    campaign = await CampaignRule.get_or_none(id=campaign_id)
+    if campaign is None:
+        raise RuleError("CAMPAIGN_NOT_FOUND", "No such campaign.", field="id")
+    earliest = await _notice_start(clock)
+    end = ends_at or earliest
+    if end < earliest:
+        raise RuleError("NOTICE_PERIOD", "Members get notice before a campaign ends.", field="endsAt")
+    await CampaignRule.filter(id=campaign_id).update(ends_at=end)
+    await rulebook.invalidate()
+    return await CampaignRule.get(id=campaign_id)
+
+
+async def list_campaigns() -> list[CampaignRule]:
+    return list(await CampaignRule.all().order_by("starts_at", "id"))
+
+
+async def upcoming_changes(clock: Clock) -> list[RuleChange]:
+    now = clock.now()
+    book = await rulebook.load()
+    changes: list[RuleChange] = []
+    for rate in sorted(book.rates, key=lambda r: r.effective_from):
+        if rate.effective_from > now:
+            before = book.rates_at(rate.effective_from - timedelta(microseconds=1))
+            old = before.per_category.get(rate.category, before.default)
+            changes.append(RuleChange(
+                description=f"{rate.category}: {old} -> {rate.points_per_yuan} points per yuan",
+                effective_from=rate.effective_from, announced_at=now, reduces_earning=rate.points_per_yuan < old,
+            ))
+    for c in book.campaigns:
+        if c.starts_at > now:
+            changes.append(RuleChange(f"Campaign {c.name} starts", c.starts_at, c.starts_at, False))
+        if c.ends_at is not None and c.ends_at > now:
+            changes.append(RuleChange(f"Campaign {c.name} ends", c.ends_at, c.starts_at, True))
+    return sorted(changes, key=lambda c: c.effective_from)
+
+
+async def set_store_flag(viewer: Viewer, store_id: int, flag: str, on_date: date | None, on: bool, *, clock: Clock) -> list[str]:
+    """A store manager (or chain admin) marks the store's day, e.g. RAINY_DAY."""
+    if not (viewer.is_chain_admin or (viewer.role is StaffRole.STORE_MANAGER and viewer.can_see_store(store_id))):
+        raise AccessDenied("Only the store's manager or a chain admin sets store flags.")
+    store = await Store.get_or_none(id=store_id)
+    if store is None:
+        raise RuleError("STORE_NOT_FOUND", "No such store.", field="storeId")
+    flag = flag.strip().upper()
+    if not CODE.match(flag) or "*" in flag:
+        raise RuleError("INVALID_CAMPAIGN", "A flag is letters, digits and underscores.", field="flag")
+    day = on_date or clock.now().astimezone(ZoneInfo(store.time_zone)).date()
+    if on:
+        await StoreFlag.get_or_create(store_id=store_id, flag=flag, local_date=day, defaults={"set_by": viewer.idempotency_scope})
+    else:
+        await StoreFlag.filter(store_id=store_id, flag=flag, local_date=day).delete()
+    return sorted(await StoreFlag.filter(store_id=store_id, local_date=day).values_list("flag", flat=True))

@@ -1,0 +1,200 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint, UniqueConstraint
+
+class Migration(migrations.Migration):
+    dependencies = [('orchard', '0003_ledger')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='BehaviourDay',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('member', fields.ForeignKeyField('orchard.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='behaviour_days', on_delete=OnDelete.CASCADE)),
+                ('local_date', fields.DateField()),
+                ('points', fields.IntField(default=0)),
+            ],
+            options={'table': 'behaviour_day', 'app': 'orchard', 'constraints': [], 'pk_attr': 'id', 'table_description': 'Behaviour points a member got on a store-local day, held under the daily cap by a conditional update.'},
+            bases=['Model'],
+        ),
+        ops.AddConstraint(model_name='BehaviourDay', constraint=CheckConstraint(check='points >= 0', name='behaviour_day_nonneg')),
+        ops.AddConstraint(model_name='BehaviourDay', constraint=UniqueConstraint(fields=('member', 'local_date'))),
+        ops.CreateModel(
+            name='CampaignRule',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('code', fields.CharField(unique=True, max_length=40)),
+                ('name', fields.CharField(max_length=120)),
+                ('trigger', fields.CharField(default='PURCHASE', max_length=16)),
+                ('multiplier', fields.DecimalField(null=True, max_digits=6, decimal_places=2)),
+                ('bonus_points', fields.IntField(null=True)),
+                ('stacking', fields.CharField(default='BEST_OF', max_length=10)),
+                ('conditions', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('cap_per_member_per_day', fields.IntField(null=True)),
+                ('budget', fields.BigIntField(null=True)),
+                ('given_total', fields.BigIntField(default=0)),
+                ('starts_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('ends_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('announced_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('is_active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'campaign_rule', 'app': 'orchard', 'constraints': [], 'pk_attr': 'id', 'table_description': 'A campaign: conditions, an effect (multiplier or bonus), a stacking policy, caps and a budget.'},
+            bases=['Model'],
+        ),
+        ops.AddConstraint(model_name='CampaignRule', constraint=CheckConstraint(check='budget IS NULL OR given_total <= budget', name='campaign_within_budget')),
+        ops.AddConstraint(model_name='CampaignRule', constraint=CheckConstraint(check='(multiplier IS NOT NULL AND bonus_points IS NULL) OR (multiplier IS NULL AND bonus_points IS NOT NULL)', name='campaign_one_effect')),
+        ops.CreateModel(
+            name='CampaignMemberDay',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('campaign', fields.ForeignKeyField('orchard.CampaignRule', source_field='campaign_id', db_constraint=True, to_field='id', related_name='member_days', on_delete=OnDelete.CASCADE)),
+                ('member', fields.ForeignKeyField('orchard.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='campaign_days', on_delete=OnDelete.CASCADE)),
+                ('local_date', fields.DateField()),
+                ('points', fields.IntField(default=0)),
+            ],
+            options={'table': 'campaign_member_day', 'app': 'orchard', 'unique_together': (('campaign', 'member', 'local_date'),), 'pk_attr': 'id', 'table_description': 'Extra points a campaign gave one member on one store-local day: the per-day cap counts here.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CheckIn',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('member', fields.ForeignKeyField('orchard.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='check_ins', on_delete=OnDelete.CASCADE)),
+                ('local_date', fields.DateField()),
+                ('streak_days', fields.IntField()),
+                ('points', fields.IntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'check_in', 'app': 'orchard', 'unique_together': (('member', 'local_date'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='EarnRate',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('category', fields.CharField(max_length=32)),
+                ('points_per_yuan', fields.DecimalField(max_digits=8, decimal_places=2)),
+                ('effective_from', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('announced_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('created_by', fields.CharField(max_length=64)),
+            ],
+            options={'table': 'earn_rate', 'app': 'orchard', 'constraints': [], 'pk_attr': 'id', 'table_description': 'Points per yuan for a category, from a moment on. The rate in force at a purchase applies.'},
+            bases=['Model'],
+        ),
+        ops.AddConstraint(model_name='EarnRate', constraint=CheckConstraint(check='points_per_yuan >= 0', name='earn_rate_nonneg')),
+        ops.AddConstraint(model_name='EarnRate', constraint=UniqueConstraint(fields=('category', 'effective_from'))),
+        ops.CreateModel(
+            name='ExpiryReminder',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('member', fields.ForeignKeyField('orchard.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='expiry_reminders', on_delete=OnDelete.CASCADE)),
+                ('expires_on', fields.DateField()),
+                ('points', fields.BigIntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'expiry_reminder', 'app': 'orchard', 'unique_together': (('member', 'expires_on'),), 'pk_attr': 'id', 'table_description': 'A member was told once that points expiring on a day are about to go.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PointsAdjustment',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('member', fields.ForeignKeyField('orchard.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='adjustments', on_delete=OnDelete.RESTRICT)),
+                ('amount', fields.BigIntField()),
+                ('reason', fields.CharField(max_length=255)),
+                ('actor', fields.CharField(max_length=64)),
+                ('balance_before', fields.BigIntField()),
+                ('balance_after', fields.BigIntField()),
+                ('journal_id', fields.BigIntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'points_adjustment', 'app': 'orchard', 'pk_attr': 'id', 'table_description': 'The audit record of a manual adjustment: who, when, why, balance before and after.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Purchase',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('member', fields.ForeignKeyField('orchard.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='purchases', on_delete=OnDelete.RESTRICT)),
+                ('store', fields.ForeignKeyField('orchard.Store', source_field='store_id', db_constraint=True, to_field='id', related_name='purchases', on_delete=OnDelete.RESTRICT)),
+                ('channel', fields.CharField(max_length=10)),
+                ('caller_scope', fields.CharField(max_length=64)),
+                ('client_txn_id', fields.CharField(max_length=100)),
+                ('fingerprint', fields.CharField(max_length=64)),
+                ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('recorded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('local_date', fields.DateField()),
+                ('total_fen', fields.BigIntField()),
+                ('cash_offset_fen', fields.BigIntField(default=0)),
+                ('points_redeemed', fields.BigIntField(default=0)),
+                ('points_earned', fields.BigIntField(default=0)),
+                ('status', fields.CharField(default='COMPLETED', max_length=20)),
+                ('held_reason', fields.CharField(null=True, max_length=255)),
+                ('is_first_order', fields.BooleanField(default=False)),
+            ],
+            options={'table': 'purchase', 'app': 'orchard', 'constraints': [], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.AddConstraint(model_name='Purchase', constraint=CheckConstraint(check='total_fen >= 0', name='purchase_total_nonneg')),
+        ops.AddConstraint(model_name='Purchase', constraint=CheckConstraint(check='cash_offset_fen >= 0 AND cash_offset_fen <= total_fen', name='purchase_offset_within_total')),
+        ops.AddConstraint(model_name='Purchase', constraint=UniqueConstraint(fields=('caller_scope', 'client_txn_id'))),
+        ops.CreateModel(
+            name='PurchaseLine',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('purchase', fields.ForeignKeyField('orchard.Purchase', source_field='purchase_id', db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE)),
+                ('line_no', fields.IntField()),
+                ('sku', fields.CharField(max_length=64)),
+                ('category', fields.CharField(max_length=32)),
+                ('quantity', fields.IntField()),
+                ('unit_price_fen', fields.BigIntField()),
+                ('total_fen', fields.BigIntField()),
+                ('points', fields.BigIntField(default=0)),
+                ('returned_quantity', fields.IntField(default=0)),
+            ],
+            options={'table': 'purchase_line', 'app': 'orchard', 'constraints': [], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.AddConstraint(model_name='PurchaseLine', constraint=CheckConstraint(check='quantity > 0 AND unit_price_fen >= 0', name='purchase_line_positive')),
+        ops.AddConstraint(model_name='PurchaseLine', constraint=CheckConstraint(check='returned_quantity >= 0 AND returned_quantity <= quantity', name='purchase_line_returns_bounded')),
+        ops.AddConstraint(model_name='PurchaseLine', constraint=UniqueConstraint(fields=('purchase', 'line_no'))),
+        ops.CreateModel(
+            name='ProductReview',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('member', fields.ForeignKeyField('orchard.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='reviews', on_delete=OnDelete.CASCADE)),
+                ('purchase_line', fields.OneToOneField('orchard.PurchaseLine', source_field='purchase_line_id', db_constraint=True, to_field='id', related_name='review', on_delete=OnDelete.CASCADE)),
+                ('rating', fields.IntField()),
+                ('text', fields.TextField(unique=False)),
+                ('points', fields.IntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'product_review', 'app': 'orchard', 'constraints': [], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.AddConstraint(model_name='ProductReview', constraint=CheckConstraint(check='rating BETWEEN 1 AND 5', name='review_rating_range')),
+        # The CHECK rebuilds the table on SQLite, which drops the one-to-one's unique index.
+        ops.RunSQL(
+            'CREATE UNIQUE INDEX IF NOT EXISTS "product_review_purchase_line_id_key" ON "product_review" ("purchase_line_id")',
+            reverse_sql=ops.RunSQL.noop,
+        ),
+        ops.CreateModel(
+            name='StoreFlag',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('store', fields.ForeignKeyField('orchard.Store', source_field='store_id', db_constraint=True, to_field='id', related_name='flags', on_delete=OnDelete.CASCADE)),
+                ('flag', fields.CharField(max_length=32)),
+                ('local_date', fields.DateField()),
+                ('set_by', fields.CharField(max_length=64)),
+            ],
+            options={'table': 'store_flag', 'app': 'orchard', 'unique_together': (('store', 'flag', 'local_date'),), 'pk_attr': 'id', 'table_description': 'A flag a store manager sets for a local day, such as RAINY_DAY.'},
+            bases=['Model'],
+        ),
+    ]

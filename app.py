@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
 import logging
 import re
@@ -196,118 +194,11 @@ def asgi() -> Starlette:
     return create_app()
 
 
-# ---- CLI ----------------------------------------------------------------------------------
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="orchard", description="Orchard loyalty API")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply pending migrations")
-    serve = sub.add_parser("serve", help="migrate, load demo data (development, empty database), serve")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--no-demo", action="store_true", help="do not load the demo data set")
-    sub.add_parser("demo", help="load the demo data set into an empty development database")
-    sub.add_parser("schema", help="print the GraphQL schema (SDL), as committed in schema.graphql")
-    sub.add_parser("makemigrations", help="write a migration for model changes (CHECK constraints included)")
-    ledger = sub.add_parser("ledger", help="points ledger maintenance")
-    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
-    check = ledger_sub.add_parser("check", help="check the ledger invariants; exit status 1 on any violation")
-    check.add_argument("--member-id", type=int, default=None, help="check one member only")
-    return parser
-
-
-def _makemigrations() -> int:
-    """tortoise's makemigrations, then CHECK constraints moved where the schema editor applies them."""
-    import subprocess
-    from pathlib import Path
-
-    from domain.migration_checks import fix_migration_files
-
-    done = subprocess.run([sys.executable, "-m", "tortoise", "-c", "domain.db.TORTOISE_ORM", "makemigrations"], check=False)
-    for line in fix_migration_files(Path(__file__).resolve().parent / "migrations"):
-        print(line)
-    return done.returncode
-
-
-async def _migrate(settings: Settings) -> None:
-    def progress(event: str, app_label: str, name: str) -> None:
-        logging.getLogger("orchard.migrations").info("migration %s", event, extra={"migration": f"{app_label}.{name}"})
-
-    try:
-        await db.apply_migrations(settings, progress=progress)
-    finally:
-        await db.close_db()
-
-
-async def _load_demo(settings: Settings) -> None:
-    from domain import demo
-
-    await db.init_db(settings)
-    try:
-        printed = await demo.load_if_empty(settings)
-        for line in printed:
-            print(line, flush=True)
-    finally:
-        await db.close_db()
-
-
-async def _ledger_violations(settings: Settings, member_id: int | None) -> list[str]:
-    from domain.ledger.check import check_ledger
-
-    await db.init_db(settings)
-    try:
-        return await check_ledger(member_id)
-    finally:
-        await db.close_db()
-
-
-def _ledger_check(settings: Settings, member_id: int | None) -> int:
-    violations = asyncio.run(_ledger_violations(settings, member_id))
-    scope = f"member {member_id}" if member_id is not None else "all accounts"
-    if not violations:
-        print(f"ledger check ({scope}): clean")
-        return 0
-    print(f"ledger check ({scope}): {len(violations)} violation(s)")
-    for line in violations:
-        print(f"  {line}")
-    return 1
-
-
 def main(argv: list[str] | None = None) -> int:
-    configure_logging()
-    args = _parser().parse_args(argv)
-    if args.command == "schema":
-        from domain.settings import Settings as _Settings
+    """The `orchard` command (see cli.py)."""
+    from cli import main as cli_main
 
-        print(build_schema(_Settings(secret_key="schema-printing")).as_str().strip())
-        return 0
-    if args.command == "makemigrations":
-        return _makemigrations()
-    settings = load_settings()
-    if args.command == "migrate":
-        asyncio.run(_migrate(settings))
-        return 0
-    if args.command == "ledger":
-        return _ledger_check(settings, args.member_id)
-    if args.command == "demo":
-        asyncio.run(_migrate(settings))
-        asyncio.run(_load_demo(settings))
-        return 0
-    if args.command == "serve":
-        import uvicorn
-
-        asyncio.run(_migrate(settings))
-        if not args.no_demo and not settings.is_production:
-            asyncio.run(_load_demo(settings))
-        print(f"Orchard serving GraphQL on http://{args.host}:{args.port}/graphql", flush=True)
-        uvicorn.run(
-            "app:asgi", factory=True, host=args.host, port=args.port, workers=args.workers,
-            log_config=None, access_log=False,
-        )
-        return 0
-    return 2
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import logging
 
+import random
+from datetime import date, timedelta
+
 from tortoise.transactions import in_transaction
 
+from domain.clock import SYSTEM_CLOCK, Clock
+from domain.earning.defaults import ensure_default_rules
+from domain.ledger import service as ledger
+from domain.members import codes, phones
+from domain.members.models import Member
 from domain.settings import Settings
 from domain.stores import api_keys, passwords
 from domain.stores.models import Chain, StaffUser, Store
+from domain.tiers import service as tiers
+from domain.tiers.models import TierChange
 
 log = logging.getLogger("orchard.demo")
 
@@ -26,7 +36,40 @@ class DemoRefused(RuntimeError):
     pass
 
 
-async def load_if_empty(settings: Settings) -> list[str]:
+DEMO_NAMES = [
+    "Li Na", "Wang Fang", "Zhang Wei", "Liu Yang", "Chen Jing", "Yang Min", "Zhao Lei", "Huang Li", "Zhou Tao",
+    "Wu Xia", "Xu Ming", "Sun Hui", "Ma Jun", "Zhu Hong", "Hu Bin", "Guo Ying", "He Ping", "Lin Mei", "Gao Qiang",
+    "Luo Yu",
+]
+
+
+async def _demo_members(settings: Settings, stores: list[Store], clock: Clock, conn) -> None:
+    """Twenty members over the stores and tiers, birthdays across the year, some points each."""
+    rng = random.Random(8)
+    ladder = await tiers.all_tiers()
+    now = clock.now()
+    for i, name in enumerate(DEMO_NAMES):
+        phone = f"+86139{i:08d}"
+        tier = ladder[min(i // 6, len(ladder) - 1)]
+        member = await Member.create(
+            code=codes.new_member_code(), phone_hash=phones.lookup_hash(phone, settings.personal_data_key),
+            phone_encrypted=phones.encrypt(phone, settings.personal_data_key), phone_masked=phones.mask(phone),
+            name=name, birthday=date(1970 + i * 2, i % 12 + 1, 1 + (i * 3) % 28), gender=("FEMALE", "MALE")[i % 2],
+            region="Shanghai", home_store=stores[i % len(stores)], marketing_consent=i % 3 != 0, channel="APP",
+            referral_code=codes.new_referral_code(), tier=tier, created_at=now, updated_at=now, using_db=conn,
+        )
+        await TierChange.create(
+            member=member, from_tier=None, to_tier=tier, reason="REGISTRATION", actor="system:demo", created_at=now,
+            using_db=conn,
+        )
+        await ledger.credit(
+            member.id, rng.randint(200, 5000), "PURCHASE", reason="Demo purchases", actor="system:demo",
+            store_id=stores[i % len(stores)].id, occurred_at=now - timedelta(days=rng.randint(1, 300)),
+            clock=clock, connection=conn,
+        )
+
+
+async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list[str]:
     """Load the demo set unless any store exists; returns lines to print once (the kiosk keys)."""
     if settings.is_production:
         raise DemoRefused("Demo data is never loaded in production.")
@@ -34,6 +77,7 @@ async def load_if_empty(settings: Settings) -> list[str]:
         return []
     lines = ["Demo data loaded: chain 'Orchard Fruit'.", f"  chain admin: {ADMIN_EMAIL} / {ADMIN_PASSWORD}"]
     profile = settings.password_profile
+    await tiers.ensure_default_tiers()
     async with in_transaction() as conn:
         await Chain.create(name="Orchard Fruit", using_db=conn)
         await StaffUser.create(
@@ -41,8 +85,10 @@ async def load_if_empty(settings: Settings) -> list[str]:
             password_hash=passwords.hash_password(ADMIN_PASSWORD, profile), using_db=conn,
         )
         staff_hash = passwords.hash_password(STAFF_PASSWORD, profile)
+        stores = []
         for code, name in STORES:
             store = await Store.create(code=code, name=name, using_db=conn)
+            stores.append(store)
             slug = code.lower()
             await StaffUser.create(
                 email=f"manager.{slug}@demo.orchard", name=f"Manager {name}", role="STORE_MANAGER",
@@ -54,6 +100,15 @@ async def load_if_empty(settings: Settings) -> list[str]:
             )
             issued = await api_keys.create_device_key(store, api_keys.DeviceType.KIOSK, f"Kiosk {code}", connection=conn)
             lines.append(f"  kiosk key for {code} (shown once): {issued.secret}")
+        await ensure_default_rules(clock, connection=conn)
+        await _demo_members(settings, stores, clock, conn)
+        try:
+            from domain.mall.demo import load_demo_mall
+        except ImportError:
+            load_demo_mall = None
+        if load_demo_mall is not None:
+            await load_demo_mall(conn)
+    lines.append(f"  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
     lines.append(f"  store managers and clerks: manager.<store>@demo.orchard, clerk.<store>@demo.orchard / {STAFF_PASSWORD}")
     log.info("demo data loaded", extra={"stores": len(STORES)})
     return lines

@@ -6,6 +6,9 @@ import pytest
 
 from domain import demo
 from domain.settings import PRODUCTION
+from domain.earning.models import CampaignRule
+from domain.ledger.check import check_ledger
+from domain.members.models import Member
 from domain.stores.models import ApiKey, StaffUser, Store
 
 
@@ -15,6 +18,11 @@ async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
     assert await Store.all().count() == 3
     assert await StaffUser.filter(role="STORE_MANAGER").count() == 3 and await StaffUser.filter(role="CLERK").count() == 3
     assert await ApiKey.filter(device_type="KIOSK").count() == 3
+    assert await Member.all().count() == 20
+    assert len(set(await Member.all().values_list("tier_id", flat=True))) >= 3
+    assert len({b.month for b in await Member.all().values_list("birthday", flat=True)}) == 12
+    assert await check_ledger() == []
+    assert await CampaignRule.filter(code="MEMBER_DAY").exists()
     assert await demo.load_if_empty(settings) == []
     token = await api.login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     stores = await api.data("{ stores(first: 10) { totalCount } }", token=token)

@@ -1,0 +1,167 @@
+"""The `orchard` command line: serve, migrate, demo data, maintenance sweeps, checks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from domain import db
+from domain.clock import SYSTEM_CLOCK
+from domain.observability import configure_logging
+from domain.settings import Settings, load_settings
+
+log = logging.getLogger("orchard.cli")
+ROOT = Path(__file__).resolve().parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="orchard", description="Orchard loyalty API")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply pending migrations")
+    serve = sub.add_parser("serve", help="migrate, load demo data (development, empty database), serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--no-demo", action="store_true", help="do not load the demo data set")
+    sub.add_parser("demo", help="load the demo data set into an empty development database")
+    sub.add_parser("schema", help="print the GraphQL schema (SDL), as committed in schema.graphql")
+    sub.add_parser("makemigrations", help="write a migration for model changes (CHECK constraints included)")
+    ledger = sub.add_parser("ledger", help="points ledger maintenance")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
+    check = ledger_sub.add_parser("check", help="check the ledger invariants; exit status 1 on any violation")
+    check.add_argument("--member-id", type=int, default=None, help="check one member only")
+    points = sub.add_parser("points", help="points maintenance")
+    points_sub = points.add_subparsers(dest="points_command", required=True)
+    points_sub.add_parser("expire", help="expire due points (oldest first), release pending points, send reminders")
+    tiers = sub.add_parser("tiers", help="tier maintenance")
+    tiers_sub = tiers.add_subparsers(dest="tiers_command", required=True)
+    tiers_sub.add_parser("review", help="the periodic review: downgrades by one tier at most")
+    return parser
+
+
+def _makemigrations() -> int:
+    """tortoise's makemigrations, then CHECK constraints moved where the schema editor applies them."""
+    from domain.migration_checks import fix_migration_files
+
+    done = subprocess.run([sys.executable, "-m", "tortoise", "-c", "domain.db.TORTOISE_ORM", "makemigrations"], check=False)
+    for line in fix_migration_files(ROOT / "migrations"):
+        print(line)
+    return done.returncode
+
+
+async def _migrate(settings: Settings) -> None:
+    def progress(event: str, app_label: str, name: str) -> None:
+        logging.getLogger("orchard.migrations").info("migration %s", event, extra={"migration": f"{app_label}.{name}"})
+
+    try:
+        await db.apply_migrations(settings, progress=progress)
+    finally:
+        await db.close_db()
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    await db.init_db(settings)
+    try:
+        return await work()
+    finally:
+        await db.close_db()
+
+
+async def _load_demo(settings: Settings) -> None:
+    from domain import demo
+
+    for line in await _with_db(settings, lambda: demo.load_if_empty(settings)):
+        print(line, flush=True)
+
+
+def _ledger_check(settings: Settings, member_id: int | None) -> int:
+    from domain.ledger.check import check_ledger
+
+    violations = asyncio.run(_with_db(settings, lambda: check_ledger(member_id)))
+    scope = f"member {member_id}" if member_id is not None else "all accounts"
+    if not violations:
+        print(f"ledger check ({scope}): clean")
+        return 0
+    print(f"ledger check ({scope}): {len(violations)} violation(s)")
+    for line in violations:
+        print(f"  {line}")
+    return 1
+
+
+def _points_expire(settings: Settings) -> int:
+    from domain.earning import expiry
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int) -> None:
+        bar = bars.setdefault(stage, tqdm(desc=stage, unit="lots" if stage == "expired" else "members", file=sys.stderr))
+        bar.update(done - bar.n)
+
+    report = asyncio.run(_with_db(settings, lambda: expiry.run_sweep(settings=settings, clock=SYSTEM_CLOCK, progress=progress)))
+    for bar in bars.values():
+        bar.close()
+    print(f"expired {report.expired_lots} lots, sent {report.reminders} reminders")
+    return 0
+
+
+def _tiers_review(settings: Settings) -> int:
+    from domain.tiers import activity
+    from domain.tiers import service as tiers
+
+    bar = tqdm(desc="members reviewed", unit="members", file=sys.stderr)
+
+    async def review():
+        return await tiers.review_all(
+            activity.activity_in_window, window_start=await activity.window_start(SYSTEM_CLOCK),
+            actor="system:review", clock=SYSTEM_CLOCK, progress=bar.update,
+        )
+
+    report = asyncio.run(_with_db(settings, review))
+    bar.close()
+    print(f"reviewed {report.reviewed}: {report.upgraded} up, {report.downgraded} down")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_logging()
+    args = _parser().parse_args(argv)
+    if args.command == "schema":
+        from schema.root import build_schema
+
+        print(build_schema(Settings(secret_key="schema-printing")).as_str().strip())
+        return 0
+    if args.command == "makemigrations":
+        return _makemigrations()
+    settings = load_settings()
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        return 0
+    if args.command == "ledger":
+        return _ledger_check(settings, args.member_id)
+    if args.command == "points":
+        return _points_expire(settings)
+    if args.command == "tiers":
+        return _tiers_review(settings)
+    if args.command == "demo":
+        asyncio.run(_migrate(settings))
+        asyncio.run(_load_demo(settings))
+        return 0
+    if args.command == "serve":
+        import uvicorn
+
+        asyncio.run(_migrate(settings))
+        if not args.no_demo and not settings.is_production:
+            asyncio.run(_load_demo(settings))
+        print(f"Orchard serving GraphQL on http://{args.host}:{args.port}/graphql", flush=True)
+        uvicorn.run("app:asgi", factory=True, host=args.host, port=args.port, workers=args.workers,
+                    log_config=None, access_log=False)
+        return 0
+    return 2

@@ -20,16 +20,23 @@ class FixedClock(Clock):
     def __init__(self, at: datetime) -> None:
         if at.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
-        self._at = at
+        self._at = at.astimezone(timezone.utc)
 
     def now(self) -> datetime:
         return self._at
 
     def set(self, at: datetime) -> None:
-        self._at = at
+        self._at = at.astimezone(timezone.utc)
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
+
+
+def utc(moment: datetime) -> datetime:
+    """Stored times are UTC: SQLite compares them as text, so every offset must be the same."""
+    if moment.tzinfo is None:
+        raise ValueError("times need an offset")
+    return moment.astimezone(timezone.utc)
 
 
 SYSTEM_CLOCK = Clock()

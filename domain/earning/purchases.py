@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from domain import db
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock
+from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
 from domain.earning.models import CampaignMemberDay, CampaignRule, Purchase, PurchaseLine, StoreFlag
 from domain.errors import AccessDenied, DomainError
@@ -158,6 +158,7 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
     occurred_at = request.occurred_at or now
     if occurred_at.tzinfo is None:
         raise PurchaseError("INVALID_OCCURRED_AT", "occurredAt needs a time-zone offset.", field="occurredAt")
+    occurred_at = utc(occurred_at)
     if occurred_at > now + MAX_CLOCK_SKEW:
         raise PurchaseError("INVALID_OCCURRED_AT", "A purchase cannot happen in the future.", field="occurredAt")
 

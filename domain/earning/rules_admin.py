@@ -13,7 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain.access import StaffRole, Viewer, require_chain_admin
-from domain.clock import Clock
+from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
 from domain.earning.models import CampaignRule, EarnRate, StoreFlag
 from domain.errors import AccessDenied, DomainError
@@ -47,7 +47,7 @@ async def set_earn_rate(viewer: Viewer, category: str, points_per_yuan: Decimal,
     if points_per_yuan < 0 or points_per_yuan > 1000:
         raise RuleError("INVALID_RATE", "Points per yuan are 0 to 1,000.", field="pointsPerYuan")
     now = clock.now()
-    start = effective_from or now
+    start = utc(effective_from) if effective_from else now
     book = await rulebook.load()
     current = book.rates_at(start)
     before = current.per_category.get(category, current.default)
@@ -81,7 +81,8 @@ async def create_campaign(
     except ValueError as exc:
         raise RuleError("INVALID_CAMPAIGN", str(exc), field="multiplier") from None
     now = clock.now()
-    start = starts_at or now
+    start = utc(starts_at) if starts_at else now
+    ends_at = utc(ends_at) if ends_at else None
     if ends_at is not None and ends_at <= start:
         raise RuleError("INVALID_CAMPAIGN", "A campaign ends after it starts.", field="endsAt")
     if ends_at is not None and ends_at < await _notice_start(clock):
@@ -103,7 +104,7 @@ async def end_campaign(viewer: Viewer, campaign_id: int, ends_at: datetime | Non
     if campaign is None:
         raise RuleError("CAMPAIGN_NOT_FOUND", "No such campaign.", field="id")
     earliest = await _notice_start(clock)
-    end = ends_at or earliest
+    end = utc(ends_at) if ends_at else earliest
     if end < earliest:
         raise RuleError("NOTICE_PERIOD", "Members get notice before a campaign ends.", field="endsAt")
     await CampaignRule.filter(id=campaign_id).update(ends_at=end)

@@ -35,6 +35,10 @@ class RuleChange:
     reduces_earning: bool
 
 
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 async def _notice_start(clock: Clock) -> datetime:
     return clock.now() + timedelta(days=await programme_settings.get("rule_notice_days"))
 
@@ -56,9 +60,10 @@ async def set_earn_rate(viewer: Viewer, category: str, points_per_yuan: Decimal,
             "NOTICE_PERIOD", "A lower rate applies no earlier than the notice period after it is announced.",
             field="effectiveFrom",
         )
-    rate = await EarnRate.create(
-        category=category, points_per_yuan=points_per_yuan, effective_from=start,
-        announced_at=now, created_by=viewer.idempotency_scope,
+    # A second change for the same moment replaces the first rather than failing.
+    rate, _ = await EarnRate.update_or_create(
+        category=category, effective_from=start,
+        defaults={"points_per_yuan": points_per_yuan, "announced_at": now, "created_by": viewer.idempotency_scope},
     )
     await rulebook.invalidate()
     return rate
@@ -125,7 +130,7 @@ async def upcoming_changes(clock: Clock) -> list[RuleChange]:
             before = book.rates_at(rate.effective_from - timedelta(microseconds=1))
             old = before.per_category.get(rate.category, before.default)
             changes.append(RuleChange(
-                description=f"{rate.category}: {old} -> {rate.points_per_yuan} points per yuan",
+                description=f"{rate.category}: {_plain(old)} -> {_plain(rate.points_per_yuan)} points per yuan",
                 effective_from=rate.effective_from, announced_at=now, reduces_earning=rate.points_per_yuan < old,
             ))
     for c in book.campaigns:

@@ -17,6 +17,7 @@ class ProgrammeSettings:
     login_codes_per_client_per_hour: int
     points_expiry_days: int
     purchase_pending_days: int
+    behaviour_pending_days: int
     offline_max_age_days: int
     cash_offset_points_per_yuan: int
     cash_offset_max_percent: int
@@ -42,6 +43,7 @@ class UpdateProgrammeSettingsInput:
     login_codes_per_client_per_hour: int | None = None
     points_expiry_days: int | None = None
     purchase_pending_days: int | None = None
+    behaviour_pending_days: int | None = None
     offline_max_age_days: int | None = None
     cash_offset_points_per_yuan: int | None = None
     cash_offset_max_percent: int | None = None

@@ -257,3 +257,33 @@ async def test_50_parallel_cash_offset_purchases_never_overdraw(api, clock):
     assert len(ok) == 10 and all(r["errors"][0]["code"] == "INSUFFICIENT_POINTS" for r in results if r["errors"])
     assert (await shop.balance(member["code"]))["pointsBalance"] == 0
     await assert_ledger_clean()
+
+
+async def test_pending_window_holds_purchase_points_until_released(api, clock):
+    from domain.programme import service as programme_settings
+
+    clock.set(NEUTRAL_DAY)
+    await programme_settings.update({"purchase_pending_days": 3})
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    bought = await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")])
+    assert bought["member"]["pointsBalance"] == WELCOME and bought["member"]["pendingPoints"] == 200
+    admin = await api.admin_token()
+    sweep = "mutation { expirePoints(input: {}) { expiredLots } }"
+    clock.advance(timedelta(days=2))
+    await api.data(sweep, token=admin)
+    assert (await shop.balance(member["code"]))["pendingPoints"] == 200
+    clock.advance(timedelta(days=1, minutes=1))
+    await api.data(sweep, token=admin)
+    assert (await shop.balance(member["code"])) == {"pointsBalance": WELCOME + 200, "pendingPoints": 0, "pointsDebt": 0, "tier": {"code": "REGULAR"}}
+    await assert_ledger_clean()
+
+
+async def test_staff_of_a_store_where_the_member_bought_may_see_them(api, clock):
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    other = await open_shop(api, clock, with_rules=False)
+    lookup = "query($c: String!) { member(code: $c) { code } }"
+    assert (await api.gql(lookup, {"c": member["code"]}, token=other.clerk))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    await other.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
+    assert (await api.data(lookup, {"c": member["code"]}, token=other.clerk))["member"]["code"] == member["code"]

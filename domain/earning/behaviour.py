@@ -69,7 +69,8 @@ async def _award(conn, member_id: int, points: int, kind: JournalKind, *, local_
     if granted > 0:
         await ledger.credit(
             member_id, granted, kind, reason=reason, actor=actor, reference=reference,
-            expires_at=clock.now() + timedelta(days=settings["points_expiry_days"]), clock=clock, connection=conn,
+            expires_at=clock.now() + timedelta(days=settings["points_expiry_days"]),
+            pending_days=settings["behaviour_pending_days"], clock=clock, connection=conn,
         )
     return granted
 

@@ -10,7 +10,6 @@ from strawberry.dataloader import DataLoader
 from domain.access import Viewer
 from domain.clock import Clock
 from domain.members import services as members
-from domain.members.models import Member
 from domain.stores import services as stores
 from domain.stores.models import StaffUser, Store
 from domain.tiers import activity
@@ -123,9 +122,11 @@ class Loaders:
             since = await activity.window_start(self.clock)
             found = await activity.activity_in_window(ids, since)
             result = {}
-            for member in await Member.filter(id__in=ids):
-                progress = await tiers.progress(member, found[member.id])
-                result[member.id] = member_types.TierProgress(
+            for member in await self.member.load_many(ids):
+                if member is None:
+                    continue
+                progress = await tiers.progress(member.tier_pk, found[member.pk])
+                result[member.pk] = member_types.TierProgress(
                     next_tier=member_types.Tier.from_model(progress.next_tier) if progress.next_tier else None,
                     points=progress.activity.points, purchases=progress.activity.purchases,
                     points_needed=progress.points_needed, purchases_needed=progress.purchases_needed,

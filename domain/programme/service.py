@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain import cache
 from domain.errors import DomainError
 from domain.programme.models import ProgrammeSetting
 
@@ -66,17 +67,25 @@ def _camel(key: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+CACHE_KEY = "programme:settings"
+CACHE_TTL = 300
+
+
 async def current() -> dict[str, Any]:
-    values = dict(DEFAULTS)
-    for row in await ProgrammeSetting.all():
-        if row.key in values:
-            values[row.key] = row.value
-    return values
+    """Read-mostly: cached, and dropped on every update."""
+
+    async def load() -> dict[str, Any]:
+        values = dict(DEFAULTS)
+        for row in await ProgrammeSetting.all():
+            if row.key in values:
+                values[row.key] = row.value
+        return values
+
+    return dict(await cache.get_or_load(CACHE_KEY, load, ttl=CACHE_TTL))
 
 
 async def get(key: str) -> Any:
-    row = await ProgrammeSetting.get_or_none(key=key)
-    return row.value if row else DEFAULTS[key]
+    return (await current())[key]
 
 
 async def update(changes: dict[str, int]) -> dict[str, Any]:
@@ -86,4 +95,5 @@ async def update(changes: dict[str, int]) -> dict[str, Any]:
             raise SettingError("OUT_OF_RANGE", f"{key} must be between {low} and {high}.", field=_camel(key))
     for key, value in changes.items():
         await ProgrammeSetting.update_or_create(defaults={"value": value}, key=key)
+    await cache.delete(CACHE_KEY)
     return await current()

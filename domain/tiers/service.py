@@ -244,9 +244,9 @@ async def set_floor(viewer: Viewer, member: Member, tier_code: str | None, reaso
     return await Member.get(id=member.id)
 
 
-async def progress(member: Member, activity: rules.Activity) -> Progress:
+async def progress(tier_id: int, activity: rules.Activity) -> Progress:
     tiers = await all_tiers()
-    current = _by_id(tiers, member.tier_id) or tiers[0]  # type: ignore[attr-defined]
+    current = _by_id(tiers, tier_id) or tiers[0]
     upcoming = rules.next_tier(tiers, current)
     if upcoming is None:
         return Progress(None, activity, 0, 0)

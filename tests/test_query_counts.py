@@ -1,0 +1,70 @@
+"""DataLoaders keep list queries at a fixed number of SQL statements, whatever the page size."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+from tests.points_support import open_shop
+
+DB_LOGGER = logging.getLogger("tortoise.db_client")
+MEMBERS = "query($n: Int) { members(first: $n) { totalCount edges { node { code tier { code } pointsBalance pendingPoints homeStore { code } tierFloor { code } } } } }"
+ME = "{ me { code tier { code name } pointsBalance pendingPoints homeStore { code } nextTier { code } progressToNextTier { pointsNeeded } } }"
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = str(record.msg)
+        if not message.startswith("Created connection"):
+            self.statements.append(record.getMessage()[:200])
+
+
+@contextmanager
+def counting_sql():
+    counter = _Counter()
+    level = DB_LOGGER.level
+    DB_LOGGER.setLevel(logging.DEBUG)
+    DB_LOGGER.addHandler(counter)
+    try:
+        yield counter.statements
+    finally:
+        DB_LOGGER.removeHandler(counter)
+        DB_LOGGER.setLevel(level)
+
+
+async def test_members_page_costs_the_same_queries_for_5_or_20_members(api, clock):
+    shop = await open_shop(api, clock)
+    for _ in range(20):
+        await shop.member()
+    await api.data(MEMBERS, {"n": 1}, token=shop.clerk)  # warm the tier cache
+    with counting_sql() as small:
+        await api.data(MEMBERS, {"n": 5}, token=shop.clerk)
+    with counting_sql() as large:
+        await api.data(MEMBERS, {"n": 20}, token=shop.clerk)
+    assert len(small) == len(large), (small, large)
+    assert len(large) <= 5, large
+
+
+async def test_member_app_home_screen_is_a_handful_of_queries(api, clock, outbox):
+    from tests.test_behaviour_points import member_token
+
+    shop = await open_shop(api, clock)
+    _, token = await member_token(api, outbox, shop)
+    await api.data(ME, token=token)
+    with counting_sql() as statements:
+        await api.data(ME, token=token)
+    assert len(statements) <= 6, statements
+
+
+async def test_balance_query_is_two_statements(api, clock, outbox):
+    from tests.test_behaviour_points import member_token
+
+    shop = await open_shop(api, clock)
+    _, token = await member_token(api, outbox, shop)
+    with counting_sql() as statements:
+        await api.data("{ me { pointsBalance } }", token=token)
+    assert len(statements) == 2, statements

@@ -7,7 +7,8 @@ import logging
 import re
 import sys
 import time
-import uuid
+import itertools
+import os
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -37,6 +38,15 @@ SUGGESTION = re.compile(r" Did you mean .*\?$")
 MAX_BODY_BYTES = 1_000_000
 
 
+_REQUEST_PREFIX = os.urandom(4).hex()
+_request_serial = itertools.count(1)
+
+
+def _next_request_id() -> str:
+    """Unique per process start and request; cheaper than a uuid4 on the hot path."""
+    return f"{_REQUEST_PREFIX}-{next(_request_serial):x}"
+
+
 def _error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status)
 
@@ -47,10 +57,7 @@ class GraphQLEndpoint:
         self.clock = clock
         self.metrics = metrics
         self.schema = build_schema(settings)
-        self.rate_limiter = RateLimiter(
-            rate_per_second=settings.extra.get("rate_per_second", 100.0),
-            burst=settings.extra.get("rate_burst", 200.0),
-        )
+        self.rate_limiter = RateLimiter(rate_per_second=settings.rate_per_second, burst=settings.rate_burst)
 
     async def __call__(self, scope, receive, send) -> None:
         request = Request(scope, receive)
@@ -68,7 +75,7 @@ class GraphQLEndpoint:
         return HTMLResponse(get_graphql_ide_html("graphiql"))
 
     async def post(self, request: Request) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = request.headers.get("x-request-id") or _next_request_id()
         request_id_var.set(request_id)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":

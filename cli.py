@@ -44,6 +44,19 @@ def _parser() -> argparse.ArgumentParser:
     tiers = sub.add_parser("tiers", help="tier maintenance")
     tiers_sub = tiers.add_subparsers(dest="tiers_command", required=True)
     tiers_sub.add_parser("review", help="the periodic review: downgrades by one tier at most")
+    seed = sub.add_parser("seed", help="fill a development database with load-test data (not in production)")
+    seed.add_argument("--members", type=int, required=True, help="members to add, each with a points history")
+    seed.add_argument("--items", type=int, default=0, help="mall items")
+    seed.add_argument("--stores", type=int, default=10, help="stores ST-0001 ..., a clerk and a kiosk key each")
+    seed.add_argument("--history-days", type=int, default=365, help="how far back the members' histories go")
+    seed.add_argument("--entries-per-member", type=int, default=10, help="points movements per member")
+    seed.add_argument("--seed", type=int, default=1, help="random seed of the generated data")
+    seed.add_argument("--batch", type=int, default=10_000, help="members per batch (one transaction each)")
+    seed.add_argument("--append", action="store_true", help="add to a database that already has members")
+    seed.add_argument("--no-fk-checks", action="store_true",
+                      help="PostgreSQL superuser only: skip foreign-key triggers while copying (about twice as fast)")
+    seed.add_argument("--keys-file", type=Path, default=Path("loadtests/seed-keys.json"),
+                      help="where to write the kiosk keys, staff logins and sample members (JSON)")
     return parser
 
 
@@ -68,7 +81,8 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
-    await db.init_db(settings)
+    # Maintenance commands scan whole tables: the request-sized statement timeout does not apply.
+    await db.init_db(settings.with_(statement_timeout_ms=0))
     try:
         return await work()
     finally:
@@ -130,6 +144,44 @@ def _tiers_review(settings: Settings) -> int:
     return 0
 
 
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    from domain import seed
+
+    plan = seed.SeedPlan(
+        members=args.members, stores=args.stores, items=args.items, history_days=args.history_days,
+        entries_per_member=args.entries_per_member, seed=args.seed, batch=args.batch, append=args.append,
+        keys_file=args.keys_file, fk_checks=not args.no_fk_checks,
+    )
+    try:
+        seed.refuse_production(settings)
+    except seed.SeedRefused as refused:
+        print(f"seed refused: {refused}", file=sys.stderr)
+        return 1
+    asyncio.run(_migrate(settings))
+    bars: dict[str, tqdm] = {}
+    units = {"members": "members", "ledger": "journals", "purchases": "purchases"}
+
+    def progress(phase: str, added: int) -> None:
+        if phase not in bars:
+            bars[phase] = tqdm(desc=phase, total=plan.members if phase == "members" else None,
+                               unit=units.get(phase, "rows"), file=sys.stderr)
+        bars[phase].update(added)
+
+    try:
+        report = asyncio.run(_with_db(settings, lambda: seed.seed(plan, settings, clock=SYSTEM_CLOCK, progress=progress)))
+    except seed.SeedRefused as refused:
+        print(f"seed refused: {refused}", file=sys.stderr)
+        return 1
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(f"seeded {report.counts['member']} members, {report.rows} rows in {report.seconds:.1f} s"
+          f" ({report.rows_per_second:,.0f} rows/s); keys in {report.keys_file}")
+    if report.items_skipped:
+        print("mall items skipped: there is no mall module")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     args = _parser().parse_args(argv)
@@ -150,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         return _points_expire(settings)
     if args.command == "tiers":
         return _tiers_review(settings)
+    if args.command == "seed":
+        return _seed(settings, args)
     if args.command == "demo":
         asyncio.run(_migrate(settings))
         asyncio.run(_load_demo(settings))

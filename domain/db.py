@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -25,6 +26,7 @@ MODEL_MODULES = [
     "domain.notifications.models",
     "domain.ledger.models",
     "domain.earning.models",
+    "domain.mall.models",
 ]
 MIGRATIONS_MODULE = "migrations"
 
@@ -82,7 +84,17 @@ def sql(query: str) -> str:
     """Write queries with `$1` placeholders; on SQLite they become the numbered `?1`."""
     if is_postgres():
         return query
+    return _sqlite_sql(query)
+
+
+@lru_cache(maxsize=1024)
+def _sqlite_sql(query: str) -> str:
     return _PLACEHOLDER.sub(r"?\1", query)
+
+
+def placeholders(count: int, start: int = 1) -> str:
+    """`$1, $2, ...` for an IN list of `count` values."""
+    return ", ".join(f"${i}" for i in range(start, start + count))
 
 
 async def fetch(query: str, *params: Any, connection=None) -> list[dict]:

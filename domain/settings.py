@@ -35,6 +35,9 @@ class Settings:
     statement_timeout_ms: int = 5000
     lock_timeout_ms: int = 2000
     idempotency_ttl_hours: int = 48
+    # Per caller (token or API key; client address when anonymous), counted in GraphQL operations.
+    rate_per_second: float = 50.0
+    rate_burst: float = 100.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -90,4 +93,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         db_pool_size=int(env.get("ORCHARD_DB_POOL_SIZE", Settings.db_pool_size)),
         statement_timeout_ms=int(env.get("ORCHARD_STATEMENT_TIMEOUT_MS", Settings.statement_timeout_ms)),
         lock_timeout_ms=int(env.get("ORCHARD_LOCK_TIMEOUT_MS", Settings.lock_timeout_ms)),
+        rate_per_second=float(env.get("ORCHARD_RATE_PER_SECOND", Settings.rate_per_second)),
+        rate_burst=float(env.get("ORCHARD_RATE_BURST", Settings.rate_burst)),
     )

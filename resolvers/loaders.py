@@ -98,7 +98,15 @@ class Loaders:
 
     @property
     def member(self) -> DataLoader:
-        return self._get("member", lambda: loader(lambda ids: members.members_by_ids(self.viewer, ids), member_types.Member.from_model))
+        async def batch(ids: list[int]) -> dict[int, member_types.Member]:
+            found = await members.members_by_ids(self.viewer, ids)
+            balances = self.points_balance
+            for member_id, item in found.items():
+                # The same statement read the balances: later balance lookups cost nothing.
+                balances.prime(member_id, {"balance": item.balance, "pending_balance": item.pending, "debt": item.debt})
+            return {member_id: item.member for member_id, item in found.items()}
+
+        return self._get("member", lambda: loader(batch, member_types.Member.from_model))
 
     @property
     def public_store(self) -> DataLoader:
@@ -158,3 +166,39 @@ class Loaders:
             return {p.id: p for p in await query}
 
         return self._get("purchase", lambda: loader(batch, PurchaseType.from_model))
+
+    @property
+    def mall_stock(self) -> DataLoader:
+        from resolvers.mall import stock_remaining
+
+        return self._get("mall_stock", lambda: loader(stock_remaining, _identity))
+
+    @property
+    def mall_item(self) -> DataLoader:
+        """Items the viewer may see (retired ones are for staff), with the viewer's price."""
+        from resolvers.mall import priced_items
+
+        return self._get("mall_item", lambda: loader(
+            lambda ids: priced_items(self.viewer, self.clock, ids, retired_too=False), _identity
+        ))
+
+    @property
+    def redeemed_item(self) -> DataLoader:
+        """The item of a redemption the viewer sees, retired or not."""
+        from resolvers.mall import priced_items
+
+        return self._get("redeemed_item", lambda: loader(
+            lambda ids: priced_items(self.viewer, self.clock, ids, retired_too=True), _identity
+        ))
+
+    @property
+    def redemption(self) -> DataLoader:
+        from resolvers.mall import redemptions_by_ids
+
+        return self._get("redemption", lambda: loader(lambda ids: redemptions_by_ids(self.viewer, ids), _identity))
+
+    @property
+    def mall_price_rule(self) -> DataLoader:
+        from resolvers.mall import price_rules_by_ids
+
+        return self._get("mall_price_rule", lambda: loader(lambda ids: price_rules_by_ids(self.viewer, ids), _identity))

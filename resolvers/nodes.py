@@ -16,6 +16,9 @@ NODE_LOADERS = {
     "Member": "member",
     "Tier": "tier",
     "Purchase": "purchase",
+    "MallItem": "mall_item",
+    "Redemption": "redemption",
+    "MallPriceRule": "mall_price_rule",
 }
 
 

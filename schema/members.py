@@ -14,6 +14,7 @@ from schema.relay import Connection, Node, to_global_id
 from schema.stores import Store
 
 if TYPE_CHECKING:
+    from schema.mall import Redemption, RedemptionFilter
     from schema.points import ExpiringPoints, PointsEntry, PointsHistoryFilter, Purchase
 
 
@@ -171,6 +172,15 @@ class Member(Node):
         from resolvers import points as points_resolvers
 
         return await points_resolvers.member_purchases(info.context, self.pk, first, after)
+
+    @strawberry.field(description="The member's mall redemptions, newest first.")
+    async def redemptions(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        filter: Annotated["RedemptionFilter", strawberry.lazy("schema.mall")] | None = None,
+    ) -> Connection[Annotated["Redemption", strawberry.lazy("schema.mall")]]:
+        from resolvers import mall as mall_resolvers
+
+        return await mall_resolvers.member_redemptions(info.context, self.pk, first, after, filter)
 
     @strawberry.field(description="Newest first.")
     async def tier_history(self, info: Info, first: int = 20) -> list[TierChange]:

@@ -6,11 +6,13 @@ import strawberry
 from strawberry.types import Info
 
 from domain.settings import Settings
+from resolvers import mall as mall_resolvers
 from resolvers import members as member_resolvers
 from resolvers import nodes
 from resolvers import points as points_resolvers
 from resolvers import programme as programme_resolvers
 from resolvers import stores as store_resolvers
+from schema import mall as gql_mall
 from schema import members as gql_members
 from schema import points as gql_points
 from schema import programme as gql_programme
@@ -70,6 +72,36 @@ class Query:
     @strawberry.field(description="Tiers and their benefits, lowest first.")
     async def tiers(self) -> list[gql_members.Tier]:
         return await member_resolvers.tiers_list()
+
+    @strawberry.field(description="The points mall as the viewer sees it, with the viewer's price today.")
+    async def mall_items(
+        self, info: Info, filter: gql_mall.MallItemFilter | None = None, sort_by: gql_mall.MallItemSort | None = None,
+        first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None,
+    ) -> Connection[gql_mall.MallItem]:
+        return await mall_resolvers.mall_items(info.context, filter, sort_by, first, after, last, before)
+
+    @strawberry.field
+    async def mall_item(self, info: Info, id: strawberry.ID) -> gql_mall.MallItem | None:
+        return await mall_resolvers.mall_item(info.context, id)
+
+    @strawberry.field(permission_classes=[IsStaff], description="The store's redemptions (all stores for chain admins), newest first.")
+    async def redemptions(
+        self, info: Info, filter: gql_mall.StoreRedemptionFilter | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[gql_mall.Redemption]:
+        return await mall_resolvers.store_redemptions(info.context, filter, first, after)
+
+    @strawberry.field(description="Look a redemption up at the counter by its code or scanned QR payload.")
+    async def redemption(self, info: Info, code: str) -> gql_mall.Redemption | None:
+        return await mall_resolvers.redemption_by_code(info.context, code)
+
+    @strawberry.field(permission_classes=[IsStaff])
+    async def mall_price_rules(self, info: Info) -> list[gql_mall.MallPriceRule]:
+        return await mall_resolvers.mall_price_rules(info.context)
+
+    @strawberry.field(permission_classes=[IsStaff])
+    async def mall_settings(self) -> gql_mall.MallSettings:
+        return await mall_resolvers.mall_settings_view()
 
 
 @strawberry.type
@@ -196,8 +228,55 @@ class Mutation:
     async def set_store_flag(self, info: Info, input: gql_points.SetStoreFlagInput) -> gql_points.SetStoreFlagPayload:
         return await points_resolvers.set_store_flag(info.context, input)
 
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def create_mall_item(self, info: Info, input: gql_mall.CreateMallItemInput) -> gql_mall.MallItemPayload:
+        return await mall_resolvers.create_mall_item(info.context, input)
 
-NODE_TYPES = [gql_stores.Store, gql_stores.StaffUser, gql_stores.ApiKey, gql_members.Member, gql_members.Tier, gql_points.Purchase, gql_points.Campaign]
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def update_mall_item(self, info: Info, input: gql_mall.UpdateMallItemInput) -> gql_mall.MallItemPayload:
+        return await mall_resolvers.update_mall_item(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Take an item out of the mall; made redemptions stay.")
+    async def retire_mall_item(self, info: Info, input: gql_mall.RetireMallItemInput) -> gql_mall.MallItemPayload:
+        return await mall_resolvers.retire_mall_item(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Add stock, spread over the item's buckets.")
+    async def restock_mall_item(self, info: Info, input: gql_mall.RestockMallItemInput) -> gql_mall.MallItemPayload:
+        return await mall_resolvers.restock_mall_item(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def create_mall_price_rule(self, info: Info, input: gql_mall.CreateMallPriceRuleInput) -> gql_mall.MallPriceRulePayload:
+        return await mall_resolvers.create_mall_price_rule(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def retire_mall_price_rule(self, info: Info, input: gql_mall.RetireMallPriceRuleInput) -> gql_mall.MallPriceRulePayload:
+        return await mall_resolvers.retire_mall_price_rule(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    async def update_mall_settings(
+        self, info: Info, input: gql_mall.UpdateMallSettingsInput
+    ) -> gql_mall.UpdateMallSettingsPayload:
+        return await mall_resolvers.update_mall_settings(info.context, input)
+
+    @strawberry.mutation(description="Redeem an item: points and stock taken at once, a code to collect it. Idempotent.")
+    async def redeem_mall_item(self, info: Info, input: gql_mall.RedeemMallItemInput) -> gql_mall.RedeemMallItemPayload:
+        return await mall_resolvers.redeem_mall_item(info.context, input)
+
+    @strawberry.mutation(description="The write-off at the counter of the collecting store, exactly once.")
+    async def fulfill_redemption(self, info: Info, input: gql_mall.FulfillRedemptionInput) -> gql_mall.FulfillRedemptionPayload:
+        return await mall_resolvers.fulfill_redemption(info.context, input)
+
+    @strawberry.mutation(description="Cancel before collection: points (with their expiry) and stock come back.")
+    async def cancel_redemption(self, info: Info, input: gql_mall.CancelRedemptionInput) -> gql_mall.CancelRedemptionPayload:
+        return await mall_resolvers.cancel_redemption(info.context, input)
+
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Expire uncollected redemptions past their time now.")
+    async def expire_redemptions(self, info: Info, input: gql_mall.ExpireRedemptionsInput) -> gql_mall.ExpireRedemptionsPayload:
+        return await mall_resolvers.expire_redemptions(info.context)
+
+
+NODE_TYPES = [gql_stores.Store, gql_stores.StaffUser, gql_stores.ApiKey, gql_members.Member, gql_members.Tier, gql_points.Purchase, gql_points.Campaign,
+              gql_mall.MallItem, gql_mall.Redemption, gql_mall.MallPriceRule]
 
 
 class OrchardSchema(strawberry.Schema):

@@ -53,6 +53,7 @@ async def settings(database_url) -> Settings:
         database_url=database_url, redis_url=REDIS_URL, secret_key="test-secret-key-that-is-long-enough-for-hs256",
         password_profile="cheapest", db_pool_size=60,
         access_token_minutes=60 * 24 * 365 * 3,  # tests move the clock by months
+        rate_per_second=10_000, rate_burst=10_000,  # the concurrency tests are one caller
     )
 
 

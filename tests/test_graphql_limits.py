@@ -101,7 +101,7 @@ async def test_graphiql_only_in_development(api_factory, api, settings):
 
 async def test_rate_limit_counts_operations_per_caller(api_factory, settings, api):
     store = await api.make_store()
-    limited = api_factory(settings.with_(extra={"rate_per_second": 0.001, "rate_burst": 3}))
+    limited = api_factory(settings.with_(rate_per_second=0.001, rate_burst=3))
     _, clerk = await api.make_staff(StaffRole.CLERK, store)
     codes = [(await limited.post("{ __typename }", token=clerk)).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]

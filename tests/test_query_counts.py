@@ -60,11 +60,11 @@ async def test_member_app_home_screen_is_a_handful_of_queries(api, clock, outbox
     assert len(statements) <= 6, statements
 
 
-async def test_balance_query_is_two_statements(api, clock, outbox):
+async def test_balance_query_is_one_statement(api, clock, outbox):
     from tests.test_behaviour_points import member_token
 
     shop = await open_shop(api, clock)
     _, token = await member_token(api, outbox, shop)
     with counting_sql() as statements:
         await api.data("{ me { pointsBalance } }", token=token)
-    assert len(statements) == 2, statements
+    assert len(statements) == 1, statements

@@ -1,0 +1,31 @@
+"""Redemption codes: short, read aloud or typed at the counter, with a check character."""
+
+from __future__ import annotations
+
+import secrets
+
+from domain.members.codes import ALPHABET, check_character, clean
+
+BODY_LENGTH = 7
+QR_PREFIX = "ORCHARD:R:"
+
+
+def new_code() -> str:
+    body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
+    return body + check_character(body)
+
+
+def is_valid(code: str) -> bool:
+    if len(code) != BODY_LENGTH + 1 or any(c not in ALPHABET for c in code):
+        return False
+    return check_character(code[:-1]) == code[-1]
+
+
+def qr_payload(code: str) -> str:
+    return QR_PREFIX + code
+
+
+def code_from_scan(scanned: str) -> str:
+    """The counter sends what it scanned (the QR payload) or what the clerk typed (the code)."""
+    scanned = scanned.strip()
+    return clean(scanned[len(QR_PREFIX):] if scanned.upper().startswith(QR_PREFIX) else scanned)

@@ -1,0 +1,58 @@
+"""The mall's error codes: expected outcomes a payload reports."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from domain.errors import DomainError
+
+
+class MallErrorCode(StrEnum):
+    INVALID_ID = "INVALID_ID"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    INVALID_NAME = "INVALID_NAME"
+    INVALID_DESCRIPTION = "INVALID_DESCRIPTION"
+    INVALID_BAND = "INVALID_BAND"
+    INVALID_KIND = "INVALID_KIND"
+    INVALID_PRICE = "INVALID_PRICE"
+    INVALID_STOCK = "INVALID_STOCK"
+    INVALID_BUCKETS = "INVALID_BUCKETS"
+    INVALID_LIMIT = "INVALID_LIMIT"
+    INVALID_WINDOW = "INVALID_WINDOW"
+    INVALID_IMAGE_URL = "INVALID_IMAGE_URL"
+    INVALID_TIER = "INVALID_TIER"
+    INVALID_RULE = "INVALID_RULE"
+    INVALID_MEMBER_CODE = "INVALID_MEMBER_CODE"
+    INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    MEMBER_CODE_REQUIRED = "MEMBER_CODE_REQUIRED"
+    MEMBER_NOT_FOUND = "MEMBER_NOT_FOUND"
+    STORE_NOT_FOUND = "STORE_NOT_FOUND"
+    ITEM_NOT_FOUND = "ITEM_NOT_FOUND"
+    RULE_NOT_FOUND = "RULE_NOT_FOUND"
+    CODE_TAKEN = "CODE_TAKEN"
+    REDEMPTION_NOT_FOUND = "REDEMPTION_NOT_FOUND"
+    STOCK_UNLIMITED = "STOCK_UNLIMITED"
+    ALREADY_RETIRED = "ALREADY_RETIRED"
+    NOT_AVAILABLE = "NOT_AVAILABLE"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    MEMBER_LIMIT_REACHED = "MEMBER_LIMIT_REACHED"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    RATE_LIMITED = "RATE_LIMITED"
+    TRY_AGAIN = "TRY_AGAIN"
+    WRONG_STORE = "WRONG_STORE"
+    ALREADY_FULFILLED = "ALREADY_FULFILLED"
+    ALREADY_CANCELLED = "ALREADY_CANCELLED"
+    REDEMPTION_EXPIRED = "REDEMPTION_EXPIRED"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+
+
+class MallError(DomainError):
+    """A mall outcome; `redemption` is the redemption it is about, when the caller should see it."""
+
+    def __init__(self, code: MallErrorCode, message: str, field: str | None = None, *, redemption: Any = None) -> None:
+        super().__init__(str(code), message, field)
+        self.redemption = redemption

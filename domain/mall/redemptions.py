@@ -1,0 +1,289 @@
+"""Redeeming a mall item: by the member in the app, or by a kiosk or clerk for a scanned member code.
+
+Before the transaction, nothing is written: the attempt is counted against the member's rate
+limit, the item is read from the cached catalogue, a remembered sold-out answers at once,
+availability and tier are checked, and the price is computed for the member's local day.
+
+The transaction then writes, in this order, which is also the lock order of every mall write:
+
+1. the redemption row, claimed by a unique insert on (caller, idempotency key): a concurrent
+   retry with the same key waits on the unique index and then replays the first result; a
+   key used for another request is IDEMPOTENCY_KEY_REUSED;
+2. the member's quota row for the item and period (MEMBER_LIMIT_REACHED when it is full);
+3. the points, through the ledger (member account, its lots, then the REDEEMED system
+   account): FIFO lots, one REDEMPTION journal, INSUFFICIENT_POINTS when short;
+4. the stock bucket, last, right before the commit (OUT_OF_STOCK).
+
+Every change is a conditional atomic UPDATE (or a conditional upsert); an expected failure
+rolls the whole transaction back, the key included, so the caller may retry with that key.
+
+Note for the rush: the ledger adds every debit to the REDEEMED system account row in the same
+transaction, so that row, held from the end of step 3 to the commit, is shared by every
+redemption of every item; it caps the rate of redemptions before stock buckets can help.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from domain import db
+from domain.access import CallerKind, Viewer
+from domain.clock import Clock
+from domain.errors import AccessDenied
+from domain.idempotency.service import check_key
+from domain.ledger import service as ledger
+from domain.ledger.errors import LedgerError, LedgerErrorCode
+from domain.ledger.models import JournalKind
+from domain.mall import catalogue, codes, contention, eligibility, limits, shoppers, stock, throttle
+from domain.mall import settings as mall_settings
+from domain.mall.errors import MallError, MallErrorCode
+from domain.mall.local_time import utc
+from domain.mall.models import MallItem, Redemption
+from domain.members import codes as member_codes
+from domain.members.models import Member
+from domain.stores.models import Store
+
+MAX_QUANTITY = 99
+CODE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class RedeemRequest:
+    item_id: int
+    quantity: int
+    idempotency_key: str
+    store_id: int | None = None
+    member_code: str | None = None
+
+
+@dataclass(frozen=True)
+class RedeemOutcome:
+    redemption: Redemption
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class _Order:
+    """Everything the transaction writes, decided before it starts."""
+
+    item: MallItem
+    member: Member
+    store: Store | None
+    quantity: int
+    unit_points: int
+    cash_fen: int
+    period_key: str | None
+    stock_plan: list[int]
+    scope: str
+    key: str
+    fingerprint: str
+    actor: str
+    expires_hours: int
+
+
+# ---- who redeems, where -----------------------------------------------------------------------
+
+
+async def _member_for(viewer: Viewer, member_code: str | None) -> Member:
+    """A member redeems for themself (a code they send is ignored); staff and devices for a scanned code."""
+    if viewer.kind is CallerKind.MEMBER:
+        return await Member.get(id=viewer.subject_id)
+    if viewer.kind is CallerKind.DEVICE:
+        if not viewer.has_scope("redemptions:write"):
+            raise AccessDenied("This key may not redeem for members.")
+    elif not viewer.is_staff:
+        raise AccessDenied("Sign in to redeem.", unauthenticated=viewer.is_anonymous)
+    if not member_code or not member_code.strip():
+        raise MallError(MallErrorCode.MEMBER_CODE_REQUIRED, "Scan or type the member's code.", field="memberCode")
+    code = member_codes.code_from_scan(member_code)
+    if not member_codes.is_valid_member_code(code):
+        raise MallError(MallErrorCode.INVALID_MEMBER_CODE, "That member code has a typo.", field="memberCode")
+    member = await Member.get_or_none(code=code)
+    if member is None:
+        raise MallError(MallErrorCode.MEMBER_NOT_FOUND, "No member has that code.", field="memberCode")
+    return member
+
+
+async def _store_for(viewer: Viewer, store_id: int | None, item: MallItem) -> Store | None:
+    """Store devices and store staff act for their own store; a member picks one, or the item's only one."""
+    if viewer.is_store_bound:
+        if store_id is not None and store_id != viewer.store_id:
+            raise AccessDenied("You may not act for that store.")
+        store_id = viewer.store_id
+    elif store_id is None and len(item.store_ids) == 1:
+        store_id = item.store_ids[0]
+    if store_id is None:
+        return None
+    store = await Store.get_or_none(id=store_id)
+    if store is None:
+        raise MallError(MallErrorCode.STORE_NOT_FOUND, "No such store.", field="storeId")
+    return store
+
+
+def fingerprint(item_id: int, quantity: int, store_id: int | None, member_id: int) -> str:
+    canonical = json.dumps({"item": item_id, "quantity": quantity, "store": store_id, "member": member_id}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# ---- redeeming ----------------------------------------------------------------------------------
+
+
+async def redeem(viewer: Viewer, request: RedeemRequest, *, clock: Clock) -> RedeemOutcome:
+    check_key(request.idempotency_key)
+    if not 1 <= request.quantity <= MAX_QUANTITY:
+        raise MallError(MallErrorCode.INVALID_QUANTITY, f"Redeem 1 to {MAX_QUANTITY} units at a time.", field="quantity")
+    scope = viewer.idempotency_scope
+    async with contention.translated():
+        member = await _member_for(viewer, request.member_code)
+        try:
+            order = await _prepare(viewer, member, request, clock)
+        except MallError:
+            # A retry of a redemption that went through answers with it, whatever changed since.
+            replay = await _replay(scope, request.idempotency_key)
+            if replay is None:
+                raise
+            if not _same_input(replay, request, member):
+                raise _key_reused() from None
+            return RedeemOutcome(replay, replayed=True)
+        try:
+            redemption_id, replayed = await _write(order, clock)
+        except MallError as exc:
+            if exc.code == MallErrorCode.OUT_OF_STOCK:
+                await stock.note_if_sold_out(order.item.id)
+            raise
+        return RedeemOutcome(await Redemption.get(id=redemption_id), replayed)
+
+
+async def _prepare(viewer: Viewer, member: Member, request: RedeemRequest, clock: Clock) -> _Order:
+    settings = await mall_settings.current()
+    await throttle.count_attempt(
+        member.id, request.idempotency_key, limit=settings["redeem_attempts_per_window"],
+        window_seconds=settings["redeem_window_seconds"], clock=clock,
+    )
+    item = await catalogue.find(request.item_id)
+    if item is None:
+        raise MallError(MallErrorCode.ITEM_NOT_FOUND, "No such mall item.", field="itemId")
+    if item.stock_limited and await stock.known_sold_out(item.id):
+        raise _out_of_stock()  # the rush after the last unit stops here, before any other read
+    store = await _store_for(viewer, request.store_id, item)
+    shopper = await shoppers.for_member(member, store, clock, settings=settings)
+    eligibility.check_available(item, shopper.now, store.id if store else None)
+    eligibility.check_tier(item, shopper.tier_code or "")
+    plan: list[int] = []
+    if item.stock_limited:
+        plan = await _stock_plan(item, request.quantity)
+    price = shopper.price(item)
+    period = None
+    if item.per_member_limit is not None:
+        period = limits.period_key(limits.LimitPeriod(item.limit_period), shopper.local_date)
+    return _Order(
+        item=item, member=member, store=store, quantity=request.quantity, unit_points=price.points,
+        cash_fen=price.cash_fen, period_key=period, stock_plan=plan, scope=viewer.idempotency_scope,
+        key=request.idempotency_key, fingerprint=fingerprint(item.id, request.quantity, store.id if store else None, member.id),
+        actor=viewer.idempotency_scope, expires_hours=settings["redemption_valid_hours"],
+    )
+
+
+async def _stock_plan(item: MallItem, quantity: int) -> list[int]:
+    """Buckets to try first; OUT_OF_STOCK without a transaction when they do not hold the quantity."""
+    levels = await stock.levels(item.id)
+    if sum(levels.values()) < quantity:
+        if not any(levels.values()):
+            await stock.note_if_sold_out(item.id)
+        raise _out_of_stock()
+    return stock.plan(levels, quantity)
+
+
+async def _write(order: _Order, clock: Clock) -> tuple[int, bool]:
+    async with in_transaction() as conn:
+        redemption_id, replayed = await _claim(conn, order, clock)
+        if replayed:
+            return redemption_id, True
+        if order.period_key is not None:
+            taken = await limits.take(
+                conn, item_id=order.item.id, member_id=order.member.id, period=order.period_key,
+                quantity=order.quantity, limit=order.item.per_member_limit,  # type: ignore[arg-type]
+            )
+            if not taken:
+                limit = order.item.per_member_limit
+                raise MallError(
+                    MallErrorCode.MEMBER_LIMIT_REACHED,
+                    f"A member may redeem {limit} of this item {limits.describe(limits.LimitPeriod(order.item.limit_period))}.",
+                    field="quantity",
+                )
+        points = order.unit_points * order.quantity
+        if points:
+            await _spend(conn, order, redemption_id, points, clock)
+        if order.item.stock_limited and not await stock.take(conn, order.item.id, order.quantity, order.stock_plan):
+            raise _out_of_stock()
+    return redemption_id, False
+
+
+async def _claim(conn, order: _Order, clock: Clock) -> tuple[int, bool]:
+    """Insert the redemption, or find the one this caller already made with this key."""
+    now = utc(clock.now())
+    for _ in range(CODE_ATTEMPTS):
+        inserted = await db.fetch(
+            "INSERT INTO mall_redemption (code, item_id, member_id, store_id, quantity, unit_points, points_spent, cash_fen,"
+            " status, period_key, caller_scope, idempotency_key, fingerprint, actor, created_at, expires_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', $9, $10, $11, $12, $13, $14, $15)"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            codes.new_code(), order.item.id, order.member.id, order.store.id if order.store else None, order.quantity,
+            order.unit_points, order.unit_points * order.quantity, order.cash_fen * order.quantity, order.period_key,
+            order.scope, order.key, order.fingerprint, order.actor, now, now + timedelta(hours=order.expires_hours),
+            connection=conn,
+        )
+        if inserted:
+            return inserted[0]["id"], False
+        first = await Redemption.get_or_none(caller_scope=order.scope, idempotency_key=order.key).using_db(conn)
+        if first is not None:
+            if first.fingerprint != order.fingerprint:
+                raise _key_reused()
+            return first.id, True
+        # Otherwise the random code was taken: draw another.
+    raise RuntimeError("no free redemption code after several draws")
+
+
+async def _spend(conn, order: _Order, redemption_id: int, points: int, clock: Clock) -> None:
+    try:
+        await ledger.debit(
+            order.member.id, points, JournalKind.REDEMPTION, reason=f"Redeemed {order.quantity} x {order.item.name}",
+            actor=order.actor, store_id=order.store.id if order.store else None, reference=reference(redemption_id),
+            clock=clock, connection=conn,
+        )
+    except LedgerError as exc:
+        if exc.code != LedgerErrorCode.INSUFFICIENT_POINTS:
+            raise
+        raise MallError(
+            MallErrorCode.INSUFFICIENT_POINTS, f"This needs {points:,} points, more than the member can spend.", field="quantity"
+        ) from None
+
+
+def reference(redemption_id: int) -> str:
+    """The ledger reference of a redemption: its REDEMPTION journal and any reversal carry it."""
+    return f"redemption:{redemption_id}"
+
+
+async def _replay(scope: str, key: str) -> Redemption | None:
+    return await Redemption.get_or_none(caller_scope=scope, idempotency_key=key)
+
+
+def _same_input(first: Redemption, request: RedeemRequest, member: Member) -> bool:
+    store_id = first.store_id if request.store_id is None else request.store_id  # type: ignore[attr-defined]
+    return first.fingerprint == fingerprint(request.item_id, request.quantity, store_id, member.id)
+
+
+def _key_reused() -> MallError:
+    return MallError(
+        MallErrorCode.IDEMPOTENCY_KEY_REUSED, "This idempotency key was already used for a different redemption.",
+        field="idempotencyKey",
+    )
+
+
+def _out_of_stock() -> MallError:
+    return MallError(MallErrorCode.OUT_OF_STOCK, "This item is sold out.", field="itemId")

@@ -1,0 +1,335 @@
+"""Orchard's Locust suite: the peak-hour mix, the hot-item rush and a steady soak.
+
+Every request is a GraphQL operation named `gql:<OperationName>`. GraphQL answers 200 even on
+failure, so a request fails when its body carries top-level `errors` or a payload error that is
+not an expected business outcome (OUT_OF_STOCK in a rush is an answer, not a failure).
+
+Data comes from `orchard seed` (its keys file, default loadtests/seed-keys.json): stores with
+kiosk keys and clerks, a sample of members. Member tokens are minted here with the server's
+ORCHARD_SECRET_KEY (the QA environment has it), so no SMS round trip is needed.
+
+Scenarios (see docs/performance.md for the commands):
+  --scenario peak-hour   app members, kiosks, POS tills and an admin, weighted (the default)
+  --scenario rush        everyone after one hot item at once (--hot-item, or the first limited item)
+  --scenario soak        the peak-hour mix at a steady rate for a long run
+Weights: --weight-app, --weight-kiosk, --weight-pos, --weight-rush, --weight-admin.
+Pass/fail: --max-p95-ms, --max-p99-ms, --max-failure-ratio, --min-rps become the exit code, and
+--check-invariants runs `orchard ledger check` and `orchard mall check` at the end: a run with a
+broken invariant fails whatever its latency.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import random
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from locust import FastHttpUser, between, constant, events, task
+from locust.runners import MasterRunner, WorkerRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from domain.access import CallerKind, Viewer  # noqa: E402
+from domain.clock import SYSTEM_CLOCK  # noqa: E402
+from domain.stores.tokens import issue_access_token  # noqa: E402
+from schema.relay import to_global_id  # noqa: E402
+
+log = logging.getLogger("orchard.locust")
+EXPECTED_OUTCOMES = {
+    "OUT_OF_STOCK", "INSUFFICIENT_POINTS", "MEMBER_LIMIT_REACHED", "ALREADY_CHECKED_IN", "NOT_ELIGIBLE",
+    "RATE_LIMITED", "NOT_AVAILABLE", "ALREADY_FULFILLED",
+}
+SCENARIO_WEIGHTS = {
+    "peak-hour": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "admin": 1},
+    "soak": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "admin": 1},
+    "rush": {"app": 0, "kiosk": 0, "pos": 0, "rush": 1, "admin": 0},
+}
+
+MALL_ITEMS = """query MallItems($first: Int, $after: String) { mallItems(first: $first, after: $after) {
+  edges { node { id name band kind stockRemaining perMemberLimit effectivePrice { points cash { amount currency } } } }
+  pageInfo { hasNextPage endCursor } } }"""
+BALANCE = "query Balance { me { pointsBalance pendingPoints tier { code } } }"
+HISTORY = "query History { me { pointsHistory(first: 20) { edges { node { kind points occurredAt } } } } }"
+CHECK_IN = "mutation CheckIn { checkIn(input: {}) { pointsAwarded streakDays errors { code } } }"
+LOOKUP = "query ScanMember($code: String!) { member(code: $code) { id code name tier { code } pointsBalance } }"
+REDEEM = """mutation RedeemMallItem($i: RedeemMallItemInput!) { redeemMallItem(input: $i) {
+  redemption { id code status pointsSpent } member { pointsBalance } errors { code field message } } }"""
+RECORD = """mutation RecordPurchase($i: RecordPurchaseInput!) { recordPurchase(input: $i) {
+  purchase { id pointsEarned } member { pointsBalance } errors { code field message } } }"""
+RESTOCK = """mutation RestockMallItem($i: RestockMallItemInput!) { restockMallItem(input: $i) {
+  item { id stockRemaining } errors { code message } } }"""
+STAFF_LOGIN = "mutation StaffLogin($i: StaffLoginInput!) { staffLogin(input: $i) { token errors { code } } }"
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser) -> None:
+    group = parser.add_argument_group("orchard")
+    group.add_argument("--scenario", choices=sorted(SCENARIO_WEIGHTS), default="peak-hour")
+    group.add_argument("--keys-file", default=os.environ.get("ORCHARD_KEYS_FILE", "loadtests/seed-keys.json"))
+    group.add_argument("--hot-item", default="", help="global ID of the rush item (default: the first limited item)")
+    for name in ("app", "kiosk", "pos", "rush", "admin"):
+        group.add_argument(f"--weight-{name}", type=int, default=None, help=f"weight of the {name} users")
+    group.add_argument("--max-p95-ms", type=float, default=0, help="fail the run when p95 is above (0: no check)")
+    group.add_argument("--max-p99-ms", type=float, default=0)
+    group.add_argument("--max-failure-ratio", type=float, default=0.01)
+    group.add_argument("--min-rps", type=float, default=0)
+    group.add_argument("--check-invariants", action="store_true", help="run the ledger and stock checks at the end")
+
+
+class Catalogue:
+    """What every simulated user shares in one process: keys, members, items."""
+
+    keys: dict = {}
+    members: list[dict] = []
+    items: list[dict] = []
+    hot_item: str = ""
+    initial_stock: dict[str, int] = {}
+    secret: str = ""
+    _member_tokens: dict[int, str] = {}
+    _serial = itertools.count()
+
+    @classmethod
+    def load(cls, environment) -> None:
+        options = environment.parsed_options
+        path = Path(options.keys_file)
+        if not path.exists():
+            raise SystemExit(f"{path} is missing: run `orchard seed ... --keys-file {path}` first")
+        cls.keys = json.loads(path.read_text())
+        cls.members = cls.keys["members"]
+        cls.secret = os.environ.get("ORCHARD_SECRET_KEY", "")
+        if not cls.secret:
+            raise SystemExit("set ORCHARD_SECRET_KEY (the server's) so the suite can sign members in")
+        cls.hot_item = options.hot_item
+        weights = SCENARIO_WEIGHTS[options.scenario]
+        for user_class, name in ((AppMember, "app"), (KioskUser, "kiosk"), (PosUser, "pos"), (RushMember, "rush"), (AdminUser, "admin")):
+            chosen = getattr(options, f"weight_{name}")
+            user_class.weight = weights[name] if chosen is None else chosen
+
+    @classmethod
+    def member_token(cls, member: dict) -> str:
+        token = cls._member_tokens.get(member["id"])
+        if token is None:
+            token, _ = issue_access_token(
+                Viewer(kind=CallerKind.MEMBER, subject_id=member["id"]), secret=cls.secret, clock=SYSTEM_CLOCK,
+                lifetime=timedelta(hours=12),
+            )
+            cls._member_tokens[member["id"]] = token
+        return token
+
+    @classmethod
+    def next_member(cls) -> dict:
+        return cls.members[next(cls._serial) % len(cls.members)]
+
+
+@events.init.add_listener
+def _on_init(environment, **_kwargs) -> None:
+    if not isinstance(environment.runner, MasterRunner):
+        Catalogue.load(environment)
+
+
+class GraphQLUser(FastHttpUser):
+    abstract = True
+    token: str | None = None
+
+    def gql(self, operation: str, query: str, variables: dict | None = None, *, token: str | None = None,
+            expected: frozenset[str] = frozenset()) -> dict | None:
+        headers = {"Content-Type": "application/json"}
+        bearer = token or self.token
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        body = {"query": query, "variables": variables or {}, "operationName": operation}
+        with self.client.post("/graphql", json=body, headers=headers, name=f"gql:{operation}", catch_response=True) as response:
+            try:
+                payload = response.json()
+            except Exception:  # noqa: BLE001 - any non-JSON answer is a failure
+                response.failure(f"HTTP {response.status_code}: not JSON")
+                return None
+            if response.status_code != 200 or payload.get("errors"):
+                response.failure(json.dumps(payload.get("errors"))[:300])
+                return None
+            data = payload.get("data") or {}
+            for result in data.values():
+                codes = {e["code"] for e in (result or {}).get("errors", [])} if isinstance(result, dict) else set()
+                unexpected = codes - EXPECTED_OUTCOMES - expected
+                if unexpected:
+                    response.failure(f"payload errors {sorted(unexpected)}")
+                    return data
+            response.success()
+            return data
+
+    def store(self) -> dict:
+        return random.choice(Catalogue.keys["stores"])
+
+    def items(self) -> list[dict]:
+        if not Catalogue.items:
+            data = self.gql("MallItems", MALL_ITEMS, {"first": 100}, token=Catalogue.member_token(Catalogue.members[0]))
+            edges = (data or {}).get("mallItems", {}).get("edges", [])
+            Catalogue.items = [e["node"] for e in edges]
+            limited = [i for i in Catalogue.items if i["stockRemaining"] is not None]
+            if not Catalogue.hot_item and limited:
+                Catalogue.hot_item = limited[0]["id"]
+        return Catalogue.items
+
+
+class AppMember(GraphQLUser):
+    """A member in the app: browse the mall, look at the balance and history, check in."""
+
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        self.member = Catalogue.next_member()
+        self.token = Catalogue.member_token(self.member)
+
+    @task(5)
+    def browse_mall(self) -> None:
+        self.gql("MallItems", MALL_ITEMS, {"first": 20})
+
+    @task(5)
+    def balance(self) -> None:
+        self.gql("Balance", BALANCE)
+
+    @task(2)
+    def history(self) -> None:
+        self.gql("History", HISTORY)
+
+    @task(1)
+    def check_in(self) -> None:
+        self.gql("CheckIn", CHECK_IN)
+
+
+class KioskUser(GraphQLUser):
+    """A store kiosk: scan a member card, look them up, redeem; retry with the same key on a timeout."""
+
+    wait_time = between(2, 5)
+
+    def on_start(self) -> None:
+        store = self.store()
+        self.token = store["kioskKey"]
+        self.store_id = to_global_id("Store", store["id"])
+
+    @task
+    def scan_and_redeem(self) -> None:
+        member = Catalogue.next_member()
+        self.gql("ScanMember", LOOKUP, {"code": member["code"]})
+        items = [i for i in self.items() if i["effectivePrice"]["cash"] is None]
+        if not items:
+            return
+        item = random.choice(items)
+        variables = {"i": {"itemId": item["id"], "quantity": 1, "storeId": self.store_id,
+                           "memberCode": member["code"], "idempotencyKey": uuid.uuid4().hex}}
+        if self.gql("RedeemMallItem", REDEEM, variables) is None:
+            self.gql("RedeemMallItem", REDEEM, variables)  # the kiosk's retry: same key, no second effect
+
+
+class PosUser(GraphQLUser):
+    """A till: record purchases, some paid partly with points."""
+
+    wait_time = between(1, 2)
+
+    def on_start(self) -> None:
+        store = self.store()
+        self.store_id = to_global_id("Store", store["id"])
+        data = self.gql("StaffLogin", STAFF_LOGIN, {"i": store["clerk"]})
+        self.token = (data or {}).get("staffLogin", {}).get("token")
+        self.till = uuid.uuid4().hex[:8]
+        self.sales = itertools.count(1)
+
+    @task
+    def record_purchase(self) -> None:
+        member = Catalogue.next_member()
+        lines = [
+            {"sku": f"SKU-{random.randint(1, 500)}", "category": random.choice(["IMPORTED_FRUIT", "DOMESTIC_FRUIT", "FRESH_CUT", "GIFT_BOX"]),
+             "quantity": random.randint(1, 3), "unitPrice": f"{random.randint(500, 9900) / 100:.2f}"}
+            for _ in range(random.randint(1, 4))
+        ]
+        redeem = random.choice([0, 0, 0, 100, 300])
+        self.gql("RecordPurchase", RECORD, {"i": {
+            "memberCode": member["code"], "storeId": self.store_id, "channel": "IN_STORE", "lines": lines,
+            "clientTxnId": f"{self.till}-{next(self.sales)}", "pointsToRedeem": redeem,
+        }})
+
+
+class RushMember(GraphQLUser):
+    """Everyone after one hot item at once."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.member = Catalogue.next_member()
+        self.token = Catalogue.member_token(self.member)
+        self.store_id = to_global_id("Store", self.member.get("homeStoreId") or Catalogue.keys["stores"][0]["id"])
+        self.items()
+
+    @task
+    def redeem_hot_item(self) -> None:
+        if not Catalogue.hot_item:
+            return
+        self.gql("RedeemMallItem", REDEEM, {"i": {
+            "itemId": Catalogue.hot_item, "quantity": 1, "storeId": self.store_id, "idempotencyKey": uuid.uuid4().hex,
+        }})
+
+
+class AdminUser(GraphQLUser):
+    """An operator restocking the hot item now and then."""
+
+    wait_time = between(20, 40)
+
+    def on_start(self) -> None:
+        data = self.gql("StaffLogin", STAFF_LOGIN, {"i": Catalogue.keys["admin"]})
+        self.token = (data or {}).get("staffLogin", {}).get("token")
+        self.items()
+
+    @task
+    def restock(self) -> None:
+        limited = [i for i in self.items() if i["stockRemaining"] is not None]
+        if limited:
+            item = random.choice(limited)
+            self.gql("RestockMallItem", RESTOCK, {"i": {"itemId": item["id"], "quantity": 20, "idempotencyKey": uuid.uuid4().hex}})
+
+
+def _run_check(command: list[str]) -> bool:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    print(done.stdout.strip(), file=sys.stderr)
+    if done.returncode != 0:
+        print(done.stderr.strip()[-2000:], file=sys.stderr)
+    return done.returncode == 0
+
+
+@events.quitting.add_listener
+def _verdict(environment, **_kwargs) -> None:
+    """Thresholds and invariants become the exit code."""
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    options = environment.parsed_options
+    total = environment.stats.total
+    problems = []
+    if total.num_requests == 0:
+        problems.append("no requests were made")
+    if total.num_requests and total.fail_ratio > options.max_failure_ratio:
+        problems.append(f"failure ratio {total.fail_ratio:.4f} > {options.max_failure_ratio}")
+    if options.max_p95_ms and total.get_response_time_percentile(0.95) > options.max_p95_ms:
+        problems.append(f"p95 {total.get_response_time_percentile(0.95)} ms > {options.max_p95_ms}")
+    if options.max_p99_ms and total.get_response_time_percentile(0.99) > options.max_p99_ms:
+        problems.append(f"p99 {total.get_response_time_percentile(0.99)} ms > {options.max_p99_ms}")
+    if options.min_rps and total.total_rps < options.min_rps:
+        problems.append(f"throughput {total.total_rps:.0f}/s < {options.min_rps}")
+    if options.check_invariants:
+        orchard = str(Path(sys.executable).with_name("orchard"))
+        if not _run_check([orchard, "ledger", "check"]):
+            problems.append("ledger check failed")
+        if not _run_check([orchard, "mall", "check"]):
+            problems.append("stock invariant failed (stock + open + fulfilled redemptions != stock received)")
+    for problem in problems:
+        print(f"FAIL: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"PASS: {total.num_requests} requests, {total.total_rps:.0f}/s, failure ratio {total.fail_ratio:.4f}, "
+              f"p95 {total.get_response_time_percentile(0.95)} ms, p99 {total.get_response_time_percentile(0.99)} ms",
+              file=sys.stderr)
+    environment.process_exit_code = 1 if problems else 0

@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     points = sub.add_parser("points", help="points maintenance")
     points_sub = points.add_subparsers(dest="points_command", required=True)
     points_sub.add_parser("expire", help="expire due points (oldest first), release pending points, send reminders")
+    mall = sub.add_parser("mall", help="points mall maintenance")
+    mall_sub = mall.add_subparsers(dest="mall_command", required=True)
+    mall_sub.add_parser("check", help="stock + open and fulfilled redemptions = stock received; exit 1 otherwise")
+    mall_sub.add_parser("expire", help="cancel unfulfilled redemptions past their time (points and stock back)")
     tiers = sub.add_parser("tiers", help="tier maintenance")
     tiers_sub = tiers.add_subparsers(dest="tiers_command", required=True)
     tiers_sub.add_parser("review", help="the periodic review: downgrades by one tier at most")
@@ -126,6 +130,24 @@ def _points_expire(settings: Settings) -> int:
     return 0
 
 
+def _mall(settings: Settings, command: str) -> int:
+    if command == "check":
+        from domain.mall.check import check_stock
+
+        problems = asyncio.run(_with_db(settings, check_stock))
+        print("stock check: clean" if not problems else f"stock check: {len(problems)} violation(s)")
+        for line in problems:
+            print(f"  {line}")
+        return 1 if problems else 0
+    from domain.mall.cancellation import expire_overdue
+
+    bar = tqdm(desc="redemptions expired", unit="redemptions", file=sys.stderr)
+    expired = asyncio.run(_with_db(settings, lambda: expire_overdue(clock=SYSTEM_CLOCK, progress=lambda n: bar.update(n - bar.n))))
+    bar.close()
+    print(f"expired {expired} unfulfilled redemptions")
+    return 0
+
+
 def _tiers_review(settings: Settings) -> int:
     from domain.tiers import activity
     from domain.tiers import service as tiers
@@ -200,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         return _ledger_check(settings, args.member_id)
     if args.command == "points":
         return _points_expire(settings)
+    if args.command == "mall":
+        return _mall(settings, args.mall_command)
     if args.command == "tiers":
         return _tiers_review(settings)
     if args.command == "seed":

@@ -14,12 +14,15 @@ from urllib.parse import urlparse
 from aiocache import Cache
 from aiocache.lock import RedLock
 from aiocache.serializers import PickleSerializer
+from redis.asyncio import BlockingConnectionPool
 
 log = logging.getLogger("orchard.cache")
 T = TypeVar("T")
 NAMESPACE = "orchard"
 _MISSING = object()
 
+REDIS_POOL_SIZE = 64
+REDIS_POOL_WAIT_SECONDS = 5
 _cache: Any = None
 
 
@@ -27,10 +30,12 @@ def configure(redis_url: str | None, namespace: str = NAMESPACE) -> None:
     global _cache
     if redis_url:
         url = urlparse(redis_url)
+        # A blocking pool: in a rush, callers wait for a free connection instead of failing.
         _cache = Cache(
             Cache.REDIS, endpoint=url.hostname or "127.0.0.1", port=url.port or 6379,
             db=int((url.path or "/0").lstrip("/") or 0), password=url.password,
-            namespace=namespace, serializer=PickleSerializer(),
+            namespace=namespace, serializer=PickleSerializer(), pool_max_size=REDIS_POOL_SIZE,
+            connection_pool_class=BlockingConnectionPool, connection_pool_kwargs={"timeout": REDIS_POOL_WAIT_SECONDS},
         )
     else:
         _cache = Cache(Cache.MEMORY, namespace=namespace, serializer=PickleSerializer())

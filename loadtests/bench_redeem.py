@@ -120,7 +120,7 @@ async def _sql_floor(url: str, item_id: int, buckets: int, members: list[int], s
                         result.failures += 1
                         continue
                     await con.execute(
-                        "INSERT INTO redemption (code, item_id, member_id, store_id, quantity, unit_points, points_spent,"
+                        "INSERT INTO mall_redemption (code, item_id, member_id, store_id, quantity, unit_points, points_spent,"
                         " cash_fen, status, caller_scope, idempotency_key, fingerprint, actor, created_at, expires_at)"
                         " VALUES ($1, $2, $3, $4, 1, 1, 1, 0, 'PENDING', $5, $6, 'floor', 'bench', $7, $8)",
                         secrets.token_hex(6), item_id, member, store_id, f"member:{member}", uuid.uuid4().hex,

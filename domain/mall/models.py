@@ -18,6 +18,8 @@ class MallItem(models.Model):
     cash_fen = fields.BigIntField(default=0)
     stock_limited = fields.BooleanField(default=True)
     stock_buckets = fields.IntField(default=1)
+    # Every unit ever put in stock (initial stock and restocks): the stock check balances against it.
+    stock_received = fields.BigIntField(default=0)
     per_member_limit = fields.IntField(null=True)
     limit_period = fields.CharField(max_length=10, default="LIFETIME")
     eligible_tiers = fields.JSONField(default=list)

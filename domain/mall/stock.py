@@ -31,7 +31,14 @@ def spread(total: int, buckets: int) -> list[int]:
     return [share + (1 if i < rest else 0) for i in range(buckets)]
 
 
+async def _received(conn, item_id: int, quantity: int) -> None:
+    await db.execute(
+        "UPDATE mall_item SET stock_received = stock_received + $1 WHERE id = $2", quantity, item_id, connection=conn
+    )
+
+
 async def create_buckets(conn, item_id: int, buckets: int, total: int) -> None:
+    await _received(conn, item_id, total)
     await MallStockBucket.bulk_create(
         [MallStockBucket(item_id=item_id, bucket_no=i, remaining=units) for i, units in enumerate(spread(total, buckets))],
         using_db=conn,
@@ -130,6 +137,7 @@ def fill(bucket_levels: dict[int, int], quantity: int) -> dict[int, int]:
 
 async def restock(conn, item_id: int, quantity: int) -> None:
     """Add units, evening the buckets out. Relative increments, in bucket order: a rush may go on meanwhile."""
+    await _received(conn, item_id, quantity)
     for bucket_no, units in sorted(fill(await levels(item_id, connection=conn), quantity).items()):
         if units:
             await db.execute(

@@ -96,6 +96,15 @@ class Catalogue:
     _serial = itertools.count()
 
     @classmethod
+    def choose_weights(cls, environment) -> None:
+        """On every runner: the master decides which users to spawn by these weights."""
+        options = environment.parsed_options
+        weights = SCENARIO_WEIGHTS[options.scenario]
+        for user_class, name in ((AppMember, "app"), (KioskUser, "kiosk"), (PosUser, "pos"), (RushMember, "rush"), (AdminUser, "admin")):
+            chosen = getattr(options, f"weight_{name}")
+            user_class.weight = weights[name] if chosen is None else chosen
+
+    @classmethod
     def load(cls, environment) -> None:
         options = environment.parsed_options
         path = Path(options.keys_file)
@@ -107,10 +116,6 @@ class Catalogue:
         if not cls.secret:
             raise SystemExit("set ORCHARD_SECRET_KEY (the server's) so the suite can sign members in")
         cls.hot_item = options.hot_item
-        weights = SCENARIO_WEIGHTS[options.scenario]
-        for user_class, name in ((AppMember, "app"), (KioskUser, "kiosk"), (PosUser, "pos"), (RushMember, "rush"), (AdminUser, "admin")):
-            chosen = getattr(options, f"weight_{name}")
-            user_class.weight = weights[name] if chosen is None else chosen
 
     @classmethod
     def member_token(cls, member: dict) -> str:
@@ -130,6 +135,7 @@ class Catalogue:
 
 @events.init.add_listener
 def _on_init(environment, **_kwargs) -> None:
+    Catalogue.choose_weights(environment)
     if not isinstance(environment.runner, MasterRunner):
         Catalogue.load(environment)
 
@@ -218,7 +224,7 @@ class KioskUser(GraphQLUser):
     def scan_and_redeem(self) -> None:
         member = Catalogue.next_member()
         self.gql("ScanMember", LOOKUP, {"code": member["code"]})
-        items = [i for i in self.items() if i["effectivePrice"]["cash"] is None]
+        items = [i for i in self.items() if not i["effectivePrice"]["cash"] or i["effectivePrice"]["cash"]["amount"] in ("0", "0.00")]
         if not items:
             return
         item = random.choice(items)

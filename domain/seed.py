@@ -239,7 +239,7 @@ class _Setup:
     tiers: list[Tier]
     admin: StaffUser
     rates: dict[str, int]  # points per yuan of each category, in hundredths
-    system_accounts: dict[SystemAccount, int]
+    system_accounts: dict[SystemAccount, list[int]]  # the account's shard row ids, by shard
     items: list[dict] = field(default_factory=list)
 
 
@@ -258,7 +258,12 @@ async def _set_up_chain(plan: SeedPlan, settings: Settings, now: datetime, repor
         )
         report.counts["staff_user"] += created
         stores = [await _seed_store(conn, n, staff_hash, report) for n in range(1, plan.stores + 1)]
-        system = {code: await accounts.system_account_id(conn, code, now=now) for code in SystemAccount}
+        # Every shard row of every system account; a member's journals book on the member's shard.
+        system = {
+            code: [await accounts.system_account_id(conn, code, now=now, member_id=shard)
+                   for shard in range(accounts.SYSTEM_SHARDS)]
+            for code in SystemAccount
+        }
     return _Setup(
         stores=stores, tiers=list(await Tier.all().order_by("rank")), admin=admin,
         rates=await _rates_in_hundredths(), system_accounts=system,
@@ -499,9 +504,10 @@ class _HistoryBuilder:
         self.multipliers = {t.id: int(t.earn_multiplier * 100) for t in setup.tiers}
         default_rate = setup.rates.get(rulebook.DEFAULT_CATEGORY, 100)
         self.sku_rates = [(sku, category, price, setup.rates.get(category, default_rate)) for sku, category, price in SKUS]
-        self.issued = setup.system_accounts[SystemAccount.ISSUED]
-        self.redeemed = setup.system_accounts[SystemAccount.REDEEMED]
-        self.expired = setup.system_accounts[SystemAccount.EXPIRED]
+        self.issued_shards = setup.system_accounts[SystemAccount.ISSUED]
+        self.redeemed_shards = setup.system_accounts[SystemAccount.REDEEMED]
+        self.expired_shards = setup.system_accounts[SystemAccount.EXPIRED]
+        self.issued = self.redeemed = self.expired = 0  # the current member's shard rows, set by _member
         self.sample: list[_SampleMember] = []
         self.sample_every = max(1, plan.members // plan.sample_members) if plan.sample_members else 0
         self.built = 0
@@ -517,6 +523,10 @@ class _HistoryBuilder:
 
     def _member(self, batch: _Batch, rng: random.Random) -> None:
         member_id = self.ids.member.take()
+        shard = accounts.shard_of(member_id)  # the shard the ledger service would book this member on
+        self.issued = self.issued_shards[shard]
+        self.redeemed = self.redeemed_shards[shard]
+        self.expired = self.expired_shards[shard]
         created = self.window_start + timedelta(seconds=rng.randrange(self.window * 9 // 10))
         home = rng.choice(self.setup.stores)
         tier = rng.choices(self.setup.tiers, self.tier_weights)[0]

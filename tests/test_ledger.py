@@ -15,10 +15,20 @@ from tortoise.transactions import in_transaction
 
 from domain import db
 from domain.clock import FixedClock
+from domain.ledger import accounts
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
 from domain.ledger.errors import LedgerError
-from domain.ledger.models import JournalKind, LotConsumption, LotStatus, PointsAccount, PointsEntry, PointsJournal, PointsLot
+from domain.ledger.models import (
+    JournalKind,
+    LotConsumption,
+    LotStatus,
+    PointsAccount,
+    PointsEntry,
+    PointsJournal,
+    PointsLot,
+    SystemAccount,
+)
 from domain.members.models import Member
 from domain.pagination import PageRequest
 from domain.tiers.models import Tier
@@ -46,14 +56,14 @@ async def spend(member: Member, points: int, clock: FixedClock) -> PointsJournal
 
 
 async def system_balance(code: str) -> int:
-    account = await PointsAccount.get_or_none(code=code)
-    return account.balance if account else 0
+    """The whole system account: the sum over its shard rows."""
+    return await ledger.system_balance(code)
 
 
 async def entries_of(journal: PointsJournal) -> dict[str, int]:
-    """The journal's lines by account: a system code, or "member"."""
+    """The journal's lines by account: a system account code (whichever shard), or "member"."""
     rows = await PointsEntry.filter(journal_id=journal.id).select_related("account")
-    return {row.account.code or "member": row.amount for row in rows}
+    return {str(accounts.base_code(row.account.code)) if row.account.code else "member": row.amount for row in rows}
 
 
 async def consumed_by(journal: PointsJournal) -> list[tuple[int, int]]:
@@ -367,6 +377,74 @@ async def test_history_pages_a_members_entries_newest_first(clock):
     assert [(e.journal.id, e.amount) for e in rest.items] == [(first.id, 10)] and not rest.has_next
 
 
+# ---- sharded system accounts ----------------------------------------------------------------
+
+
+async def test_system_accounts_are_sharded_by_member_and_their_totals_keep_the_old_meaning(clock):
+    members = [await make_member(clock.now()) for _ in range(20)]
+    credits = debits = 0
+    for n, member in enumerate(members):
+        earned, spent = 100 + n, 10 + n
+        await earn(member, earned, clock)
+        redemption = await spend(member, spent, clock)
+        credits, debits = credits + earned, debits + spent
+        line = await PointsEntry.filter(journal_id=redemption.id, amount=spent).select_related("account").get()
+        assert line.account.kind == "SYSTEM"
+        assert line.account.code == accounts.shard_code(SystemAccount.REDEEMED, member.id % accounts.SYSTEM_SHARDS)
+
+    shard_rows = await PointsAccount.filter(code__in=accounts.shard_codes(SystemAccount.REDEEMED))
+    assert len(shard_rows) == len({m.id % accounts.SYSTEM_SHARDS for m in members}) >= 16
+    assert {row.code for row in shard_rows} <= set(accounts.shard_codes(SystemAccount.REDEEMED))
+    assert "REDEEMED" in {row.code for row in shard_rows} and "REDEEMED#01" in {row.code for row in shard_rows}
+    assert await system_balance("ISSUED") == -credits
+    assert await system_balance("REDEEMED") == debits
+    assert await system_balance("CASH_OFFSET") == 0
+    assert await system_balance("ISSUED") + await system_balance("REDEEMED") + sum(
+        [await ledger.balance(m.id) for m in members]
+    ) == 0
+    await assert_clean()
+
+
+def test_shard_codes_keep_the_plain_code_for_shard_0():
+    assert accounts.SYSTEM_SHARDS == 16
+    assert accounts.shard_code(SystemAccount.REDEEMED, 0) == "REDEEMED"
+    assert accounts.shard_code(SystemAccount.REDEEMED, 3) == "REDEEMED#03"
+    assert accounts.shard_of(None) == 0 and accounts.shard_of(35) == 3
+    assert accounts.base_code("CASH_OFFSET#15") == SystemAccount.CASH_OFFSET
+    assert accounts.base_code("ADJUSTMENTS") == SystemAccount.ADJUSTMENTS
+    assert all(len(code) <= 32 for system in SystemAccount for code in accounts.shard_codes(system))
+
+
+async def test_a_journal_booked_on_the_unsharded_row_is_reversed_on_the_members_shard(clock):
+    """A database from before sharding holds its journals on the plain code (shard 0's row)."""
+    member = await make_member(clock.now())
+    while member.id % accounts.SYSTEM_SHARDS == 0:
+        member = await make_member(clock.now())
+    purchase = await earn(member, 100, clock)
+    # Move the purchase's ISSUED line to the legacy row, as an unsharded ledger booked it.
+    legacy = await PointsAccount.get_or_none(code="ISSUED") or await PointsAccount.create(
+        kind="SYSTEM", code="ISSUED", balance=0, pending_balance=0, debt=0, created_at=clock.now()
+    )
+    line = await PointsEntry.filter(journal_id=purchase.id, amount=-100).get()
+    await db.execute("UPDATE points_account SET balance = balance + 100 WHERE id = $1", line.account_id)
+    await db.execute("UPDATE points_account SET balance = balance - 100 WHERE id = $1", legacy.id)
+    await db.execute("UPDATE points_entry SET account_id = $1 WHERE id = $2", legacy.id, line.id)
+    await assert_clean()
+
+    first = await ledger.reverse(purchase.id, amount=30, reason="returned", actor=STAFF, clock=clock)
+    first_line = await PointsEntry.filter(journal_id=first.id, amount=30).select_related("account").get()
+    assert first_line.account.code == accounts.shard_code(SystemAccount.ISSUED, member.id % accounts.SYSTEM_SHARDS)
+    with pytest.raises(LedgerError) as raised:
+        await ledger.reverse(purchase.id, amount=71, reason="returned", actor=STAFF, clock=clock)
+    assert raised.value.code == "REVERSAL_TOO_LARGE"
+    await ledger.reverse(purchase.id, reason="returned", actor=STAFF, clock=clock)
+    with pytest.raises(LedgerError) as raised:
+        await ledger.reverse(purchase.id, reason="returned", actor=STAFF, clock=clock)
+    assert raised.value.code == "NOTHING_TO_REVERSE"
+    assert await ledger.balance(member.id) == 0 and await system_balance("ISSUED") == 0
+    await assert_clean()
+
+
 # ---- the check ------------------------------------------------------------------------------
 
 
@@ -469,4 +547,17 @@ async def test_concurrent_reversals_of_one_credit_reverse_it_once(clock):
 
     assert _outcomes(results) == (1, ["NOTHING_TO_REVERSE"])
     assert await ledger.balance(member.id) == 100
+    await assert_clean()
+
+
+@requires_postgres()
+async def test_concurrent_first_uses_of_every_shard_open_each_shard_row_once(clock):
+    members = [await make_member(clock.now()) for _ in range(3 * accounts.SYSTEM_SHARDS)]
+
+    results = await asyncio.gather(*[earn(member, 7, clock) for member in members], return_exceptions=True)
+
+    assert _outcomes(results) == (len(members), [])
+    rows = await PointsAccount.filter(code__in=accounts.shard_codes(SystemAccount.ISSUED))
+    assert len(rows) == accounts.SYSTEM_SHARDS
+    assert await system_balance("ISSUED") == -7 * len(members)
     await assert_clean()

@@ -2,6 +2,15 @@
 
 Columns change only by relative, conditional UPDATEs, never by writing back a value read in
 Python, so concurrent writers cannot overwrite each other or push a guarded column below zero.
+
+System accounts are sharded: each `SystemAccount` is spread over `SYSTEM_SHARDS` ordinary
+SYSTEM rows, so that concurrent writers for different members do not all queue on one row.
+A journal books on the shard of the member it is about (`member_id % SYSTEM_SHARDS`, shard 0
+without a member). Shard 0's code is the plain code (`REDEEMED`), which is also the row of
+databases from before sharding; shards 1..N-1 are `REDEEMED#01` ... `REDEEMED#15`. Each shard
+row's balance is the sum of its own entries (S1); the account's balance is the sum over its
+shards (`system_balance`). SYSTEM_SHARDS may grow but must never shrink: `system_balance`
+reads only the codes of shards below it.
 """
 
 from __future__ import annotations
@@ -35,17 +44,59 @@ async def open_member_account(conn, member_id: int, *, now: datetime) -> int:
     return rows[0]["id"]
 
 
-async def system_account_id(conn, code: SystemAccount, *, now: datetime) -> int:
-    """System accounts are opened on first use, so an emptied database needs no seed data."""
-    rows = await db.fetch("SELECT id FROM points_account WHERE code = $1", str(code), connection=conn)
+SYSTEM_SHARDS = 16
+SHARD_SEPARATOR = "#"
+
+
+def shard_of(member_id: int | None) -> int:
+    """The shard a journal about this member books on; shard 0 for a journal without a member."""
+    return member_id % SYSTEM_SHARDS if member_id is not None else 0
+
+
+def shard_code(code: SystemAccount, shard: int) -> str:
+    """The stored code of one shard row: the plain code for shard 0, `CODE#nn` for the others."""
+    if not 0 <= shard < SYSTEM_SHARDS:
+        raise ValueError(f"there is no shard {shard} of {code}")
+    return str(code) if shard == 0 else f"{code}{SHARD_SEPARATOR}{shard:02d}"
+
+
+def shard_codes(code: SystemAccount) -> list[str]:
+    """The stored codes of every shard row of a system account, shard 0 first."""
+    return [shard_code(code, shard) for shard in range(SYSTEM_SHARDS)]
+
+
+def base_code(stored_code: str) -> SystemAccount:
+    """The system account a stored shard code belongs to: `REDEEMED#03` -> REDEEMED."""
+    return SystemAccount(stored_code.partition(SHARD_SEPARATOR)[0])
+
+
+async def system_account_id(conn, code: SystemAccount, *, now: datetime, member_id: int | None = None) -> int:
+    """The id of the shard row of `code` for the member (shard 0 without one).
+
+    Shard rows are opened on first use, so an emptied database needs no seed data; on
+    PostgreSQL concurrent first uses meet on the unique code and both read the one row.
+    """
+    stored = shard_code(code, shard_of(member_id))
+    rows = await db.fetch("SELECT id FROM points_account WHERE code = $1", stored, connection=conn)
     if not rows:
         await db.execute(
             "INSERT INTO points_account (kind, code, balance, pending_balance, debt, created_at)"
             " VALUES ('SYSTEM', $1, 0, 0, 0, $2) ON CONFLICT (code) DO NOTHING",
-            str(code), now, connection=conn,
+            stored, now, connection=conn,
         )
-        rows = await db.fetch("SELECT id FROM points_account WHERE code = $1", str(code), connection=conn)
+        rows = await db.fetch("SELECT id FROM points_account WHERE code = $1", stored, connection=conn)
     return rows[0]["id"]
+
+
+async def system_balance(code: SystemAccount | str, *, connection=None) -> int:
+    """A system account's balance: the sum over its shard rows (0 when none is opened yet)."""
+    codes = shard_codes(SystemAccount(code))
+    rows = await db.fetch(
+        "SELECT COALESCE(SUM(balance), 0) AS total FROM points_account"
+        f" WHERE kind = 'SYSTEM' AND code IN ({db.placeholders(len(codes))})",
+        *codes, connection=connection,
+    )
+    return int(rows[0]["total"])
 
 
 async def lock(conn, account_id: int) -> PointsAccount:

@@ -6,7 +6,9 @@ Journals
       e = (points of the lots it created) - (points it consumed from lots) - debt_change.
   J3. A journal without a member entry creates no lot, consumes nothing and changes no debt.
 System accounts
-  S1. balance = the sum of its entries, pending_balance = debt = 0.
+  S1. balance = the sum of its entries, pending_balance = debt = 0. Checked per row: each
+      system account is spread over shard rows (`REDEEMED`, `REDEEMED#01`, ...; see
+      `accounts.SYSTEM_SHARDS`), and S1 holds for every shard row on its own.
 Member accounts
   M1. balance + pending_balance - debt = the sum of its entries.
       (A clawback larger than the balance is booked in full: the entries go below the

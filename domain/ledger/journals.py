@@ -40,6 +40,7 @@ async def book(
     conn,
     journal: PointsJournal,
     *,
+    member_id: int | None,
     member_account_id: int,
     member_amount: int,
     system: dict[SystemAccount, int],
@@ -47,14 +48,22 @@ async def book(
 ) -> None:
     """Write the journal's entries and move the system balances.
 
+    The system lines go to the shard rows of the member the journal is about
+    (`accounts.shard_of(member_id)`), so writers for members of different shards do not
+    queue on one shared row.
+
     The member account's own columns are the caller's business (balance, pending or debt).
-    System balances change in the last statements because every member shares these rows:
+    System balances change in the last statements because many members share each shard row:
     their locks are then held only until the commit that follows.
     """
     if member_amount + sum(system.values()) != 0:
         raise LedgerInconsistency(f"journal {journal.id} does not balance: {member_amount} against {system}")
     system_lines = sorted(
-        [(await accounts.system_account_id(conn, code, now=now), amount) for code, amount in system.items() if amount]
+        [
+            (await accounts.system_account_id(conn, code, now=now, member_id=member_id), amount)
+            for code, amount in system.items()
+            if amount
+        ]
     )
     lines = ([(member_account_id, member_amount)] if member_amount else []) + system_lines
     await PointsEntry.bulk_create(

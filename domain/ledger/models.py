@@ -10,7 +10,12 @@ class AccountKind(StrEnum):
 
 
 class SystemAccount(StrEnum):
-    """The other side of every member entry. System balances may go negative."""
+    """The other side of every member entry. System balances may go negative.
+
+    Each is stored as `accounts.SYSTEM_SHARDS` SYSTEM rows of points_account: code `ISSUED` for
+    shard 0, `ISSUED#01` ... for the others (see domain/ledger/accounts.py); its balance is
+    the sum over them (`service.system_balance`).
+    """
 
     ISSUED = "ISSUED"  # every point ever earned comes from here
     REDEEMED = "REDEEMED"  # mall items, lottery draws

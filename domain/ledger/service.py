@@ -6,6 +6,10 @@ every write: the member account row first (all of a member's writes queue there)
 member's lots in id order, then system account rows last (in account id order). No write
 locks two member accounts, so writers of different members never wait on each other in a cycle.
 
+Each system account is spread over `accounts.SYSTEM_SHARDS` rows, and a journal books on the
+shard of its member (`member_id % SYSTEM_SHARDS`), so concurrent writers for different members
+mostly lock different system rows. Read a whole system account with `system_balance`.
+
 Points a member receives (a credit, a positive adjustment, a cancelled debit) first settle
 the member's debt. The debt part never reaches the balance.
 """
@@ -188,10 +192,10 @@ async def reverse(
             raise LedgerError(LedgerErrorCode.JOURNAL_NOT_FOUND, "There is no such points transaction.", field="journalId")
         member_line, counter = await _reversible_lines(conn, original)
         account = await accounts.lock(conn, member_line.account.id)
-        done = await _reversed_so_far(conn, original.id, counter.account.id)
+        counter_code = accounts.base_code(counter.account.code)
+        done = await _reversed_so_far(conn, original.id, counter_code)
         size = _reversal_size(abs(member_line.amount), done, amount, fraction)
         audit = _Audit(reason, actor, store_id, reference or f"reversal:{original.id}", now)
-        counter_code = SystemAccount(counter.account.code)
         if member_line.amount > 0:
             return await _reverse_credit(conn, original, account, counter_code, size, kind=kind, audit=audit, now=now)
         return await _reverse_debit(conn, original, account, counter_code, size, kind=kind, audit=audit, now=now)
@@ -246,6 +250,11 @@ async def pending(member_id: int, *, connection=None) -> int:
 
 async def debt(member_id: int, *, connection=None) -> int:
     return (await _account_columns(member_id, connection))["debt"]
+
+
+async def system_balance(code: SystemAccount | str, *, connection=None) -> int:
+    """A system account's balance: the sum over its shard rows. Never read one row of it alone."""
+    return await accounts.system_balance(code, connection=connection)
 
 
 async def expiring(member_id: int, within_days: int, clock: Clock, *, connection=None) -> list[ExpiringPoints]:
@@ -306,7 +315,10 @@ async def _earn(
         )
     in_balance = kept if status == LotStatus.AVAILABLE else 0
     await accounts.shift(conn, account_id, balance=in_balance, pending=kept - in_balance, debt=-settled)
-    await journals.book(conn, journal, member_account_id=account_id, member_amount=amount, system={counter: -amount}, now=now)
+    await journals.book(
+        conn, journal, member_id=member_id, member_account_id=account_id, member_amount=amount,
+        system={counter: -amount}, now=now,
+    )
     return journal
 
 
@@ -323,7 +335,10 @@ async def _spend(
         raise _insufficient(amount)
     journal = await _open(conn, kind, audit, now)
     await lots.take(conn, journal.id, takes)
-    await journals.book(conn, journal, member_account_id=account_id, member_amount=-amount, system={counter: amount}, now=now)
+    await journals.book(
+        conn, journal, member_id=member_id, member_account_id=account_id, member_amount=-amount,
+        system={counter: amount}, now=now,
+    )
     return journal
 
 
@@ -350,7 +365,8 @@ async def _reverse_credit(
     if from_expired:
         system[SystemAccount.EXPIRED] = -from_expired
     await journals.book(
-        conn, journal, member_account_id=account.id, member_amount=-(size - from_expired), system=system, now=now
+        conn, journal, member_id=account.member_id, member_account_id=account.id,
+        member_amount=-(size - from_expired), system=system, now=now,
     )
     return journal
 
@@ -383,12 +399,15 @@ async def _reverse_debit(
     if settled:
         await lots.take(conn, journal.id, lots.plan(lots.oldest_expiry_first(new_lots), settled))
     await accounts.shift(conn, account.id, balance=size - settled, debt=-settled)
-    await journals.book(conn, journal, member_account_id=account.id, member_amount=size, system={counter: -size}, now=now)
+    await journals.book(
+        conn, journal, member_id=account.member_id, member_account_id=account.id, member_amount=size,
+        system={counter: -size}, now=now,
+    )
     return journal
 
 
 async def _expire_account(conn, account_id: int, lot_ids: list[int], now: datetime) -> int:
-    await accounts.lock(conn, account_id)
+    account = await accounts.lock(conn, account_id)
     due = list(
         await PointsLot.filter(
             id__in=lot_ids, status__in=list(lots.OPEN_STATUSES), remaining__gt=0, expires_at__lte=now
@@ -405,7 +424,8 @@ async def _expire_account(conn, account_id: int, lot_ids: list[int], now: dateti
     )
     await lots.expire(conn, journal.id, due)
     await journals.book(
-        conn, journal, member_account_id=account_id, member_amount=-points, system={SystemAccount.EXPIRED: points}, now=now
+        conn, journal, member_id=account.member_id, member_account_id=account_id, member_amount=-points,
+        system={SystemAccount.EXPIRED: points}, now=now,
     )
     return len(due)
 
@@ -460,12 +480,17 @@ async def _reversible_lines(conn, original: PointsJournal) -> tuple[_Line, _Line
     return members[0], systems[0]
 
 
-async def _reversed_so_far(conn, journal_id: int, counter_account_id: int) -> int:
-    """Points already undone: what the reversals moved on the original's system account."""
+async def _reversed_so_far(conn, journal_id: int, counter: SystemAccount) -> int:
+    """Points already undone: what the reversals moved on the original's system account.
+
+    Over all shards of that account: a journal booked before sharding sits on shard 0.
+    """
+    codes = accounts.shard_codes(counter)
     rows = await db.fetch(
         "SELECT COALESCE(SUM(e.amount), 0) AS moved FROM points_entry e"
-        " JOIN points_journal j ON j.id = e.journal_id WHERE j.reverses_id = $1 AND e.account_id = $2",
-        journal_id, counter_account_id, connection=conn,
+        " JOIN points_journal j ON j.id = e.journal_id JOIN points_account a ON a.id = e.account_id"
+        f" WHERE j.reverses_id = $1 AND a.code IN ({db.placeholders(len(codes), start=2)})",
+        journal_id, *codes, connection=conn,
     )
     return abs(int(rows[0]["moved"]))
 
@@ -478,11 +503,12 @@ async def _expired_not_returned(conn, journal_id: int) -> int:
         " WHERE l.journal_id = $1 AND j.kind = $2",
         journal_id, str(JournalKind.EXPIRY), connection=conn,
     )
+    expired_codes = accounts.shard_codes(SystemAccount.EXPIRED)
     returned = await db.fetch(
         "SELECT COALESCE(SUM(e.amount), 0) AS points FROM points_entry e"
         " JOIN points_journal j ON j.id = e.journal_id JOIN points_account a ON a.id = e.account_id"
-        " WHERE j.reverses_id = $1 AND a.code = $2",
-        journal_id, str(SystemAccount.EXPIRED), connection=conn,
+        f" WHERE j.reverses_id = $1 AND a.code IN ({db.placeholders(len(expired_codes), start=2)})",
+        journal_id, *expired_codes, connection=conn,
     )
     return int(expired[0]["points"]) + int(returned[0]["points"])
 

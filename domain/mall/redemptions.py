@@ -17,9 +17,9 @@ The transaction then writes, in this order, which is also the lock order of ever
 Every change is a conditional atomic UPDATE (or a conditional upsert); an expected failure
 rolls the whole transaction back, the key included, so the caller may retry with that key.
 
-Note for the rush: the ledger adds every debit to the REDEEMED system account row in the same
-transaction, so that row, held from the end of step 3 to the commit, is shared by every
-redemption of every item; it caps the rate of redemptions before stock buckets can help.
+Note for the rush: the ledger adds every debit to a REDEEMED system account row in the same
+transaction, held from the end of step 3 to the commit. That row is one of 16 shards chosen by
+member (domain/ledger/accounts.py), so redemptions of different members rarely queue on it.
 """
 
 from __future__ import annotations

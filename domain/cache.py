@@ -7,6 +7,7 @@ Balances and stock are never cached as truth.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -60,7 +61,28 @@ async def put(key: str, value: Any, ttl: float | None = None) -> None:
 
 
 async def delete(key: str) -> None:
+    _near.pop(key, None)
     await backend().delete(key)
+
+
+# A short-lived copy in the process in front of Redis for read-mostly keys: a hot path reads
+# tiers, rules and settings several times a request. Another worker sees an admin change at
+# most NEAR_TTL seconds late; this process sees it at once (delete clears the copy).
+NEAR_TTL = 2.0
+_near: dict[str, tuple[float, Any]] = {}
+
+
+def _near_get(key: str) -> Any:
+    found = _near.get(key)
+    if found is None or found[0] < time.monotonic():
+        return _MISSING
+    return found[1]
+
+
+def _near_put(key: str, value: Any) -> None:
+    if len(_near) > 10_000:
+        _near.clear()
+    _near[key] = (time.monotonic() + NEAR_TTL, value)
 
 
 async def get_or_load(key: str, loader: Callable[[], Awaitable[T]], ttl: float, lease: float = 2.0) -> T:
@@ -68,6 +90,15 @@ async def get_or_load(key: str, loader: Callable[[], Awaitable[T]], ttl: float, 
 
     A loaded value of None is stored as a sentinel so misses stay cheap too.
     """
+    near = _near_get(key)
+    if near is not _MISSING:
+        return near
+    value = await _get_or_load(key, loader, ttl, lease)
+    _near_put(key, value)
+    return value
+
+
+async def _get_or_load(key: str, loader: Callable[[], Awaitable[T]], ttl: float, lease: float) -> T:
     cache = backend()
     value = await cache.get(key, default=_MISSING)
     if value is not _MISSING:
@@ -82,6 +113,7 @@ async def get_or_load(key: str, loader: Callable[[], Awaitable[T]], ttl: float, 
 
 
 async def clear() -> None:
+    _near.clear()
     await backend().clear()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -103,7 +104,8 @@ async def create_staff(
     try:
         return await StaffUser.create(
             email=email, name=name.strip(), role=role.value, store_id=store_id,
-            password_hash=passwords.hash_password(password, settings.password_profile), using_db=connection,
+            password_hash=await asyncio.to_thread(passwords.hash_password, password, settings.password_profile),
+            using_db=connection,
         )
     except IntegrityError:
         raise StaffError("EMAIL_TAKEN", "A staff account with that email exists.", field="email") from None
@@ -130,7 +132,10 @@ async def _open_session(staff: StaffUser, settings: Settings, clock: Clock) -> S
 async def staff_login(email: str, password: str, *, settings: Settings, clock: Clock) -> Session:
     staff = await StaffUser.get_or_none(email=email.strip().lower(), is_active=True)
     stored = staff.password_hash if staff else passwords.dummy_hash(settings.password_profile)
-    if not passwords.verify_password(stored, password, settings.password_profile) or staff is None:
+    # Argon2 is memory-hard on purpose (tens of milliseconds): off the event loop, so a burst of
+    # sign-ins at opening time does not stall every other request of the worker.
+    verified = await asyncio.to_thread(passwords.verify_password, stored, password, settings.password_profile)
+    if not verified or staff is None:
         raise AuthError("INVALID_CREDENTIALS", "The email or password is wrong.")
     return await _open_session(staff, settings, clock)
 

@@ -6,10 +6,9 @@ from datetime import date, datetime
 from enum import Enum
 
 import strawberry
-
-from domain.mall.errors import MallErrorCode as DomainMallErrorCode
 from strawberry.types import Info
 
+from domain.mall.errors import MallErrorCode as DomainMallErrorCode
 from schema.members import Member
 from schema.relay import Node, SortDirection
 from schema.scalars import Money

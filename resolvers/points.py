@@ -232,7 +232,8 @@ async def set_earn_rate(ctx: RequestContext, data: gql.SetEarnRateInput) -> gql.
 def _campaign(c) -> gql.Campaign:
     return gql.Campaign(
         id=to_global_id("Campaign", c.id), code=c.code, name=c.name, multiplier=c.multiplier, bonus_points=c.bonus_points,
-        stacking=gql.Stacking(c.stacking), cap_per_member_per_day=c.cap_per_member_per_day, budget=c.budget,
+        stacking=gql.Stacking(c.stacking), cap_per_member_per_day=c.cap_per_member_per_day,
+        cap_per_member=c.cap_per_member, budget=c.budget,
         given_total=c.given_total, starts_at=c.starts_at, ends_at=c.ends_at, announced_at=c.announced_at,
     )
 
@@ -252,7 +253,8 @@ async def create_campaign(ctx: RequestContext, data: gql.CreateCampaignInput) ->
         campaign = await rules_admin.create_campaign(
             ctx.viewer, code=data.code, name=data.name, multiplier=data.multiplier, bonus_points=data.bonus_points,
             stacking=data.stacking.value, conditions={k: v for k, v in conditions.items() if v not in (None, False)},
-            cap_per_member_per_day=data.cap_per_member_per_day, budget=data.budget, starts_at=data.starts_at,
+            cap_per_member_per_day=data.cap_per_member_per_day, cap_per_member=data.cap_per_member,
+            budget=data.budget, starts_at=data.starts_at,
             ends_at=data.ends_at, clock=ctx.clock,
         )
     except DomainError as exc:

@@ -337,6 +337,7 @@ class CreateCampaignInput:
     stacking: Stacking = Stacking.BEST_OF
     conditions: CampaignConditionsInput = strawberry.field(default_factory=CampaignConditionsInput)
     cap_per_member_per_day: int | None = None
+    cap_per_member: int | None = strawberry.field(default=None, description="Extra points one member may get from the whole campaign.")
     budget: int | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -350,6 +351,7 @@ class Campaign(Node):
     bonus_points: int | None
     stacking: Stacking
     cap_per_member_per_day: int | None
+    cap_per_member: int | None
     budget: int | None
     given_total: int
     starts_at: datetime

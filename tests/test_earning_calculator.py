@@ -426,3 +426,10 @@ def test_points_taken_back_by_partial_returns_add_up_to_the_points_earned(purcha
     ]
     assert sum(taken_back) == result.total
     assert all(0 <= points <= result.total for points in taken_back)
+
+
+def test_a_per_member_cap_counts_over_the_whole_campaign():
+    capped = replace(multiplier("DOUBLE", "2"), cap_per_member=150, already_given_to_member=120)
+    result = calculate_earning([domestic(100)], RATES, purchase_on(), [capped])
+    assert result.awards == (CampaignAward("DOUBLE", 30, capped=True),)
+    assert result.total == 130

@@ -114,6 +114,23 @@ async def test_campaign_budget_and_daily_cap(api, clock):
     await assert_ledger_clean()
 
 
+async def test_per_member_campaign_cap_counts_across_days(api, clock):
+    clock.set(local(2026, 11, 23))
+    shop = await open_shop(api, clock, with_rules=False)
+    admin = await api.admin_token()
+    create = "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { capPerMember } errors { code } } }"
+    made = (await api.data(create, {"i": {"code": "MANGO", "name": "Mango month", "multiplier": "2", "capPerMember": 120}}, token=admin))["createCampaign"]
+    assert made == {"campaign": {"capPerMember": 120}, "errors": []}
+    member = await shop.member()
+    first = await shop.buy(member["code"], [("MANGO", 1, "100.00")])
+    clock.advance(timedelta(days=1))
+    second = await shop.buy(member["code"], [("MANGO", 1, "100.00")])
+    clock.advance(timedelta(days=1))
+    third = await shop.buy(member["code"], [("MANGO", 1, "100.00")])
+    assert [p["purchase"]["pointsEarned"] for p in (first, second, third)] == [200, 120, 100]
+    await assert_ledger_clean()
+
+
 async def test_members_see_their_history_and_purchases_kiosks_only_the_balance(api, clock, outbox):
     from tests.test_behaviour_points import member_token
 

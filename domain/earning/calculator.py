@@ -155,6 +155,7 @@ class CampaignRule:
 
     Caps bound the extra points: cap_per_member_per_day counts per store-local day and
     already_given_today is what this member already got from the campaign today;
+    cap_per_member counts over the whole campaign, against already_given_to_member;
     remaining_budget is what the campaign may still give in total. None means no cap.
     """
 
@@ -164,8 +165,10 @@ class CampaignRule:
     bonus_points: int | None = None
     stacking: str = BEST_OF
     cap_per_member_per_day: int | None = None
+    cap_per_member: int | None = None
     remaining_budget: int | None = None
     already_given_today: int = 0
+    already_given_to_member: int = 0
 
     def __post_init__(self) -> None:
         if (self.multiplier is None) == (self.bonus_points is None):
@@ -179,6 +182,8 @@ class CampaignRule:
             cap_per_member_per_day=self.cap_per_member_per_day,
             remaining_budget=self.remaining_budget,
             already_given_today=self.already_given_today,
+            cap_per_member=self.cap_per_member,
+            already_given_to_member=self.already_given_to_member,
         )
 
     @property
@@ -190,6 +195,8 @@ class CampaignRule:
         limits = []
         if self.cap_per_member_per_day is not None:
             limits.append(max(0, self.cap_per_member_per_day - self.already_given_today))
+        if self.cap_per_member is not None:
+            limits.append(max(0, self.cap_per_member - self.already_given_to_member))
         if self.remaining_budget is not None:
             limits.append(self.remaining_budget)
         return min(limits) if limits else None

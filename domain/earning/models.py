@@ -30,6 +30,7 @@ class CampaignRule(models.Model):
     stacking = fields.CharField(max_length=10, default="BEST_OF")  # BEST_OF | MULTIPLY
     conditions = fields.JSONField(default=dict)
     cap_per_member_per_day = fields.IntField(null=True)
+    cap_per_member = fields.IntField(null=True)  # over the whole campaign
     budget = fields.BigIntField(null=True)
     given_total = fields.BigIntField(default=0)
     starts_at = fields.DatetimeField()

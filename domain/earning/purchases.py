@@ -222,7 +222,8 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     stored = book.campaigns_at(occurred_at)
     campaigns = [
         rulebook.calculator_campaign(
-            c, given_total=await _given_total(conn, c.id), given_today=await _given_today(conn, c.id, member.id, local_date)
+            c, given_total=await _given_total(conn, c.id), given_today=await _given_today(conn, c.id, member.id, local_date),
+            given_to_member=await _given_to_member(conn, c.id, member.id) if c.cap_per_member is not None else 0,
         )
         for c in stored
     ]
@@ -281,6 +282,14 @@ async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], po
 async def _given_total(conn, campaign_id: int) -> int:
     rows = await db.fetch("SELECT given_total FROM campaign_rule WHERE id = $1", campaign_id, connection=conn)
     return int(rows[0]["given_total"]) if rows else 0
+
+
+async def _given_to_member(conn, campaign_id: int, member_id: int) -> int:
+    rows = await db.fetch(
+        "SELECT COALESCE(SUM(points), 0) AS points FROM campaign_member_day WHERE campaign_id = $1 AND member_id = $2",
+        campaign_id, member_id, connection=conn,
+    )
+    return int(rows[0]["points"])
 
 
 async def _given_today(conn, campaign_id: int, member_id: int, local_date) -> int:

@@ -38,6 +38,7 @@ class StoredCampaign:
     stacking: str
     conditions: dict
     cap_per_member_per_day: int | None
+    cap_per_member: int | None
     budget: int | None
     starts_at: datetime
     ends_at: datetime | None
@@ -80,7 +81,7 @@ async def load() -> Rulebook:
                 id=c.id, code=c.code, name=c.name, trigger=c.trigger,
                 multiplier=Decimal(c.multiplier) if c.multiplier is not None else None,
                 bonus_points=c.bonus_points, stacking=c.stacking, conditions=dict(c.conditions),
-                cap_per_member_per_day=c.cap_per_member_per_day, budget=c.budget,
+                cap_per_member_per_day=c.cap_per_member_per_day, cap_per_member=c.cap_per_member, budget=c.budget,
                 starts_at=c.starts_at, ends_at=c.ends_at, is_active=c.is_active,
             )
             for c in await CampaignRule.all()
@@ -112,11 +113,15 @@ def conditions_of(stored: dict) -> calculator.CampaignConditions:
     )
 
 
-def calculator_campaign(stored: StoredCampaign, *, given_total: int, given_today: int) -> calculator.CampaignRule:
+def calculator_campaign(
+    stored: StoredCampaign, *, given_total: int, given_today: int, given_to_member: int = 0
+) -> calculator.CampaignRule:
     return calculator.CampaignRule(
         code=stored.code, conditions=conditions_of(stored.conditions), multiplier=stored.multiplier,
         bonus_points=stored.bonus_points, stacking=stored.stacking,
         cap_per_member_per_day=stored.cap_per_member_per_day,
         remaining_budget=None if stored.budget is None else max(stored.budget - given_total, 0),
         already_given_today=given_today,
+        cap_per_member=stored.cap_per_member,
+        already_given_to_member=given_to_member,
     )

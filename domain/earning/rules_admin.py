@@ -72,7 +72,7 @@ async def set_earn_rate(viewer: Viewer, category: str, points_per_yuan: Decimal,
 async def create_campaign(
     viewer: Viewer, *, code: str, name: str, multiplier: Decimal | None, bonus_points: int | None, stacking: str,
     conditions: dict, cap_per_member_per_day: int | None, budget: int | None, starts_at: datetime | None,
-    ends_at: datetime | None, clock: Clock, trigger: str = "PURCHASE",
+    ends_at: datetime | None, clock: Clock, trigger: str = "PURCHASE", cap_per_member: int | None = None,
 ) -> CampaignRule:
     require_chain_admin(viewer)
     code = code.strip().upper()
@@ -81,7 +81,8 @@ async def create_campaign(
     try:
         calculator.CampaignRule(
             code=code, conditions=rulebook.conditions_of(conditions), multiplier=multiplier, bonus_points=bonus_points,
-            stacking=stacking, cap_per_member_per_day=cap_per_member_per_day, remaining_budget=budget,
+            stacking=stacking, cap_per_member_per_day=cap_per_member_per_day, cap_per_member=cap_per_member,
+            remaining_budget=budget,
         )
     except ValueError as exc:
         raise RuleError("INVALID_CAMPAIGN", str(exc), field="multiplier") from None
@@ -96,7 +97,8 @@ async def create_campaign(
         raise RuleError("CODE_TAKEN", "A campaign with that code exists.", field="code")
     campaign = await CampaignRule.create(
         code=code, name=name.strip() or code, trigger=trigger, multiplier=multiplier, bonus_points=bonus_points,
-        stacking=stacking, conditions=conditions, cap_per_member_per_day=cap_per_member_per_day, budget=budget,
+        stacking=stacking, conditions=conditions, cap_per_member_per_day=cap_per_member_per_day,
+        cap_per_member=cap_per_member, budget=budget,
         starts_at=start, ends_at=ends_at, announced_at=now, created_at=now,
     )
     await rulebook.invalidate()

@@ -79,7 +79,8 @@ async def _migrate(settings: Settings) -> None:
         logging.getLogger("orchard.migrations").info("migration %s", event, extra={"migration": f"{app_label}.{name}"})
 
     try:
-        await db.apply_migrations(settings, progress=progress)
+        # Building an index on a large table takes longer than any request may.
+        await db.apply_migrations(settings.with_(statement_timeout_ms=0), progress=progress)
     finally:
         await db.close_db()
 

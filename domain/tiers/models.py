@@ -38,3 +38,4 @@ class TierChange(models.Model):
 
     class Meta:
         table = "tier_change"
+        indexes = (("member_id", "created_at"),)

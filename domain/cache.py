@@ -60,6 +60,24 @@ async def put(key: str, value: Any, ttl: float | None = None) -> None:
     await backend().set(key, value, ttl=ttl)
 
 
+async def add(key: str, value: Any, ttl: float) -> bool:
+    """Store only when the key is absent; False when it was there already (an atomic claim)."""
+    try:
+        await backend().add(key, value, ttl=ttl)
+    except ValueError:
+        return False
+    return True
+
+
+async def increment(key: str, ttl: float) -> int:
+    """Count up by one; the counter lives `ttl` seconds from its first count."""
+    cache = backend()
+    count = await cache.increment(key)
+    if count == 1:
+        await cache.expire(key, ttl)
+    return count
+
+
 async def delete(key: str) -> None:
     _near.pop(key, None)
     await backend().delete(key)

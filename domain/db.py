@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.transactions import in_transaction
 
 from domain.settings import Settings, sqlite_path
 
@@ -74,6 +75,13 @@ async def apply_migrations(settings: Settings, *, progress=None) -> None:
     from tortoise.migrations.api import migrate
 
     await migrate(config=tortoise_config(settings), progress=progress)
+
+
+def transaction(connection=None):
+    """Our own transaction, or a savepoint inside the caller's `connection`."""
+    if connection is None:
+        return in_transaction()
+    return connection._in_transaction()
 
 
 def is_postgres() -> bool:

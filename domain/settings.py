@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEVELOPMENT = "development"
@@ -38,7 +38,6 @@ class Settings:
     # Per caller (token or API key; client address when anonymous), counted in GraphQL operations.
     rate_per_second: float = 50.0
     rate_burst: float = 100.0
-    extra: dict = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:

@@ -20,11 +20,10 @@ from domain.mall.models import MallItem as MallItemModel
 from domain.mall.models import Redemption as RedemptionModel
 from domain.mall.pricing import RuleKind
 from domain.mall.redemptions import RedeemRequest, redeem
-from domain.members.models import Member as MemberModel
 from resolvers.connections import connection_from_page, page_request
 from resolvers.context import RequestContext
+from resolvers.members import member_after_write
 from schema import mall as gql
-from schema import members as gql_members
 from schema.errors import errors_from, invalid_id_error
 from schema.relay import Connection, InvalidGlobalId, SortDirection, pk_of, to_global_id
 from schema.scalars import Money
@@ -97,10 +96,6 @@ async def stock_remaining(ids: list[int]) -> dict[int, int]:
 
 async def redemptions_by_ids(viewer: Viewer, ids: list[int]) -> dict[int, gql.Redemption]:
     return {pk: redemption_view(r) for pk, r in (await history.by_ids(viewer, ids)).items()}
-
-
-async def _member_view(member_id: int) -> gql_members.Member:
-    return gql_members.Member.from_model(await MemberModel.get(id=member_id))
 
 
 # ---- catalogue ------------------------------------------------------------------------------
@@ -279,7 +274,7 @@ async def redeem_mall_item(ctx: RequestContext, data: gql.RedeemMallItemInput) -
         return _redeem_failed(_errors(exc))
     redemption = outcome.redemption
     return gql.RedeemMallItemPayload(
-        redemption=redemption_view(redemption), member=await _member_view(redemption.member_id),  # type: ignore[attr-defined]
+        redemption=redemption_view(redemption), member=await member_after_write(ctx, redemption.member_id),  # type: ignore[attr-defined]
         replayed=outcome.replayed, errors=[],
     )
 
@@ -315,7 +310,7 @@ async def cancel_redemption(ctx: RequestContext, data: gql.CancelRedemptionInput
         return gql.CancelRedemptionPayload(redemption=None, member=None, errors=_errors(exc))
     return gql.CancelRedemptionPayload(
         redemption=redemption_view(redemption),
-        member=await _member_view(redemption.member_id), errors=[],  # type: ignore[attr-defined]
+        member=await member_after_write(ctx, redemption.member_id), errors=[],  # type: ignore[attr-defined]
     )
 
 

@@ -98,6 +98,15 @@ async def refresh_member_session(ctx: RequestContext, data: gql.RefreshMemberSes
     return _session_payload(member, pair)
 
 
+async def member_after_write(ctx: RequestContext, member_id: int) -> gql.Member:
+    """The member a mutation acted for, read with its balances in one statement for the payload."""
+    found = await members.member_with_balance(member_id)
+    ctx.loaders.points_balance.prime(
+        member_id, {"balance": found.balance, "pending_balance": found.pending, "debt": found.debt}
+    )
+    return gql.Member.from_model(found.member)
+
+
 async def me(ctx: RequestContext) -> gql.Member | None:
     if ctx.viewer.kind is not CallerKind.MEMBER:
         return None

@@ -9,11 +9,10 @@ from domain.earning.models import Purchase as PurchaseModel
 from domain.earning.models import PurchaseLine as PurchaseLineModel
 from domain.idempotency import run_once
 from domain.ledger import service as ledger
-from domain.members.models import Member as MemberModel
 from domain.pagination import keyset_page
 from resolvers.connections import connection_from_page, page_request
 from resolvers.context import RequestContext
-from schema import members as gql_members
+from resolvers.members import member_after_write
 from schema import points as gql
 from schema.errors import errors_from, invalid_id_error
 from schema.relay import Connection, InvalidGlobalId, pk_of, to_global_id
@@ -38,10 +37,6 @@ def _may_read_activity(ctx: RequestContext, member_pk: int) -> None:
     if viewer.is_staff:
         return  # the Member object itself was only reachable through the staff visibility rules
     raise AccessDenied("Only the member and store staff see this.")
-
-
-async def _member_view(ctx: RequestContext, member_id: int) -> gql_members.Member:
-    return gql_members.Member.from_model(await MemberModel.get(id=member_id))
 
 
 async def expiring(ctx: RequestContext, member_pk: int, within_days: int) -> list[gql.ExpiringPoints]:
@@ -108,7 +103,7 @@ async def record_purchase(ctx: RequestContext, data: gql.RecordPurchaseInput) ->
         return _failed_purchase(_errors(exc))
     return gql.RecordPurchasePayload(
         purchase=gql.Purchase.from_model(outcome.purchase),
-        member=await _member_view(ctx, outcome.purchase.member_id),  # type: ignore[attr-defined]
+        member=await member_after_write(ctx, outcome.purchase.member_id),  # type: ignore[attr-defined]
         replayed=outcome.replayed, errors=[],
     )
 
@@ -151,7 +146,7 @@ async def return_purchase(ctx: RequestContext, data: gql.ReturnPurchaseInput) ->
         return gql.ReturnPurchasePayload(purchase=None, member=None, errors=_errors(exc))
     purchase = await PurchaseModel.get(id=outcome.result["purchaseId"])
     return gql.ReturnPurchasePayload(
-        purchase=gql.Purchase.from_model(purchase), member=await _member_view(ctx, purchase.member_id), errors=[]  # type: ignore[attr-defined]
+        purchase=gql.Purchase.from_model(purchase), member=await member_after_write(ctx, purchase.member_id), errors=[]  # type: ignore[attr-defined]
     )
 
 
@@ -165,7 +160,7 @@ async def check_in(ctx: RequestContext) -> gql.CheckInPayload:
         return gql.CheckInPayload(points_awarded=0, streak_days=0, member=None, errors=_errors(exc))
     return gql.CheckInPayload(
         points_awarded=result.points_awarded, streak_days=result.streak_days,
-        member=await _member_view(ctx, ctx.viewer.subject_id), errors=[],  # type: ignore[arg-type]
+        member=await member_after_write(ctx, ctx.viewer.subject_id), errors=[],  # type: ignore[arg-type]
     )
 
 
@@ -202,7 +197,7 @@ async def adjust_points(ctx: RequestContext, data: gql.AdjustPointsInput) -> gql
     except DomainError as exc:
         return gql.AdjustPointsPayload(member=None, balance_before=None, balance_after=None, errors=_errors(exc))
     return gql.AdjustPointsPayload(
-        member=await _member_view(ctx, member_id), balance_before=outcome.result["before"],
+        member=await member_after_write(ctx, member_id), balance_before=outcome.result["before"],
         balance_after=outcome.result["after"], errors=[],
     )
 

@@ -79,7 +79,7 @@ async def welcome(member: Member, *, clock: Clock, connection=None) -> None:
     """New members get registration points; a referred friend and the referrer both get referral points."""
     settings = await programme_settings.current()
     local_date = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
-    async with in_transaction() if connection is None else _same(connection) as conn:
+    async with db.transaction(connection) as conn:
         if settings["registration_points"]:
             await _award(conn, member.id, settings["registration_points"], JournalKind.REGISTRATION,
                          local_date=local_date, reason="Welcome to the programme", actor="system:registration",
@@ -105,19 +105,6 @@ async def reward_referrer_for_first_order(member: Member, purchase_id: int, *, c
         return await _award(conn, referrer_id, points, JournalKind.REFERRAL, local_date=local_date,
                             reason=f"First order of referred member {member.id}", actor=f"purchase:{purchase_id}",
                             reference=reference, clock=clock)
-
-
-class _same:
-    """Use the caller's transaction as it is."""
-
-    def __init__(self, connection) -> None:
-        self.connection = connection
-
-    async def __aenter__(self):
-        return self.connection
-
-    async def __aexit__(self, *exc) -> None:
-        return None
 
 
 def _member_id(viewer: Viewer) -> int:

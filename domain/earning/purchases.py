@@ -8,8 +8,6 @@ returns the first result, a different payload under the same id is CLIENT_TXN_ID
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,8 +21,9 @@ from domain import db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
-from domain.earning.models import CampaignMemberDay, CampaignRule, Purchase, PurchaseLine, StoreFlag
+from domain.earning.models import CampaignMemberDay, Purchase, PurchaseLine, StoreFlag
 from domain.errors import AccessDenied, DomainError
+from domain.idempotency import service as idempotency
 from domain.ledger import service as ledger
 from domain.ledger.errors import LedgerError, LedgerErrorCode
 from domain.ledger.models import JournalKind, PointsJournal
@@ -130,7 +129,7 @@ def fingerprint(request: PurchaseRequest) -> str:
         "occurredAt": request.occurred_at.isoformat() if request.occurred_at else None,
         "pointsToRedeem": request.points_to_redeem,
     }
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+    return idempotency.fingerprint("recordPurchase", canonical)
 
 
 # ---- recording ------------------------------------------------------------------------------

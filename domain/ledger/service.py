@@ -97,7 +97,7 @@ async def credit(
         raise LedgerError(LedgerErrorCode.INVALID_AMOUNT, "Pending days cannot be negative.", field="pendingDays")
     now = _utc(clock.now())
     occurred = _occurred_at(occurred_at, now)
-    async with _transaction(connection) as conn:
+    async with db.transaction(connection) as conn:
         return await _earn(
             conn, member_id, amount, kind, SystemAccount.ISSUED,
             audit=_Audit(reason, actor, store_id, reference, occurred),
@@ -123,7 +123,7 @@ async def debit(
     _check_positive(amount)
     _check_audit(reason, actor)
     now = _utc(clock.now())
-    async with _transaction(connection) as conn:
+    async with db.transaction(connection) as conn:
         return await _spend(
             conn, member_id, amount, kind, SPENDING_ACCOUNTS[kind],
             audit=_Audit(reason, actor, store_id, reference, _occurred_at(occurred_at, now)), now=now,
@@ -148,7 +148,7 @@ async def adjust(
     _check_audit(reason, actor)
     now = _utc(clock.now())
     audit = _Audit(reason, actor, store_id, reference, now)
-    async with _transaction(connection) as conn:
+    async with db.transaction(connection) as conn:
         if amount > 0:
             return await _earn(
                 conn, member_id, amount, JournalKind.ADJUSTMENT, SystemAccount.ADJUSTMENTS,
@@ -186,7 +186,7 @@ async def reverse(
     if amount is not None and fraction is not None:
         raise ValueError("give an amount or a fraction, not both")
     now = _utc(clock.now())
-    async with _transaction(connection) as conn:
+    async with db.transaction(connection) as conn:
         original = await PointsJournal.filter(id=journal_id).using_db(conn).first()
         if original is None:
             raise LedgerError(LedgerErrorCode.JOURNAL_NOT_FOUND, "There is no such points transaction.", field="journalId")
@@ -444,13 +444,6 @@ async def _release_account(conn, account_id: int, lot_ids: list[int], now: datet
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def _transaction(connection):
-    """Our own transaction, or a savepoint inside the caller's."""
-    if connection is None:
-        return in_transaction()
-    return connection._in_transaction()
 
 
 async def _due_lots(query: QuerySet[PointsLot], batch_size: int) -> dict[int, list[int]]:

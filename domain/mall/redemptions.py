@@ -24,8 +24,6 @@ member (domain/ledger/accounts.py), so redemptions of different members rarely q
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,6 +33,7 @@ from domain import db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock
 from domain.errors import AccessDenied
+from domain.idempotency import service as idempotency
 from domain.idempotency.service import check_key
 from domain.ledger import service as ledger
 from domain.ledger.errors import LedgerError, LedgerErrorCode
@@ -126,8 +125,9 @@ async def _store_for(viewer: Viewer, store_id: int | None, item: MallItem) -> St
 
 
 def fingerprint(item_id: int, quantity: int, store_id: int | None, member_id: int) -> str:
-    canonical = json.dumps({"item": item_id, "quantity": quantity, "store": store_id, "member": member_id}, sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return idempotency.fingerprint(
+        "redeemMallItem", {"item": item_id, "quantity": quantity, "store": store_id, "member": member_id}
+    )
 
 
 # ---- redeeming ----------------------------------------------------------------------------------
@@ -151,12 +151,12 @@ async def redeem(viewer: Viewer, request: RedeemRequest, *, clock: Clock) -> Red
                 raise _key_reused() from None
             return RedeemOutcome(replay, replayed=True)
         try:
-            redemption_id, replayed = await _write(order, clock)
+            redemption, replayed = await _write(order, clock)
         except MallError as exc:
             if exc.code == MallErrorCode.OUT_OF_STOCK:
                 await stock.note_if_sold_out(order.item.id)
             raise
-        return RedeemOutcome(await Redemption.get(id=redemption_id), replayed)
+        return RedeemOutcome(redemption, replayed)
 
 
 async def _prepare(viewer: Viewer, member: Member, request: RedeemRequest, clock: Clock) -> _Order:
@@ -199,11 +199,11 @@ async def _stock_plan(item: MallItem, quantity: int) -> list[int]:
     return stock.plan(levels, quantity)
 
 
-async def _write(order: _Order, clock: Clock) -> tuple[int, bool]:
+async def _write(order: _Order, clock: Clock) -> tuple[Redemption, bool]:
     async with in_transaction() as conn:
-        redemption_id, replayed = await _claim(conn, order, clock)
+        redemption, replayed = await _claim(conn, order, clock)
         if replayed:
-            return redemption_id, True
+            return redemption, True
         if order.period_key is not None:
             taken = await limits.take(
                 conn, item_id=order.item.id, member_id=order.member.id, period=order.period_key,
@@ -218,33 +218,36 @@ async def _write(order: _Order, clock: Clock) -> tuple[int, bool]:
                 )
         points = order.unit_points * order.quantity
         if points:
-            await _spend(conn, order, redemption_id, points, clock)
+            await _spend(conn, order, redemption.id, points, clock)
         if order.item.stock_limited and not await stock.take(conn, order.item.id, order.quantity, order.stock_plan):
             raise _out_of_stock()
-    return redemption_id, False
+    return redemption, False
 
 
-async def _claim(conn, order: _Order, clock: Clock) -> tuple[int, bool]:
-    """Insert the redemption, or find the one this caller already made with this key."""
+async def _claim(conn, order: _Order, clock: Clock) -> tuple[Redemption, bool]:
+    """Insert the redemption, or find the one this caller already made with this key.
+
+    The inserted row is returned whole: it is what the payload shows, with no read after commit.
+    """
     now = utc(clock.now())
     for _ in range(CODE_ATTEMPTS):
         inserted = await db.fetch(
             "INSERT INTO mall_redemption (code, item_id, member_id, store_id, quantity, unit_points, points_spent, cash_fen,"
             " status, period_key, caller_scope, idempotency_key, fingerprint, actor, created_at, expires_at)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT DO NOTHING RETURNING id",
+            " ON CONFLICT DO NOTHING RETURNING *",
             codes.new_code(), order.item.id, order.member.id, order.store.id if order.store else None, order.quantity,
             order.unit_points, order.unit_points * order.quantity, order.cash_fen * order.quantity, order.period_key,
             order.scope, order.key, order.fingerprint, order.actor, now, now + timedelta(hours=order.expires_hours),
             connection=conn,
         )
         if inserted:
-            return inserted[0]["id"], False
+            return Redemption._init_from_db(**inserted[0]), False
         first = await Redemption.get_or_none(caller_scope=order.scope, idempotency_key=order.key).using_db(conn)
         if first is not None:
             if first.fingerprint != order.fingerprint:
                 raise _key_reused()
-            return first.id, True
+            return first, True
         # Otherwise the random code was taken: draw another.
     raise RuntimeError("no free redemption code after several draws")
 

@@ -18,16 +18,11 @@ from domain.mall.errors import MallError, MallErrorCode
 async def count_attempt(member_id: int, idempotency_key: str, *, limit: int, window_seconds: int, clock: Clock) -> None:
     window = int(clock.now().timestamp()) // window_seconds
     prefix = f"mall:attempts:{member_id}:{window}"
-    backend = cache.backend()
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
     async with bounded:
-        try:
-            await backend.add(f"{prefix}:{digest}", 1, ttl=window_seconds * 2)
-        except ValueError:
+        if not await cache.add(f"{prefix}:{digest}", 1, ttl=window_seconds * 2):
             return  # this key was counted already in this window
-        attempts = await backend.increment(prefix)
-        if attempts == 1:
-            await backend.expire(prefix, window_seconds * 2)
+        attempts = await cache.increment(prefix, ttl=window_seconds * 2)
     if attempts > limit:
         raise MallError(
             MallErrorCode.RATE_LIMITED, f"Too many redemption attempts: wait {window_seconds} seconds and try again."

@@ -114,8 +114,15 @@ async def _visible_ids(viewer: Viewer, ids: list[int]) -> list[int]:
 async def members_by_ids(viewer: Viewer, ids: list[int]) -> dict[int, MemberWithBalance]:
     """The members among `ids` the viewer may see, each with its balances, in one statement."""
     allowed = await _visible_ids(viewer, ids)
-    if not allowed:
-        return {}
+    return await _with_balances(allowed) if allowed else {}
+
+
+async def member_with_balance(member_id: int) -> MemberWithBalance:
+    """A member a mutation just acted for (the caller was authorized by that mutation)."""
+    return (await _with_balances([member_id]))[member_id]
+
+
+async def _with_balances(allowed: list[int]) -> dict[int, MemberWithBalance]:
     rows = await db.fetch(
         "SELECT m.*, a.balance AS points_balance, a.pending_balance AS points_pending, a.debt AS points_debt"
         f" FROM member m LEFT JOIN points_account a ON a.member_id = m.id WHERE m.id IN ({db.placeholders(len(allowed))})",

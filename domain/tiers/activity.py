@@ -21,10 +21,6 @@ async def window_start(clock: Clock) -> datetime:
 QUALIFYING_KINDS = ("PURCHASE", "CAMPAIGN_BONUS", "CHECK_IN", "REFERRAL", "REVIEW", "SURVEY", "RETURN")
 
 
-def _placeholders(start: int, count: int) -> str:
-    return ", ".join(f"${i}" for i in range(start, start + count))
-
-
 async def activity_in_window(member_ids: list[int], since: datetime) -> dict[int, Activity]:
     """Points earned (net of returns) and purchases made since `since`, per member."""
     if not member_ids:
@@ -34,13 +30,13 @@ async def activity_in_window(member_ids: list[int], since: datetime) -> dict[int
     points = await db.fetch(
         "SELECT a.member_id AS member_id, COALESCE(SUM(e.amount), 0) AS points FROM points_entry e"
         " JOIN points_account a ON a.id = e.account_id JOIN points_journal j ON j.id = e.journal_id"
-        f" WHERE a.member_id IN ({_placeholders(1, n)}) AND j.kind IN ({_placeholders(n + 1, len(kinds))})"
+        f" WHERE a.member_id IN ({db.placeholders(n)}) AND j.kind IN ({db.placeholders(len(kinds), n + 1)})"
         f" AND j.occurred_at >= ${n + len(kinds) + 1} GROUP BY a.member_id",
         *member_ids, *kinds, since,
     )
     purchases = await db.fetch(
         "SELECT member_id, COUNT(*) AS purchases FROM purchase"
-        f" WHERE member_id IN ({_placeholders(1, n)}) AND occurred_at >= ${n + 1}"
+        f" WHERE member_id IN ({db.placeholders(n)}) AND occurred_at >= ${n + 1}"
         " AND status IN ('COMPLETED', 'PARTIALLY_RETURNED') GROUP BY member_id",
         *member_ids, since,
     )

@@ -65,7 +65,7 @@ class Query:
     async def upcoming_rule_changes(self, info: Info) -> list[gql_points.RuleChange]:
         return await points_resolvers.upcoming_rule_changes(info.context)
 
-    @strawberry.field(permission_classes=[IsStaff])
+    @strawberry.field(permission_classes=[IsStaff], description="Earning campaigns, past, running and planned (staff).")
     async def campaigns(self, info: Info) -> list[gql_points.Campaign]:
         return await points_resolvers.campaigns(info.context)
 
@@ -80,7 +80,7 @@ class Query:
     ) -> Connection[gql_mall.MallItem]:
         return await mall_resolvers.mall_items(info.context, filter, sort_by, first, after, last, before)
 
-    @strawberry.field
+    @strawberry.field(description="One mall item with the caller's price; null when it does not exist or is not offered to the caller.")
     async def mall_item(self, info: Info, id: strawberry.ID) -> gql_mall.MallItem | None:
         return await mall_resolvers.mall_item(info.context, id)
 
@@ -95,11 +95,11 @@ class Query:
     async def redemption(self, info: Info, code: str) -> gql_mall.Redemption | None:
         return await mall_resolvers.redemption_by_code(info.context, code)
 
-    @strawberry.field(permission_classes=[IsStaff])
+    @strawberry.field(permission_classes=[IsStaff], description="Mall pricing rules: seasons and member days (staff).")
     async def mall_price_rules(self, info: Info) -> list[gql_mall.MallPriceRule]:
         return await mall_resolvers.mall_price_rules(info.context)
 
-    @strawberry.field(permission_classes=[IsStaff])
+    @strawberry.field(permission_classes=[IsStaff], description="The mall's operator-changeable numbers (staff).")
     async def mall_settings(self) -> gql_mall.MallSettings:
         return await mall_resolvers.mall_settings_view()
 
@@ -116,7 +116,7 @@ class Mutation:
     ) -> gql_stores.StaffLoginPayload:
         return await store_resolvers.refresh_staff_session(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Open a store (chain admin). Optional idempotencyKey.")
     async def create_store(self, info: Info, input: gql_stores.CreateStoreInput) -> gql_stores.CreateStorePayload:
         return await store_resolvers.create_store(info.context, input)
 
@@ -130,7 +130,7 @@ class Mutation:
     ) -> gql_stores.CreateDeviceKeyPayload:
         return await store_resolvers.create_device_key(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsStaff])
+    @strawberry.mutation(permission_classes=[IsStaff], description="Revoke a device or partner key; it stops working at once.")
     async def revoke_api_key(self, info: Info, input: gql_stores.RevokeApiKeyInput) -> gql_stores.RevokeApiKeyPayload:
         return await store_resolvers.revoke_api_key(info.context, input)
 
@@ -148,27 +148,27 @@ class Mutation:
     async def login_with_code(self, info: Info, input: gql_members.LoginWithCodeInput) -> gql_members.MemberSessionPayload:
         return await member_resolvers.login_with_code(info.context, input)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Trade a member's refresh token (once) for a new token pair.")
     async def refresh_member_session(
         self, info: Info, input: gql_members.RefreshMemberSessionInput
     ) -> gql_members.MemberSessionPayload:
         return await member_resolvers.refresh_member_session(info.context, input)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="The signed-in member edits their own profile; a birthday, once set, is locked.")
     async def update_my_profile(self, info: Info, input: gql_members.UpdateMyProfileInput) -> gql_members.UpdateMyProfilePayload:
         return await member_resolvers.update_my_profile(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Change programme numbers within their limits (chain admin).")
     async def update_programme_settings(
         self, info: Info, input: gql_programme.UpdateProgrammeSettingsInput
     ) -> gql_programme.UpdateProgrammeSettingsPayload:
         return await programme_resolvers.update_programme_settings(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Add a tier with its thresholds, multiplier, discount and benefits (chain admin).")
     async def create_tier(self, info: Info, input: gql_members.CreateTierInput) -> gql_members.TierPayload:
         return await member_resolvers.create_tier(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Edit a tier; members are re-evaluated by activity and at the next review (chain admin).")
     async def update_tier(self, info: Info, input: gql_members.UpdateTierInput) -> gql_members.TierPayload:
         return await member_resolvers.update_tier(info.context, input)
 
@@ -212,11 +212,11 @@ class Mutation:
     async def expire_points(self, info: Info, input: gql_points.ExpirePointsInput) -> gql_points.ExpirePointsPayload:
         return await points_resolvers.expire_points(info.context)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Points per yuan for a category from a moment on; a cut needs the notice period (chain admin).")
     async def set_earn_rate(self, info: Info, input: gql_points.SetEarnRateInput) -> gql_points.SetEarnRatePayload:
         return await points_resolvers.set_earn_rate(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="A campaign: conditions, a multiplier or bonus, stacking, caps and a budget (chain admin).")
     async def create_campaign(self, info: Info, input: gql_points.CreateCampaignInput) -> gql_points.CampaignPayload:
         return await points_resolvers.create_campaign(info.context, input)
 
@@ -228,11 +228,11 @@ class Mutation:
     async def set_store_flag(self, info: Info, input: gql_points.SetStoreFlagInput) -> gql_points.SetStoreFlagPayload:
         return await points_resolvers.set_store_flag(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Add an item to the points mall (chain admin).")
     async def create_mall_item(self, info: Info, input: gql_mall.CreateMallItemInput) -> gql_mall.MallItemPayload:
         return await mall_resolvers.create_mall_item(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Edit a mall item; redemptions made keep their price (chain admin).")
     async def update_mall_item(self, info: Info, input: gql_mall.UpdateMallItemInput) -> gql_mall.MallItemPayload:
         return await mall_resolvers.update_mall_item(info.context, input)
 
@@ -244,15 +244,15 @@ class Mutation:
     async def restock_mall_item(self, info: Info, input: gql_mall.RestockMallItemInput) -> gql_mall.MallItemPayload:
         return await mall_resolvers.restock_mall_item(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="A seasonal or member-day price rule for the mall (chain admin).")
     async def create_mall_price_rule(self, info: Info, input: gql_mall.CreateMallPriceRuleInput) -> gql_mall.MallPriceRulePayload:
         return await mall_resolvers.create_mall_price_rule(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Stop a mall price rule (chain admin).")
     async def retire_mall_price_rule(self, info: Info, input: gql_mall.RetireMallPriceRuleInput) -> gql_mall.MallPriceRulePayload:
         return await mall_resolvers.retire_mall_price_rule(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin])
+    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Change the mall's numbers: redemption validity, attempt limits, the new-item window (chain admin).")
     async def update_mall_settings(
         self, info: Info, input: gql_mall.UpdateMallSettingsInput
     ) -> gql_mall.UpdateMallSettingsPayload:

@@ -25,3 +25,10 @@ def test_every_mutation_takes_one_input_and_returns_a_payload_with_errors():
         payload = field.type.of_type if hasattr(field.type, "of_type") else field.type
         assert payload.name.endswith("Payload"), f"{name} returns an XPayload"
         assert "errors" in payload.fields, f"{payload.name} has errors"
+
+
+def test_every_entry_point_is_described():
+    schema = build_schema(Settings(secret_key="x"))._schema
+    for root in ("Query", "Mutation"):
+        for name, field in schema.type_map[root].fields.items():
+            assert field.description, f"{root}.{name} needs a description: frontends read it in GraphiQL"

@@ -28,7 +28,8 @@ _cache: Any = None
 
 
 def configure(redis_url: str | None, namespace: str = NAMESPACE) -> None:
-    global _cache
+    global _cache, _count_once_script
+    _count_once_script = None
     if redis_url:
         url = urlparse(redis_url)
         # A blocking pool: in a rush, callers wait for a free connection instead of failing.
@@ -57,7 +58,23 @@ async def get(key: str) -> Any:
 
 
 async def put(key: str, value: Any, ttl: float | None = None) -> None:
+    _near.pop(key, None)
     await backend().set(key, value, ttl=ttl)
+
+
+async def get_hint(key: str, fresh_for: float) -> Any:
+    """`get` for a value that only steers work, never decides it (a sold-out flag).
+
+    A value this process read less than `fresh_for` seconds ago is reused without asking Redis;
+    `put` and `delete` in this process forget it at once, other processes see it late by up to
+    `fresh_for` seconds.
+    """
+    near = _near_get(key)
+    if near is not _MISSING:
+        return near
+    value = await backend().get(key)
+    _near_put(key, value, ttl=fresh_for)
+    return value
 
 
 async def add(key: str, value: Any, ttl: float) -> bool:
@@ -67,6 +84,36 @@ async def add(key: str, value: Any, ttl: float) -> bool:
     except ValueError:
         return False
     return True
+
+
+_COUNT_ONCE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  local count = redis.call('INCR', KEYS[2])
+  if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+  return count
+end
+return 0
+"""
+_count_once_script: Any = None
+
+
+async def count_once(claim: str, counter: str, ttl: int) -> int:
+    """Count `claim` on `counter` only the first time it is seen: the counter's new value, else 0.
+
+    Both keys live `ttl` seconds from their first count. On Redis this is one round trip (a
+    script run atomically), not a claim, an increment and an expiry.
+    """
+    global _count_once_script
+    cache = backend()
+    client = getattr(cache, "client", None)
+    if client is None:
+        if not await add(claim, 1, ttl=ttl):
+            return 0
+        return await increment(counter, ttl=ttl)
+    if _count_once_script is None:
+        _count_once_script = client.register_script(_COUNT_ONCE)
+    keys = [cache.build_key(claim), cache.build_key(counter)]
+    return int(await _count_once_script(keys=keys, args=[max(1, int(ttl))], client=client))
 
 
 async def increment(key: str, ttl: float) -> int:
@@ -97,10 +144,10 @@ def _near_get(key: str) -> Any:
     return found[1]
 
 
-def _near_put(key: str, value: Any) -> None:
+def _near_put(key: str, value: Any, ttl: float = NEAR_TTL) -> None:
     if len(_near) > 10_000:
         _near.clear()
-    _near[key] = (time.monotonic() + NEAR_TTL, value)
+    _near[key] = (time.monotonic() + ttl, value)
 
 
 async def get_or_load(key: str, loader: Callable[[], Awaitable[T]], ttl: float, lease: float = 2.0) -> T:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from tortoise import Tortoise, connections
+from tortoise import Model, Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
 
@@ -15,6 +15,7 @@ from domain.settings import Settings, sqlite_path
 
 log = logging.getLogger("orchard.db")
 
+M = TypeVar("M", bound=Model)
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 APP_LABEL = "orchard"
@@ -43,6 +44,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
             "lock_timeout": str(settings.lock_timeout_ms),
             "application_name": "orchard",
         }
+        creds["reset"] = _keep_session
     else:
         sqlite_path(settings.database_url).parent.mkdir(parents=True, exist_ok=True)
         # Writers wait for the file lock instead of failing at once.
@@ -59,6 +61,16 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _keep_session(_connection) -> None:
+    """Release a pooled connection without asyncpg's reset statement (RESET ALL, UNLISTEN *, ...).
+
+    That statement is one more round trip after every query outside a transaction. Orchard keeps
+    no session state to reset: settings are fixed per connection (server_settings above) or SET
+    LOCAL, and nothing listens or takes advisory locks. asyncpg still rolls back a transaction
+    left open before it calls this.
+    """
 
 
 async def init_db(settings: Settings) -> None:
@@ -114,6 +126,13 @@ async def execute(query: str, *params: Any, connection=None) -> int:
     conn = connection or connections.get("default")
     count, _ = await conn.execute_query(sql(query), list(params))
     return count
+
+
+async def by_id(model: type[M], pk: Any, *, connection=None) -> M | None:
+    """One row by primary key as a model instance, without building a queryset (hot-path reads)."""
+    meta = model._meta
+    rows = await fetch(f'SELECT * FROM "{meta.db_table}" WHERE "{meta.db_pk_column}" = $1', pk, connection=connection)
+    return model._init_from_db(**rows[0]) if rows else None
 
 
 async def ping() -> bool:

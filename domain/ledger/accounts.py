@@ -107,13 +107,17 @@ async def lock(conn, account_id: int) -> PointsAccount:
     return await PointsAccount.filter(id=account_id).select_for_update(no_key=True).using_db(conn).get()
 
 
-async def withdraw(conn, account_id: int, amount: int) -> bool:
-    """Take points from the spendable balance if, and only if, it holds that many."""
-    changed = await db.execute(
-        "UPDATE points_account SET balance = balance - $1 WHERE id = $2 AND balance >= $1",
-        amount, account_id, connection=conn,
+async def withdraw(conn, member_id: int, amount: int) -> int | None:
+    """Take points from the member's spendable balance if, and only if, it holds that many.
+
+    Returns the account id, None when the member has no account or too few points. One
+    statement finds the account, guards the overdraft and takes the account lock.
+    """
+    rows = await db.fetch(
+        "UPDATE points_account SET balance = balance - $1 WHERE member_id = $2 AND balance >= $1 RETURNING id",
+        amount, member_id, connection=conn,
     )
-    return changed == 1
+    return rows[0]["id"] if rows else None
 
 
 async def shift(conn, account_id: int, *, balance: int = 0, pending: int = 0, debt: int = 0) -> None:
@@ -129,7 +133,18 @@ async def shift(conn, account_id: int, *, balance: int = 0, pending: int = 0, de
         raise LedgerInconsistency(f"account {account_id} cannot take {balance=} {pending=} {debt=}")
 
 
-async def add_to_system_balance(conn, account_id: int, amount: int) -> None:
-    await db.execute(
-        "UPDATE points_account SET balance = balance + $1 WHERE id = $2", amount, account_id, connection=conn
-    )
+async def add_to_system_balance(conn, code: SystemAccount, amount: int, *, now: datetime, member_id: int | None) -> int:
+    """Move the balance of the member's shard row of `code` (opened on first use); returns the row's id.
+
+    One statement finds the row and changes it; a shard row not opened yet is opened, and the
+    change made again.
+    """
+    stored = shard_code(code, shard_of(member_id))
+    for _ in range(2):
+        rows = await db.fetch(
+            "UPDATE points_account SET balance = balance + $1 WHERE code = $2 RETURNING id", amount, stored, connection=conn
+        )
+        if rows:
+            return rows[0]["id"]
+        await system_account_id(conn, code, now=now, member_id=member_id)
+    raise LedgerInconsistency(f"system account {stored} could not be opened")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain import db
 from domain.ledger import accounts
 from domain.ledger.errors import LedgerInconsistency
-from domain.ledger.models import JournalKind, PointsEntry, PointsJournal, SystemAccount
+from domain.ledger.models import JournalKind, PointsJournal, SystemAccount
 
 
 async def open_journal(
@@ -22,18 +23,12 @@ async def open_journal(
     reverses_id: int | None = None,
     debt_change: int = 0,
 ) -> PointsJournal:
-    return await PointsJournal.create(
-        using_db=conn,
-        kind=str(kind),
-        reason=reason,
-        actor=actor,
-        store_id=store_id,
-        reference=reference,
-        reverses_id=reverses_id,
-        debt_change=debt_change,
-        occurred_at=occurred_at,
-        created_at=now,
+    rows = await db.fetch(
+        "INSERT INTO points_journal (kind, reason, actor, store_id, reference, reverses_id, debt_change, occurred_at, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
+        str(kind), reason, actor, store_id, reference, reverses_id, debt_change, occurred_at, now, connection=conn,
     )
+    return PointsJournal._init_from_db(**rows[0])
 
 
 async def book(
@@ -53,22 +48,19 @@ async def book(
     queue on one shared row.
 
     The member account's own columns are the caller's business (balance, pending or debt).
-    System balances change in the last statements because many members share each shard row:
-    their locks are then held only until the commit that follows.
+    System balances change last but for the entries insert, because many members share each
+    shard row: their locks are then held only until the commit that follows. Each system
+    update returns its row's id, so finding the row costs no statement of its own.
     """
     if member_amount + sum(system.values()) != 0:
         raise LedgerInconsistency(f"journal {journal.id} does not balance: {member_amount} against {system}")
-    system_lines = sorted(
-        [
-            (await accounts.system_account_id(conn, code, now=now, member_id=member_id), amount)
-            for code, amount in system.items()
-            if amount
-        ]
+    lines = [(member_account_id, member_amount)] if member_amount else []
+    for code in sorted(system):  # one lock order for shared rows, whatever the caller's dict order
+        if system[code]:
+            account_id = await accounts.add_to_system_balance(conn, code, system[code], now=now, member_id=member_id)
+            lines.append((account_id, system[code]))
+    await db.execute(
+        "INSERT INTO points_entry (journal_id, account_id, amount, created_at) VALUES "
+        + ", ".join(f"($1, ${2 * i + 3}, ${2 * i + 4}, $2)" for i in range(len(lines))),
+        journal.id, now, *(value for line in lines for value in line), connection=conn,
     )
-    lines = ([(member_account_id, member_amount)] if member_amount else []) + system_lines
-    await PointsEntry.bulk_create(
-        [PointsEntry(journal_id=journal.id, account_id=account_id, amount=amount, created_at=now) for account_id, amount in lines],
-        using_db=conn,
-    )
-    for account_id, amount in system_lines:
-        await accounts.add_to_system_balance(conn, account_id, amount)

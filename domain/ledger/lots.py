@@ -10,7 +10,7 @@ from datetime import datetime
 
 from domain import db
 from domain.ledger.errors import LedgerInconsistency
-from domain.ledger.models import LotConsumption, LotStatus, PointsLot
+from domain.ledger.models import LotStatus, PointsLot
 
 OPEN_STATUSES = (LotStatus.PENDING, LotStatus.AVAILABLE)
 
@@ -45,12 +45,12 @@ async def create(
 
 async def lock_open(conn, account_id: int) -> list[PointsLot]:
     """The account's lots that still hold points (pending, available, overdue too), locked in id order."""
-    return list(
-        await PointsLot.filter(account_id=account_id, status__in=list(OPEN_STATUSES), remaining__gt=0)
-        .order_by("id")
-        .select_for_update()
-        .using_db(conn)
+    rows = await db.fetch(
+        "SELECT * FROM points_lot WHERE account_id = $1 AND status IN ($2, $3) AND remaining > 0 ORDER BY id"
+        + (" FOR UPDATE" if db.is_postgres() else ""),
+        account_id, *map(str, OPEN_STATUSES), connection=conn,
     )
+    return [PointsLot._init_from_db(**row) for row in rows]
 
 
 def oldest_expiry_first(lots: Iterable[PointsLot]) -> list[PointsLot]:
@@ -114,7 +114,11 @@ async def release(conn, lot: PointsLot) -> None:
 
 
 async def _record(conn, journal_id: int, takes: list[Take]) -> None:
-    await LotConsumption.bulk_create(
-        [LotConsumption(journal_id=journal_id, lot_id=lot.id, amount=taken) for lot, taken in takes if taken],
-        using_db=conn,
+    used = [(lot.id, taken) for lot, taken in takes if taken]
+    if not used:
+        return
+    await db.execute(
+        "INSERT INTO lot_consumption (journal_id, lot_id, amount) VALUES "
+        + ", ".join(f"($1, ${2 * i + 2}, ${2 * i + 3})" for i in range(len(used))),
+        journal_id, *(value for pair in used for value in pair), connection=conn,
     )

@@ -325,9 +325,9 @@ async def _earn(
 async def _spend(
     conn, member_id: int, amount: int, kind: JournalKind, counter: SystemAccount, *, audit: _Audit, now: datetime
 ) -> PointsJournal:
-    account_id = await accounts.member_account_id(conn, member_id)
     # The conditional UPDATE is the overdraft guard; it also takes the account lock.
-    if account_id is None or not await accounts.withdraw(conn, account_id, amount):
+    account_id = await accounts.withdraw(conn, member_id, amount)
+    if account_id is None:
         raise _insufficient(amount)
     takes = lots.plan(lots.spendable(await lots.lock_open(conn, account_id), now), amount)
     if lots.total(takes) < amount:

@@ -91,7 +91,10 @@ class _Order:
 async def _member_for(viewer: Viewer, member_code: str | None) -> Member:
     """A member redeems for themself (a code they send is ignored); staff and devices for a scanned code."""
     if viewer.kind is CallerKind.MEMBER:
-        return await Member.get(id=viewer.subject_id)
+        member = await db.by_id(Member, viewer.subject_id)
+        if member is None:
+            raise AccessDenied("Sign in again.", unauthenticated=True)
+        return member
     if viewer.kind is CallerKind.DEVICE:
         if not viewer.has_scope("redemptions:write"):
             raise AccessDenied("This key may not redeem for members.")
@@ -118,7 +121,7 @@ async def _store_for(viewer: Viewer, store_id: int | None, item: MallItem) -> St
         store_id = item.store_ids[0]
     if store_id is None:
         return None
-    store = await Store.get_or_none(id=store_id)
+    store = await db.by_id(Store, store_id)
     if store is None:
         raise MallError(MallErrorCode.STORE_NOT_FOUND, "No such store.", field="storeId")
     return store
@@ -174,9 +177,7 @@ async def _prepare(viewer: Viewer, member: Member, request: RedeemRequest, clock
     shopper = await shoppers.for_member(member, store, clock, settings=settings)
     eligibility.check_available(item, shopper.now, store.id if store else None)
     eligibility.check_tier(item, shopper.tier_code or "")
-    plan: list[int] = []
-    if item.stock_limited:
-        plan = await _stock_plan(item, request.quantity)
+    plan = stock.guess(item.stock_buckets) if item.stock_limited else []
     price = shopper.price(item)
     period = None
     if item.per_member_limit is not None:
@@ -187,16 +188,6 @@ async def _prepare(viewer: Viewer, member: Member, request: RedeemRequest, clock
         key=request.idempotency_key, fingerprint=fingerprint(item.id, request.quantity, store.id if store else None, member.id),
         actor=viewer.idempotency_scope, expires_hours=settings["redemption_valid_hours"],
     )
-
-
-async def _stock_plan(item: MallItem, quantity: int) -> list[int]:
-    """Buckets to try first; OUT_OF_STOCK without a transaction when they do not hold the quantity."""
-    levels = await stock.levels(item.id)
-    if sum(levels.values()) < quantity:
-        if not any(levels.values()):
-            await stock.note_if_sold_out(item.id)
-        raise _out_of_stock()
-    return stock.plan(levels, quantity)
 
 
 async def _write(order: _Order, clock: Clock) -> tuple[Redemption, bool]:

@@ -20,10 +20,8 @@ async def count_attempt(member_id: int, idempotency_key: str, *, limit: int, win
     prefix = f"mall:attempts:{member_id}:{window}"
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
     async with bounded:
-        if not await cache.add(f"{prefix}:{digest}", 1, ttl=window_seconds * 2):
-            return  # this key was counted already in this window
-        attempts = await cache.increment(prefix, ttl=window_seconds * 2)
-    if attempts > limit:
+        attempts = await cache.count_once(f"{prefix}:{digest}", prefix, ttl=window_seconds * 2)
+    if attempts > limit:  # 0: this key was counted already in this window
         raise MallError(
             MallErrorCode.RATE_LIMITED, f"Too many redemption attempts: wait {window_seconds} seconds and try again."
         )

@@ -74,11 +74,15 @@ async def _keep_session(_connection) -> None:
 
 
 async def init_db(settings: Settings) -> None:
+    global _postgres
+    _postgres = None
     # The global fallback lets request tasks see the context opened in the lifespan task.
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
 
 async def close_db() -> None:
+    global _postgres
+    _postgres = None
     await Tortoise.close_connections()
 
 
@@ -96,8 +100,14 @@ def transaction(connection=None):
     return connection._in_transaction()
 
 
+_postgres: bool | None = None  # the open database's dialect, asked on every statement
+
+
 def is_postgres() -> bool:
-    return connections.get("default").capabilities.dialect == "postgres"
+    global _postgres
+    if _postgres is None:
+        _postgres = connections.get("default").capabilities.dialect == "postgres"
+    return _postgres
 
 
 def sql(query: str) -> str:

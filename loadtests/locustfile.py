@@ -12,7 +12,9 @@ Scenarios (see docs/performance.md for the commands):
   --scenario peak-hour   app members, kiosks, POS tills and an admin, weighted (the default)
   --scenario rush        everyone after one hot item at once (--hot-item, or the first limited item)
   --scenario soak        the peak-hour mix at a steady rate for a long run
-Weights: --weight-app, --weight-kiosk, --weight-pos, --weight-rush, --weight-admin.
+Weights: --weight-app, --weight-kiosk, --weight-pos, --weight-rush, --weight-admin. Think
+times: --think-scale (0.1 makes each simulated user ten times as busy, so fewer users offer
+the same rate).
 Pass/fail: --max-p95-ms, --max-p99-ms, --max-failure-ratio, --min-rps become the exit code, and
 --check-invariants runs `orchard ledger check` and `orchard mall check` at the end: a run with a
 broken invariant fails whatever its latency.
@@ -76,6 +78,8 @@ def _options(parser) -> None:
     group.add_argument("--hot-item", default="", help="global ID of the rush item (default: the first limited item)")
     for name in ("app", "kiosk", "pos", "rush", "admin"):
         group.add_argument(f"--weight-{name}", type=int, default=None, help=f"weight of the {name} users")
+    group.add_argument("--think-scale", type=float, default=1.0,
+                       help="multiply every simulated user's think time (0.1: ten times the requests per user)")
     group.add_argument("--max-p95-ms", type=float, default=0, help="fail the run when p95 is above (0: no check)")
     group.add_argument("--max-p99-ms", type=float, default=0)
     group.add_argument("--max-failure-ratio", type=float, default=0.01)
@@ -143,6 +147,10 @@ def _on_init(environment, **_kwargs) -> None:
 class GraphQLUser(FastHttpUser):
     abstract = True
     token: str | None = None
+    think = constant(0)  # each user class's think time between tasks, before --think-scale
+
+    def wait_time(self) -> float:
+        return self.think() * self.environment.parsed_options.think_scale
 
     def gql(self, operation: str, query: str, variables: dict | None = None, *, token: str | None = None,
             expected: frozenset[str] = frozenset()) -> dict | None:
@@ -187,7 +195,7 @@ class GraphQLUser(FastHttpUser):
 class AppMember(GraphQLUser):
     """A member in the app: browse the mall, look at the balance and history, check in."""
 
-    wait_time = between(1, 3)
+    think = between(1, 3)
 
     def on_start(self) -> None:
         self.member = Catalogue.next_member()
@@ -213,7 +221,7 @@ class AppMember(GraphQLUser):
 class KioskUser(GraphQLUser):
     """A store kiosk: scan a member card, look them up, redeem; retry with the same key on a timeout."""
 
-    wait_time = between(2, 5)
+    think = between(2, 5)
 
     def on_start(self) -> None:
         store = self.store()
@@ -237,7 +245,7 @@ class KioskUser(GraphQLUser):
 class PosUser(GraphQLUser):
     """A till: record purchases, some paid partly with points."""
 
-    wait_time = between(1, 2)
+    think = between(1, 2)
 
     def on_start(self) -> None:
         store = self.store()
@@ -265,7 +273,7 @@ class PosUser(GraphQLUser):
 class RushMember(GraphQLUser):
     """Everyone after one hot item at once."""
 
-    wait_time = constant(0)
+    think = constant(0)
 
     def on_start(self) -> None:
         self.member = Catalogue.next_member()
@@ -285,7 +293,7 @@ class RushMember(GraphQLUser):
 class AdminUser(GraphQLUser):
     """An operator restocking the hot item now and then."""
 
-    wait_time = between(20, 40)
+    think = between(20, 40)
 
     def on_start(self) -> None:
         data = self.gql("StaffLogin", STAFF_LOGIN, {"i": Catalogue.keys["admin"]})

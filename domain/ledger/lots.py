@@ -43,11 +43,14 @@ async def create(
     )
 
 
-async def lock_open(conn, account_id: int) -> list[PointsLot]:
-    """The account's lots that still hold points (pending, available, overdue too), locked in id order."""
+async def read_open(conn, account_id: int) -> list[PointsLot]:
+    """The account's lots that still hold points (pending, available, overdue too), in id order.
+
+    The caller holds the account's lock, which every change to its lots takes first, so the
+    lots need no row locks of their own: no other transaction changes them until the commit.
+    """
     rows = await db.fetch(
-        "SELECT * FROM points_lot WHERE account_id = $1 AND status IN ($2, $3) AND remaining > 0 ORDER BY id"
-        + (" FOR UPDATE" if db.is_postgres() else ""),
+        "SELECT * FROM points_lot WHERE account_id = $1 AND status IN ($2, $3) AND remaining > 0 ORDER BY id",
         account_id, *map(str, OPEN_STATUSES), connection=conn,
     )
     return [PointsLot._init_from_db(**row) for row in rows]

@@ -2,8 +2,8 @@
 
 Every write is one transaction: its own, or a savepoint inside the caller's `connection`, so
 an expected DomainError undoes only the operation that raised it. Lock order, the same in
-every write: the member account row first (all of a member's writes queue there), then that
-member's lots in id order, then system account rows last (in account id order). No write
+every write: the member account row first (all of a member's writes queue there; its lots
+change only under that lock), then system account rows last (in code order). No write
 locks two member accounts, so writers of different members never wait on each other in a cycle.
 
 Each system account is spread over `accounts.SYSTEM_SHARDS` rows, and a journal books on the
@@ -329,7 +329,7 @@ async def _spend(
     account_id = await accounts.withdraw(conn, member_id, amount)
     if account_id is None:
         raise _insufficient(amount)
-    takes = lots.plan(lots.spendable(await lots.lock_open(conn, account_id), now), amount)
+    takes = lots.plan(lots.spendable(await lots.read_open(conn, account_id), now), amount)
     if lots.total(takes) < amount:
         # The balance still counts overdue lots that expire_due has not expired yet.
         raise _insufficient(amount)
@@ -346,7 +346,7 @@ async def _reverse_credit(
     conn, original: PointsJournal, account: PointsAccount, counter: SystemAccount, size: int, *,
     kind: JournalKind, audit: _Audit, now: datetime,
 ) -> PointsJournal:
-    open_lots = await lots.lock_open(conn, account.id)
+    open_lots = await lots.read_open(conn, account.id)
     own = next((lot for lot in open_lots if lot.journal_id == original.id), None)
     own_takes = lots.plan([own], size) if own else []
     from_expired = min(size - lots.total(own_takes), await _expired_not_returned(conn, original.id))

@@ -45,6 +45,7 @@ from domain.mall.local_time import utc
 from domain.mall.models import MallItem, Redemption
 from domain.members import codes as member_codes
 from domain.members.models import Member
+from domain.stores import services as stores
 from domain.stores.models import Store
 
 MAX_QUANTITY = 99
@@ -121,7 +122,7 @@ async def _store_for(viewer: Viewer, store_id: int | None, item: MallItem) -> St
         store_id = item.store_ids[0]
     if store_id is None:
         return None
-    store = await db.by_id(Store, store_id)
+    store = await stores.store_by_id(store_id)
     if store is None:
         raise MallError(MallErrorCode.STORE_NOT_FOUND, "No such store.", field="storeId")
     return store

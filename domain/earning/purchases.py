@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain import db
+from domain import contention, db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
@@ -44,6 +44,10 @@ EARNING_JOURNAL_KINDS = (JournalKind.PURCHASE, JournalKind.CAMPAIGN_BONUS)
 
 class PurchaseError(DomainError):
     pass
+
+
+def _busy() -> PurchaseError:
+    return PurchaseError("TRY_AGAIN", "The points ledger is very busy right now: send the purchase again with the same clientTxnId.")
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
     scope = caller_scope(viewer, request.store_id)
     print_ = fingerprint(request)
     local_date = occurred_at.astimezone(ZoneInfo(store.time_zone)).date()
-    async with in_transaction() as conn:
+    async with contention.translated(_busy), in_transaction() as conn:
         claimed = await db.fetch(
             "INSERT INTO purchase (member_id, store_id, channel, caller_scope, client_txn_id, fingerprint, occurred_at,"
             " recorded_at, local_date, total_fen, cash_offset_fen, points_redeemed, points_earned, status, is_first_order)"

@@ -20,6 +20,7 @@ from domain.errors import AccessDenied
 from domain.idempotency import run_once
 from domain.ledger import service as ledger
 from domain.ledger.models import JournalKind, PointsJournal
+from domain.contention import is_contention
 from domain.mall import contention, limits, stock
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.local_time import utc
@@ -109,7 +110,7 @@ async def expire_overdue(*, clock: Clock, batch_size: int = 200, progress: Calla
             except MallError:
                 continue
             except Exception as exc:
-                if not contention.is_contention(exc):
+                if not is_contention(exc):
                     raise
                 continue
             expired += 1

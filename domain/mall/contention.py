@@ -1,46 +1,14 @@
-"""Database contention as a payload error: a lock or statement timeout, a deadlock, says TRY_AGAIN.
-
-PostgreSQL connections carry lock_timeout and statement_timeout (domain.db), so a rush on
-one row degrades into quick, clear refusals rather than a pile-up or a 500.
-"""
+"""The mall's answer to database contention: TRY_AGAIN as a MallError (see domain.contention)."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
-from domain.errors import DomainError
+from domain import contention
 from domain.mall.errors import MallError, MallErrorCode
 
-RETRYABLE_SQLSTATES = frozenset({
-    "55P03",  # lock_not_available: lock_timeout
-    "57014",  # query_canceled: statement_timeout
-    "40P01",  # deadlock_detected
-    "40001",  # serialization_failure
-})
 
-
-def is_contention(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if getattr(current, "sqlstate", None) in RETRYABLE_SQLSTATES:
-            return True
-        if isinstance(current, sqlite3.OperationalError) and "locked" in str(current):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-@asynccontextmanager
-async def translated() -> AsyncIterator[None]:
-    try:
-        yield
-    except DomainError:
-        raise
-    except Exception as exc:
-        if is_contention(exc):
-            raise MallError(MallErrorCode.TRY_AGAIN, "The mall is very busy right now: try again in a moment.") from exc
-        raise
+def translated() -> AbstractAsyncContextManager[None]:
+    return contention.translated(
+        lambda: MallError(MallErrorCode.TRY_AGAIN, "The mall is very busy right now: try again in a moment.")
+    )

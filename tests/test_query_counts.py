@@ -68,3 +68,30 @@ async def test_balance_query_is_one_statement(api, clock, outbox):
     with counting_sql() as statements:
         await api.data("{ me { pointsBalance } }", token=token)
     assert len(statements) == 1, statements
+
+
+async def test_a_purchase_costs_the_same_statements_whatever_the_number_of_campaigns(api, clock):
+    """Campaign caps are read for all live campaigns at once, not campaign by campaign."""
+    from datetime import timedelta
+
+    from domain.earning import rulebook
+    from domain.earning.models import CampaignRule
+    from tests.points_support import local
+
+    clock.set(local(2026, 11, 23))
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])  # warm the caches
+    with counting_sql() as few:
+        await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
+    start = clock.now() - timedelta(days=10)
+    for i in range(5):
+        await CampaignRule.create(
+            code=f"NEVER_{i}", name="Never matches", bonus_points=5, conditions={"categories": ["NO_SUCH_CATEGORY"]},
+            cap_per_member=100, cap_per_member_per_day=10, starts_at=start, announced_at=start, created_at=start,
+        )
+    await rulebook.invalidate()
+    await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])  # warm the rulebook
+    with counting_sql() as many:
+        await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
+    assert len(many) == len(few), (few, many)

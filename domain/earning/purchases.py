@@ -223,10 +223,11 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     tier = next(t for t in await tiers.all_tiers() if t.id == member.tier_id)  # type: ignore[attr-defined]
     flags = frozenset(await StoreFlag.filter(store_id=store.id, local_date=local_date).using_db(conn).values_list("flag", flat=True))
     stored = book.campaigns_at(occurred_at)
+    usage = await _campaign_usage(conn, [c.id for c in stored], member.id, local_date)
     campaigns = [
         rulebook.calculator_campaign(
-            c, given_total=await _given_total(conn, c.id), given_today=await _given_today(conn, c.id, member.id, local_date),
-            given_to_member=await _given_to_member(conn, c.id, member.id) if c.cap_per_member is not None else 0,
+            c, given_total=usage[c.id].total, given_today=usage[c.id].member_today,
+            given_to_member=usage[c.id].member_total if c.cap_per_member is not None else 0,
         )
         for c in stored
     ]
@@ -282,22 +283,40 @@ async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], po
     )
 
 
-async def _given_total(conn, campaign_id: int) -> int:
-    rows = await db.fetch("SELECT given_total FROM campaign_rule WHERE id = $1", campaign_id, connection=conn)
-    return int(rows[0]["given_total"]) if rows else 0
+@dataclass(frozen=True)
+class _Usage:
+    """What a campaign has given so far: in all, to this member, and to this member on this local day."""
+
+    total: int = 0
+    member_total: int = 0
+    member_today: int = 0
 
 
-async def _given_to_member(conn, campaign_id: int, member_id: int) -> int:
-    rows = await db.fetch(
-        "SELECT COALESCE(SUM(points), 0) AS points FROM campaign_member_day WHERE campaign_id = $1 AND member_id = $2",
-        campaign_id, member_id, connection=conn,
+async def _campaign_usage(conn, campaign_ids: list[int], member_id: int, local_date) -> dict[int, _Usage]:
+    """The usage of every live campaign, in two statements whatever their number (read for the caps)."""
+    if not campaign_ids:
+        return {}
+    marks = db.placeholders(len(campaign_ids), start=3)
+    totals = await db.fetch(
+        f"SELECT id, given_total FROM campaign_rule WHERE id IN ({db.placeholders(len(campaign_ids))})",
+        *campaign_ids, connection=conn,
     )
-    return int(rows[0]["points"])
-
-
-async def _given_today(conn, campaign_id: int, member_id: int, local_date) -> int:
-    row = await CampaignMemberDay.get_or_none(campaign_id=campaign_id, member_id=member_id, local_date=local_date).using_db(conn)
-    return row.points if row else 0
+    mine = await db.fetch(
+        "SELECT campaign_id, COALESCE(SUM(points), 0) AS points,"
+        " COALESCE(SUM(CASE WHEN local_date = $2 THEN points ELSE 0 END), 0) AS today"
+        f" FROM campaign_member_day WHERE member_id = $1 AND campaign_id IN ({marks}) GROUP BY campaign_id",
+        member_id, local_date, *campaign_ids, connection=conn,
+    )
+    given = {row["id"]: int(row["given_total"]) for row in totals}
+    member_rows = {row["campaign_id"]: row for row in mine}
+    return {
+        cid: _Usage(
+            total=given.get(cid, 0),
+            member_total=int(member_rows[cid]["points"]) if cid in member_rows else 0,
+            member_today=int(member_rows[cid]["today"]) if cid in member_rows else 0,
+        )
+        for cid in campaign_ids
+    }
 
 
 async def _take_from_budget(conn, campaign_id: int, points: int) -> int:

@@ -134,17 +134,16 @@ async def shift(conn, account_id: int, *, balance: int = 0, pending: int = 0, de
 
 
 async def add_to_system_balance(conn, code: SystemAccount, amount: int, *, now: datetime, member_id: int | None) -> int:
-    """Move the balance of the member's shard row of `code` (opened on first use); returns the row's id.
+    """Move the balance of the member's shard row of `code`; returns the row's id.
 
-    One statement finds the row and changes it; a shard row not opened yet is opened, and the
-    change made again.
+    One statement (an upsert) finds the row, locks it and changes it, and opens it on first use.
     """
-    stored = shard_code(code, shard_of(member_id))
-    for _ in range(2):
-        rows = await db.fetch(
-            "UPDATE points_account SET balance = balance + $1 WHERE code = $2 RETURNING id", amount, stored, connection=conn
-        )
-        if rows:
-            return rows[0]["id"]
-        await system_account_id(conn, code, now=now, member_id=member_id)
-    raise LedgerInconsistency(f"system account {stored} could not be opened")
+    rows = await db.fetch(UPSERT_SYSTEM_BALANCE, shard_code(code, shard_of(member_id)), amount, now, connection=conn)
+    return rows[0]["id"]
+
+
+# $1 the shard code, $2 the amount, $3 the time a new row is opened at
+UPSERT_SYSTEM_BALANCE = (
+    "INSERT INTO points_account (kind, code, balance, pending_balance, debt, created_at) VALUES ('SYSTEM', $1, $2, 0, 0, $3)"
+    " ON CONFLICT (code) DO UPDATE SET balance = points_account.balance + excluded.balance RETURNING id"
+)

@@ -138,6 +138,18 @@ async def execute(query: str, *params: Any, connection=None) -> int:
     return count
 
 
+async def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple], *, connection=None) -> None:
+    """One multi-row INSERT for `rows` (each a tuple in `columns` order); nothing for no rows."""
+    if not rows:
+        return
+    width = len(columns)
+    values = ", ".join(f"({placeholders(width, start=i * width + 1)})" for i in range(len(rows)))
+    await execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}",
+        *(value for row in rows for value in row), connection=connection,
+    )
+
+
 async def by_id(model: type[M], pk: Any, *, connection=None) -> M | None:
     """One row by primary key as a model instance, without building a queryset (hot-path reads)."""
     meta = model._meta

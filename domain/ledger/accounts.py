@@ -73,19 +73,10 @@ def base_code(stored_code: str) -> SystemAccount:
 async def system_account_id(conn, code: SystemAccount, *, now: datetime, member_id: int | None = None) -> int:
     """The id of the shard row of `code` for the member (shard 0 without one).
 
-    Shard rows are opened on first use, so an emptied database needs no seed data; on
-    PostgreSQL concurrent first uses meet on the unique code and both read the one row.
+    Shard rows are opened on first use, so an emptied database needs no seed data; this is the
+    upsert of `add_to_system_balance` moving nothing.
     """
-    stored = shard_code(code, shard_of(member_id))
-    rows = await db.fetch("SELECT id FROM points_account WHERE code = $1", stored, connection=conn)
-    if not rows:
-        await db.execute(
-            "INSERT INTO points_account (kind, code, balance, pending_balance, debt, created_at)"
-            " VALUES ('SYSTEM', $1, 0, 0, 0, $2) ON CONFLICT (code) DO NOTHING",
-            stored, now, connection=conn,
-        )
-        rows = await db.fetch("SELECT id FROM points_account WHERE code = $1", stored, connection=conn)
-    return rows[0]["id"]
+    return await add_to_system_balance(conn, code, 0, now=now, member_id=member_id)
 
 
 async def system_balance(code: SystemAccount | str, *, connection=None) -> int:

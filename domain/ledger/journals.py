@@ -59,8 +59,7 @@ async def book(
         if system[code]:
             account_id = await accounts.add_to_system_balance(conn, code, system[code], now=now, member_id=member_id)
             lines.append((account_id, system[code]))
-    await db.execute(
-        "INSERT INTO points_entry (journal_id, account_id, amount, created_at) VALUES "
-        + ", ".join(f"($1, ${2 * i + 3}, ${2 * i + 4}, $2)" for i in range(len(lines))),
-        journal.id, now, *(value for line in lines for value in line), connection=conn,
+    await db.insert_rows(
+        "points_entry", ("journal_id", "account_id", "amount", "created_at"),
+        [(journal.id, account_id, amount, now) for account_id, amount in lines], connection=conn,
     )

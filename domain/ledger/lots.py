@@ -117,11 +117,7 @@ async def release(conn, lot: PointsLot) -> None:
 
 
 async def _record(conn, journal_id: int, takes: list[Take]) -> None:
-    used = [(lot.id, taken) for lot, taken in takes if taken]
-    if not used:
-        return
-    await db.execute(
-        "INSERT INTO lot_consumption (journal_id, lot_id, amount) VALUES "
-        + ", ".join(f"($1, ${2 * i + 2}, ${2 * i + 3})" for i in range(len(used))),
-        journal_id, *(value for pair in used for value in pair), connection=conn,
+    await db.insert_rows(
+        "lot_consumption", ("journal_id", "lot_id", "amount"),
+        [(journal_id, lot.id, taken) for lot, taken in takes if taken], connection=conn,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from domain import db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock
 from domain.ledger import service as ledger
@@ -60,6 +61,6 @@ async def for_member(member: Member | None, store: Store | None, clock: Clock, *
 
 async def for_viewer(viewer: Viewer, store_id: int | None, clock: Clock) -> Shopper:
     """A signed-in member sees their own tier price; anyone else the price before any tier discount."""
-    member = await Member.get_or_none(id=viewer.subject_id) if viewer.kind is CallerKind.MEMBER else None
+    member = await db.by_id(Member, viewer.subject_id) if viewer.kind is CallerKind.MEMBER else None
     store = await stores.store_by_id(store_id) if store_id is not None else None
     return await for_member(member, store, clock)

@@ -234,13 +234,11 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_load_demo(settings))
         return 0
     if args.command == "serve":
-        import uvicorn
+        import serving
 
         asyncio.run(_migrate(settings))
         if not args.no_demo and not settings.is_production:
             asyncio.run(_load_demo(settings))
         print(f"Orchard serving GraphQL on http://{args.host}:{args.port}/graphql", flush=True)
-        uvicorn.run("app:asgi", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_config=None, access_log=False)
-        return 0
+        return serving.serve(args.host, args.port, args.workers)
     return 2

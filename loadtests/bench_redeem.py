@@ -5,7 +5,8 @@
   (b) `redeemMallItem` through the running API, for one hot item and spread over many items;
   (c) a bare `{ __typename }` through the same server, and the member balance query.
 
-It prints throughput and p50/p95/p99 for each, and the ratios b/a and balance/typename, and
+It prints throughput and p50/p95/p99 for each, the CPU time per request of the server,
+PostgreSQL and the driver (loadtests/cpu.py), and the ratios b/a and balance/typename, and
 writes them to loadtests/reports/bench-<time>.json. Usage (PostgreSQL must be running):
 
   .venv/bin/python loadtests/bench_redeem.py --concurrency 32 --seconds 10 --workers 2
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from domain.access import CallerKind, Viewer  # noqa: E402
 from domain.clock import SYSTEM_CLOCK  # noqa: E402
 from domain.stores.tokens import issue_access_token  # noqa: E402
+from loadtests.cpu import CpuMeter  # noqa: E402
 from loadtests.driver import Result, graphql_request, run_closed_loop  # noqa: E402
 from schema.relay import to_global_id  # noqa: E402
 
@@ -128,9 +130,13 @@ async def _sql_floor(url: str, item_id: int, buckets: int, members: list[int], s
                     )
                 result.latencies.append(time.perf_counter() - started)
 
+    cpu = CpuMeter()
+    cpu.start()
     started = time.perf_counter()
     await asyncio.gather(*(worker(n) for n in range(concurrency)))
     result.seconds = time.perf_counter() - started
+    cpu.stop()  # before the pool closes: an exiting backend takes its CPU time with it
+    result.cpu_us = cpu.per_request(result.count)
     await pool.close()
     return result
 
@@ -141,6 +147,12 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _listening_sockets(port: int) -> int:
+    """Sockets listening on `port`: one per ready worker (each has its own, see serving.py)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
 
 
 def _start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
@@ -154,7 +166,7 @@ def _start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Po
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as answer:
-                if answer.status == 200:
+                if answer.status == 200 and _listening_sockets(port) >= workers:
                     return server
         except OSError:
             time.sleep(0.2)  # polling the server's readiness, not synchronising test steps
@@ -162,7 +174,8 @@ def _start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Po
     raise SystemExit("the server did not become ready")
 
 
-async def _api_runs(port: int, env: dict[str, str], setup: dict, *, concurrency: int, seconds: float) -> list[Result]:
+async def _api_runs(port: int, server_group: int, env: dict[str, str], setup: dict, *, concurrency: int,
+                    seconds: float) -> list[Result]:
     secret = env["ORCHARD_SECRET_KEY"]
     tokens = [
         issue_access_token(Viewer(kind=CallerKind.MEMBER, subject_id=m), secret=secret, clock=SYSTEM_CLOCK,
@@ -188,16 +201,17 @@ async def _api_runs(port: int, env: dict[str, str], setup: dict, *, concurrency:
                                    operation_name="RedeemMallItem")
         return make
 
-    runs = []
-    runs.append(await run_closed_loop("(c) { __typename }", "127.0.0.1", port, lambda i: typename, concurrency=concurrency, seconds=seconds))
-    runs.append(await run_closed_loop("member balance query", "127.0.0.1", port, balance, concurrency=concurrency, seconds=seconds))
-    runs.append(await run_closed_loop("(b) redeemMallItem, hot item", "127.0.0.1", port, redeem_of([setup["hot"]]),
-                                      concurrency=concurrency, seconds=seconds, keep_samples=3))
-    runs.append(await run_closed_loop("(b) redeemMallItem, 16 buckets", "127.0.0.1", port, redeem_of([setup["hot16"]]),
-                                      concurrency=concurrency, seconds=seconds, keep_samples=3))
-    runs.append(await run_closed_loop("(b) redeemMallItem, spread", "127.0.0.1", port, redeem_of(setup["spread"]),
-                                      concurrency=concurrency, seconds=seconds, keep_samples=3))
-    return runs
+    async def run(name: str, make_request) -> Result:
+        return await run_closed_loop(name, "127.0.0.1", port, make_request, concurrency=concurrency, seconds=seconds,
+                                     keep_samples=3, cpu=CpuMeter(server_group))
+
+    return [
+        await run("(c) { __typename }", lambda i: typename),
+        await run("member balance query", balance),
+        await run("(b) redeemMallItem, hot item", redeem_of([setup["hot"]])),
+        await run("(b) redeemMallItem, 16 buckets", redeem_of([setup["hot16"]])),
+        await run("(b) redeemMallItem, spread", redeem_of(setup["spread"])),
+    ]
 
 
 async def main() -> int:
@@ -231,7 +245,7 @@ async def main() -> int:
                                    concurrency=args.concurrency, seconds=args.seconds, name="(a) SQL floor, 16 buckets")
         port = _free_port()
         server = _start_server(env, port, args.workers)
-        api = await _api_runs(port, env, setup, concurrency=args.concurrency, seconds=args.seconds)
+        api = await _api_runs(port, server.pid, env, setup, concurrency=args.concurrency, seconds=args.seconds)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -259,7 +273,8 @@ async def main() -> int:
     out.write_text(json.dumps({
         "args": vars(args),
         "results": [{"name": r.name, "throughput": r.throughput, "p50_ms": r.percentile(50), "p95_ms": r.percentile(95),
-                     "p99_ms": r.percentile(99), "count": r.count, "failures": r.failures} for r in results],
+                     "p99_ms": r.percentile(99), "count": r.count, "failures": r.failures, "cpu_us_per_request": r.cpu_us}
+                    for r in results],
         "ratios": ratios,
     }, indent=1))
     print(f"written {out}")

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from loadtests.cpu import CpuMeter
+
 
 @dataclass
 class Result:
@@ -21,6 +23,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     failures: int = 0
     samples: list[bytes] = field(default_factory=list)
+    cpu_us: dict[str, float] = field(default_factory=dict)  # CPU microseconds per request, by process
 
     @property
     def count(self) -> int:
@@ -39,7 +42,12 @@ class Result:
     def row(self) -> str:
         return (f"{self.name:<34} {self.throughput:>9.0f}/s  p50 {self.percentile(50):7.2f} ms  "
                 f"p95 {self.percentile(95):7.2f} ms  p99 {self.percentile(99):7.2f} ms  "
-                f"n={self.count} failures={self.failures}")
+                f"n={self.count} failures={self.failures}" + self.cpu_row())
+
+    def cpu_row(self) -> str:
+        if not self.cpu_us:
+            return ""
+        return "\n    CPU per request: " + ", ".join(f"{name} {us:,.0f} us" for name, us in self.cpu_us.items())
 
 
 def graphql_request(host: str, port: int, query: str, variables: dict | None = None, token: str | None = None,
@@ -87,9 +95,13 @@ def graphql_ok(status: int, body: bytes) -> bool:
 
 async def run_closed_loop(
     name: str, host: str, port: int, make_request: Callable[[int], bytes], *, concurrency: int, seconds: float,
-    is_ok: Callable[[int, bytes], bool] = graphql_ok, keep_samples: int = 0,
+    is_ok: Callable[[int, bytes], bool] = graphql_ok, keep_samples: int = 0, cpu: CpuMeter | None = None,
 ) -> Result:
-    """`concurrency` connections, each sending its next request as soon as the last one answered."""
+    """`concurrency` connections, each sending its next request as soon as the last one answered.
+
+    With a CPU meter, the result carries the CPU time per request of the server, PostgreSQL and
+    this driver.
+    """
     result = Result(name=name, seconds=seconds)
     deadline = time.perf_counter() + seconds
     counter = iter(range(10**12))
@@ -110,9 +122,14 @@ async def run_closed_loop(
         finally:
             writer.close()
 
+    if cpu is not None:
+        cpu.start()
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     result.seconds = time.perf_counter() - started
+    if cpu is not None:
+        cpu.stop()
+        result.cpu_us = cpu.per_request(result.count)
     return result
 
 

@@ -2,6 +2,9 @@
 
   (a) the redemption transaction as bare SQL through asyncpg (decrement stock + insert a
       redemption): what PostgreSQL itself can commit, the floor;
+  (a') the same for the whole redemption a member pays for, hand-written in asyncpg: stock,
+      redemption row, and the points through the ledger (account, lot, journal, entries,
+      system shard), on the hot item: what our SQL design costs without our Python;
   (b) `redeemMallItem` through the running API, for one hot item and spread over many items;
   (c) a bare `{ __typename }` through the same server, and the member balance query.
 
@@ -38,6 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 from domain.access import CallerKind, Viewer  # noqa: E402
 from domain.clock import SYSTEM_CLOCK  # noqa: E402
+from domain.ledger.accounts import shard_code, shard_of  # noqa: E402
+from domain.ledger.models import SystemAccount  # noqa: E402
 from domain.stores.tokens import issue_access_token  # noqa: E402
 from loadtests.cpu import CpuMeter  # noqa: E402
 from loadtests.driver import Result, graphql_request, run_closed_loop  # noqa: E402
@@ -88,18 +93,83 @@ async def _bench_items(env: dict[str, str], spread: int) -> dict:
         hot = await create_item(admin, draft("Bench hot item", 1), clock=SYSTEM_CLOCK)
         hot16 = await create_item(admin, draft("Bench hot item, 16 buckets", 16), clock=SYSTEM_CLOCK)
         others = [await create_item(admin, draft(f"Bench item {i}", 1), clock=SYSTEM_CLOCK) for i in range(spread)]
-        rows = await db.fetch("SELECT id FROM member ORDER BY id LIMIT 1")
-        member_ids = [r["id"] for r in await db.fetch("SELECT id FROM member ORDER BY id")]
+        # Members who can pay for every redemption of the run: a seeded member may hold no points.
+        member_ids = [r["id"] for r in await db.fetch(
+            "SELECT member_id AS id FROM points_account WHERE kind = 'MEMBER' AND balance >= 1000 ORDER BY member_id"
+        )]
         store_id = (await db.fetch("SELECT id FROM store ORDER BY id LIMIT 1"))[0]["id"]
-        del rows
         return {"hot": hot.id, "hot16": hot16.id, "spread": [i.id for i in others], "members": member_ids, "store": store_id}
     finally:
         await db.close_db()
 
 
+async def _take_stock(con, item_id: int, buckets: int) -> bool:
+    taken = await con.execute(
+        "UPDATE mall_stock_bucket SET remaining = remaining - 1 WHERE item_id = $1 AND bucket_no = $2 AND remaining >= 1",
+        item_id, random.randrange(buckets),
+    )
+    return taken == "UPDATE 1"
+
+
+async def _insert_redemption(con, item_id: int, member: int, store_id: int, now: datetime) -> int:
+    return await con.fetchval(
+        "INSERT INTO mall_redemption (code, item_id, member_id, store_id, quantity, unit_points, points_spent,"
+        " cash_fen, status, caller_scope, idempotency_key, fingerprint, actor, created_at, expires_at)"
+        " VALUES ($1, $2, $3, $4, 1, 1, 1, 0, 'PENDING', $5, $6, 'floor', 'bench', $7, $8) RETURNING id",
+        secrets.token_hex(6), item_id, member, store_id, f"member:{member}", uuid.uuid4().hex, now, now + timedelta(days=7),
+    )
+
+
+async def _stock_and_row(con, item_id: int, buckets: int, member: int, store_id: int, now: datetime) -> bool:
+    """Floor (a): decrement stock, insert the redemption row."""
+    if not await _take_stock(con, item_id, buckets):
+        return False
+    await _insert_redemption(con, item_id, member, store_id, now)
+    return True
+
+
+async def _with_ledger(con, item_id: int, buckets: int, member: int, store_id: int, now: datetime) -> bool:
+    """Floor (a'): the whole redemption a member pays for, hand-written: the redemption row, the
+    member's account debited under its overdraft guard, the oldest-expiring lot consumed, a
+    REDEMPTION journal with its consumption and two entries, the member's REDEEMED shard moved,
+    and the stock taken last. Every point moves through the ledger, as the API's does.
+    """
+    redemption_id = await _insert_redemption(con, item_id, member, store_id, now)
+    account_id = await con.fetchval(
+        "UPDATE points_account SET balance = balance - 1 WHERE member_id = $1 AND balance >= 1 RETURNING id", member
+    )
+    if account_id is None:
+        return False
+    lot_id = await con.fetchval(
+        "SELECT id FROM points_lot WHERE account_id = $1 AND status = 'AVAILABLE' AND remaining > 0 AND expires_at > $2"
+        " ORDER BY expires_at, id LIMIT 1", account_id, now,
+    )
+    journal_id = await con.fetchval(
+        "INSERT INTO points_journal (kind, reason, actor, store_id, reference, debt_change, occurred_at, created_at)"
+        " VALUES ('REDEMPTION', 'Redeemed 1 x bench item', $1, $2, $3, 0, $4, $4) RETURNING id",
+        f"member:{member}", store_id, f"redemption:{redemption_id}", now,
+    )
+    await con.execute("UPDATE points_lot SET remaining = remaining - 1 WHERE id = $1 AND remaining >= 1", lot_id)
+    await con.execute("INSERT INTO lot_consumption (journal_id, lot_id, amount) VALUES ($1, $2, 1)", journal_id, lot_id)
+    system_id = await con.fetchval(
+        "INSERT INTO points_account (kind, code, balance, pending_balance, debt, created_at) VALUES ('SYSTEM', $1, 1, 0, 0, $2)"
+        " ON CONFLICT (code) DO UPDATE SET balance = points_account.balance + 1 RETURNING id",
+        shard_code(SystemAccount.REDEEMED, shard_of(member)), now,
+    )
+    await con.execute(
+        "INSERT INTO points_entry (journal_id, account_id, amount, created_at) VALUES ($1, $2, -1, $4), ($1, $3, 1, $4)",
+        journal_id, account_id, system_id, now,
+    )
+    return await _take_stock(con, item_id, buckets)
+
+
+class _Rollback(Exception):
+    pass
+
+
 async def _sql_floor(url: str, item_id: int, buckets: int, members: list[int], store_id: int, *,
-                     concurrency: int, seconds: float, name: str) -> Result:
-    """Decrement stock + insert a redemption, one transaction each, as fast as PostgreSQL commits them."""
+                     concurrency: int, seconds: float, name: str, transaction=_stock_and_row) -> Result:
+    """One `transaction` after another on each of `concurrency` connections, as fast as PostgreSQL commits them."""
     pool = await asyncpg.create_pool(_dsn(url), min_size=concurrency, max_size=concurrency)
     result = Result(name=name, seconds=seconds)
     deadline = time.perf_counter() + seconds
@@ -112,22 +182,13 @@ async def _sql_floor(url: str, item_id: int, buckets: int, members: list[int], s
                 i += 1
                 member = members[(n * 7919 + i) % len(members)]
                 started = time.perf_counter()
-                async with con.transaction():
-                    taken = await con.execute(
-                        "UPDATE mall_stock_bucket SET remaining = remaining - 1"
-                        " WHERE item_id = $1 AND bucket_no = $2 AND remaining >= 1",
-                        item_id, random.randrange(buckets),
-                    )
-                    if taken != "UPDATE 1":
-                        result.failures += 1
-                        continue
-                    await con.execute(
-                        "INSERT INTO mall_redemption (code, item_id, member_id, store_id, quantity, unit_points, points_spent,"
-                        " cash_fen, status, caller_scope, idempotency_key, fingerprint, actor, created_at, expires_at)"
-                        " VALUES ($1, $2, $3, $4, 1, 1, 1, 0, 'PENDING', $5, $6, 'floor', 'bench', $7, $8)",
-                        secrets.token_hex(6), item_id, member, store_id, f"member:{member}", uuid.uuid4().hex,
-                        now, now + timedelta(days=7),
-                    )
+                try:
+                    async with con.transaction():
+                        if not await transaction(con, item_id, buckets, member, store_id, now):
+                            raise _Rollback
+                except _Rollback:
+                    result.failures += 1
+                    continue
                 result.latencies.append(time.perf_counter() - started)
 
     cpu = CpuMeter()
@@ -243,6 +304,8 @@ async def main() -> int:
                                  seconds=args.seconds, name="(a) SQL floor, hot item")
         floor16 = await _sql_floor(url, setup["hot16"], 16, setup["members"], setup["store"],
                                    concurrency=args.concurrency, seconds=args.seconds, name="(a) SQL floor, 16 buckets")
+        ledger_floor = await _sql_floor(url, setup["hot"], 1, setup["members"], setup["store"], concurrency=args.concurrency,
+                                        seconds=args.seconds, name="(a') with the ledger, hot item", transaction=_with_ledger)
         port = _free_port()
         server = _start_server(env, port, args.workers)
         api = await _api_runs(port, server.pid, env, setup, concurrency=args.concurrency, seconds=args.seconds)
@@ -253,10 +316,11 @@ async def main() -> int:
         if not args.keep:
             await _drop_database(args.postgres, args.database)
 
-    results = [floor, floor16, *api]
+    results = [floor, floor16, ledger_floor, *api]
     typename, balance, hot, hot16, spread = api
     ratios = {
         "hot redeem / SQL floor (target >= 0.6)": hot.throughput / floor.throughput,
+        "hot redeem / SQL floor with the ledger": hot.throughput / ledger_floor.throughput,
         "16-bucket redeem / 16-bucket SQL floor": hot16.throughput / floor16.throughput,
         "spread redeem / SQL floor": spread.throughput / floor.throughput,
         "balance / __typename (target >= 0.7)": balance.throughput / typename.throughput,

@@ -33,6 +33,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from gevent.lock import Semaphore
 from locust import FastHttpUser, between, constant, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
@@ -98,6 +99,9 @@ class Catalogue:
     secret: str = ""
     _member_tokens: dict[int, str] = {}
     _serial = itertools.count()
+    # Users start together: the first one reads the item list, the others wait for it (500 rush
+    # users reading it at once as one member were rate-limited).
+    items_lock = Semaphore()
 
     @classmethod
     def choose_weights(cls, environment) -> None:
@@ -182,13 +186,14 @@ class GraphQLUser(FastHttpUser):
         return random.choice(Catalogue.keys["stores"])
 
     def items(self) -> list[dict]:
-        if not Catalogue.items:
-            data = self.gql("MallItems", MALL_ITEMS, {"first": 100}, token=Catalogue.member_token(Catalogue.members[0]))
-            edges = (data or {}).get("mallItems", {}).get("edges", [])
-            Catalogue.items = [e["node"] for e in edges]
-            limited = [i for i in Catalogue.items if i["stockRemaining"] is not None]
-            if not Catalogue.hot_item and limited:
-                Catalogue.hot_item = limited[0]["id"]
+        with Catalogue.items_lock:
+            if not Catalogue.items:
+                data = self.gql("MallItems", MALL_ITEMS, {"first": 100}, token=Catalogue.member_token(Catalogue.members[0]))
+                edges = (data or {}).get("mallItems", {}).get("edges", [])
+                Catalogue.items = [e["node"] for e in edges]
+                limited = [i for i in Catalogue.items if i["stockRemaining"] is not None]
+                if not Catalogue.hot_item and limited:
+                    Catalogue.hot_item = limited[0]["id"]
         return Catalogue.items
 
 

@@ -30,6 +30,7 @@ from domain.ledger.models import JournalKind, PointsJournal
 from domain.members import codes
 from domain.members.models import Member, MemberStore
 from domain.programme import service as programme_settings
+from domain.stores import services as stores
 from domain.stores.models import Store
 from domain.tiers import activity
 from domain.tiers import service as tiers
@@ -154,7 +155,7 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
     member = await Member.get_or_none(code=code)
     if member is None:
         raise PurchaseError("MEMBER_NOT_FOUND", "No member has that code.", field="memberCode")
-    store = await Store.get_or_none(id=request.store_id)
+    store = await stores.store_by_id(request.store_id)
     if store is None:
         raise PurchaseError("STORE_NOT_FOUND", "No such store.", field="storeId")
     now = clock.now()
@@ -173,7 +174,7 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
             "INSERT INTO purchase (member_id, store_id, channel, caller_scope, client_txn_id, fingerprint, occurred_at,"
             " recorded_at, local_date, total_fen, cash_offset_fen, points_redeemed, points_earned, status, is_first_order)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, 'COMPLETED', false)"
-            " ON CONFLICT (caller_scope, client_txn_id) DO NOTHING RETURNING id",
+            " ON CONFLICT (caller_scope, client_txn_id) DO NOTHING RETURNING *",
             member.id, store.id, request.channel, scope, request.client_txn_id.strip(), print_, occurred_at, now,
             local_date, sum(l.total_fen for l in lines), connection=conn,
         )
@@ -184,15 +185,19 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
                     "CLIENT_TXN_ID_REUSED", "This clientTxnId was already used for a different purchase.", field="clientTxnId"
                 )
             return PurchaseOutcome(purchase=first, replayed=True)
-        purchase = await Purchase.get(id=claimed[0]["id"]).using_db(conn)
-        awards = await _settle(conn, purchase, member, store, lines, request, local_date, clock)
+        purchase, awards = await _settle(
+            conn, Purchase._init_from_db(**claimed[0]), member, store, lines, request, local_date, clock
+        )
     await _after_purchase(purchase, member, clock)
-    return PurchaseOutcome(purchase=await Purchase.get(id=purchase.id), replayed=False, campaign_points=awards)
+    return PurchaseOutcome(purchase=purchase, replayed=False, campaign_points=awards)
 
 
 async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines: list[calculator.Line],
-                  request: PurchaseRequest, local_date, clock: Clock) -> dict[str, int]:
-    """Points out (cash offset) and in (purchase and campaigns), all in the purchase's transaction."""
+                  request: PurchaseRequest, local_date, clock: Clock) -> tuple[Purchase, dict[str, int]]:
+    """Points out (cash offset) and in (purchase and campaigns), all in the purchase's transaction.
+
+    Returns the purchase as settled (its row after the last update) and the campaign points given.
+    """
     settings = await programme_settings.current()
     now = clock.now()
     occurred_at = purchase.occurred_at
@@ -204,10 +209,11 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
 
     if now - occurred_at > max_age:
         await _save_lines(conn, purchase, lines, [0] * len(lines))
-        await Purchase.filter(id=purchase.id).using_db(conn).update(
-            status="HELD", held_reason=f"Recorded more than {settings['offline_max_age_days']} days after it happened.",
+        held = await _update(
+            conn, purchase.id, status="HELD",
+            held_reason=f"Recorded more than {settings['offline_max_age_days']} days after it happened.",
         )
-        return {}
+        return held, {}
 
     points_used, offset_fen = calculator.cash_offset(
         request.points_to_redeem, total, points_per_yuan=settings["cash_offset_points_per_yuan"],
@@ -260,14 +266,24 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
         )
         awarded[campaign.code] = points
     await _save_lines(conn, purchase, lines, [lp.tier_points for lp in result.lines])
-    await Purchase.filter(id=purchase.id).using_db(conn).update(
-        cash_offset_fen=offset_fen, points_redeemed=points_used,
+    settled = await _update(
+        conn, purchase.id, cash_offset_fen=offset_fen, points_redeemed=points_used,
         points_earned=result.purchase_points + sum(awarded.values()), is_first_order=is_first,
     )
     await MemberStore.get_or_create(
         member_id=member.id, store_id=store.id, defaults={"first_seen_at": now}, using_db=conn
     )
-    return awarded
+    return settled, awarded
+
+
+async def _update(conn, purchase_id: int, **columns) -> Purchase:
+    """Set columns of the purchase; the row as updated, in the same statement."""
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=1))
+    rows = await db.fetch(
+        f"UPDATE purchase SET {assignments} WHERE id = ${len(columns) + 1} RETURNING *",
+        *columns.values(), purchase_id, connection=conn,
+    )
+    return Purchase._init_from_db(**rows[0])
 
 
 async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], points: list[int]) -> None:
@@ -345,8 +361,7 @@ async def _after_purchase(purchase: Purchase, member: Member, clock: Clock) -> N
     since = await activity.window_start(clock)
     found = await activity.activity_in_window([member.id], since)
     await tiers.apply_activity(member, found[member.id], actor=f"purchase:{purchase.id}", clock=clock)
-    refreshed = await Purchase.get(id=purchase.id)
-    if refreshed.is_first_order and member.referred_by_id:  # type: ignore[attr-defined]
+    if purchase.is_first_order and member.referred_by_id:  # type: ignore[attr-defined]
         from domain.earning import behaviour
 
         await behaviour.reward_referrer_for_first_order(member, purchase.id, clock=clock)

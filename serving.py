@@ -21,6 +21,7 @@ import socket
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
+from pathlib import Path
 
 import uvicorn
 
@@ -60,6 +61,12 @@ def _worker(host: str, port: int, ready) -> None:
     sock = _bound_socket(host, port, shared=True)
     sock.listen(config.backlog)
     _Worker(config, ready).run(sockets=[sock])
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on the IPv4 `port` (Linux): one per ready worker."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
 
 
 def serve(host: str, port: int, workers: int) -> int:

@@ -47,6 +47,7 @@ from domain.stores.tokens import issue_access_token  # noqa: E402
 from loadtests.cpu import CpuMeter  # noqa: E402
 from loadtests.driver import Result, graphql_request, run_closed_loop  # noqa: E402
 from schema.relay import to_global_id  # noqa: E402
+from serving import listening_sockets  # noqa: E402
 
 ORCHARD = str(Path(sys.executable).with_name("orchard"))
 HOT_STOCK = 10_000_000
@@ -210,12 +211,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _listening_sockets(port: int) -> int:
-    """Sockets listening on `port`: one per ready worker (each has its own, see serving.py)."""
-    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
-    return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
-
-
 def _start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [ORCHARD, "serve", "--no-demo", "--workers", str(workers), "--port", str(port)],
@@ -227,7 +222,7 @@ def _start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Po
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as answer:
-                if answer.status == 200 and _listening_sockets(port) >= workers:
+                if answer.status == 200 and listening_sockets(port) >= workers:  # every worker ready
                     return server
         except OSError:
             time.sleep(0.2)  # polling the server's readiness, not synchronising test steps

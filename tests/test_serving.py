@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from serving import listening_sockets
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads sockets from /proc (Linux)")
 
 ORCHARD = str(Path(sys.executable).with_name("orchard"))
@@ -57,11 +59,6 @@ class Server:
         return code
 
 
-def _listening_sockets(port: int) -> int:
-    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
-    return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
-
-
 def _connections_per_worker(port: int, pids: list[int]) -> Counter:
     """Established server-side sockets on `port`, counted by the worker process that holds them."""
     rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
@@ -92,7 +89,7 @@ def test_two_workers_each_listen_and_share_the_connections(tmp_path):
     server = Server(tmp_path / "serve.db", port, workers=2)
     try:
         server.read_until(STARTED, times=2)
-        assert _listening_sockets(port) == 2  # one socket per worker, not one shared by both
+        assert listening_sockets(port) == 2  # one socket per worker, not one shared by both
 
         connections = _open_connections(port, 32)
         held = _connections_per_worker(port, server.started_pids)
@@ -108,7 +105,7 @@ def test_two_workers_each_listen_and_share_the_connections(tmp_path):
         os.kill(server.started_pids[0], signal.SIGKILL)
         server.read_until('"worker exited"')
         server.read_until(STARTED)
-        assert len(server.started_pids) == 3 and _listening_sockets(port) == 2
+        assert len(server.started_pids) == 3 and listening_sockets(port) == 2
         _open_connections(port, 1)
     finally:
         code = server.stop()

@@ -22,7 +22,7 @@ from domain.mall.pricing import RuleKind
 from domain.mall.redemptions import RedeemRequest, redeem
 from resolvers.connections import connection_from_page, page_request
 from resolvers.context import RequestContext
-from resolvers.members import member_after_write
+from resolvers.members import member_after_write, member_as_written
 from schema import mall as gql
 from schema.errors import errors_from, invalid_id_error
 from schema.relay import Connection, InvalidGlobalId, SortDirection, pk_of, to_global_id
@@ -273,10 +273,11 @@ async def redeem_mall_item(ctx: RequestContext, data: gql.RedeemMallItemInput) -
     except DomainError as exc:
         return _redeem_failed(_errors(exc))
     redemption = outcome.redemption
-    return gql.RedeemMallItemPayload(
-        redemption=redemption_view(redemption), member=await member_after_write(ctx, redemption.member_id),  # type: ignore[attr-defined]
-        replayed=outcome.replayed, errors=[],
-    )
+    if outcome.member_after is not None:
+        member = member_as_written(ctx, outcome.member_after)
+    else:  # a replay, or an item that cost no points
+        member = await member_after_write(ctx, redemption.member_id)  # type: ignore[attr-defined]
+    return gql.RedeemMallItemPayload(redemption=redemption_view(redemption), member=member, replayed=outcome.replayed, errors=[])
 
 
 async def fulfill_redemption(ctx: RequestContext, data: gql.FulfillRedemptionInput) -> gql.FulfillRedemptionPayload:

@@ -100,9 +100,13 @@ async def refresh_member_session(ctx: RequestContext, data: gql.RefreshMemberSes
 
 async def member_after_write(ctx: RequestContext, member_id: int) -> gql.Member:
     """The member a mutation acted for, read with its balances in one statement for the payload."""
-    found = await members.member_with_balance(member_id)
+    return member_as_written(ctx, await members.member_with_balance(member_id))
+
+
+def member_as_written(ctx: RequestContext, found: members.MemberWithBalance) -> gql.Member:
+    """The member with the balances a write left, for its payload: its balance fields read nothing."""
     ctx.loaders.points_balance.prime(
-        member_id, {"balance": found.balance, "pending_balance": found.pending, "debt": found.debt}
+        found.member.id, {"balance": found.balance, "pending_balance": found.pending, "debt": found.debt}
     )
     return gql.Member.from_model(found.member)
 

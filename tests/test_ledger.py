@@ -52,7 +52,7 @@ async def earn(member: Member, points: int, clock: FixedClock, **options) -> Poi
 
 
 async def spend(member: Member, points: int, clock: FixedClock) -> PointsJournal:
-    return await ledger.debit(member.id, points, JournalKind.REDEMPTION, reason="gift box", actor=STAFF, clock=clock)
+    return (await ledger.debit(member.id, points, JournalKind.REDEMPTION, reason="gift box", actor=STAFF, clock=clock)).journal
 
 
 async def system_balance(code: str) -> int:
@@ -165,6 +165,22 @@ async def test_a_failed_operation_inside_the_callers_transaction_undoes_only_its
 
 
 # ---- expiry -------------------------------------------------------------------------------
+
+
+async def test_a_spend_beyond_the_first_lots_it_reads_still_spends_in_expiry_order(clock):
+    """A spend reads the first few lots by expiry, and all of them when those are overdue or too small."""
+    member = await make_member(clock.now())
+    overdue = [await earn(member, 5, clock, expires_at=clock.now() + timedelta(days=1)) for _ in range(3)]
+    small = [await earn(member, 5, clock, expires_at=clock.now() + timedelta(days=10 + i)) for i in range(4)]
+    clock.advance(timedelta(days=2))  # the first three are overdue and not yet swept
+
+    redemption = await spend(member, 18, clock)
+
+    lots_of_small = [(await lot_of(journal)).id for journal in small]
+    assert await consumed_by(redemption) == [(lots_of_small[0], 5), (lots_of_small[1], 5), (lots_of_small[2], 5), (lots_of_small[3], 3)]
+    assert [(await lot_of(journal)).remaining for journal in overdue] == [5, 5, 5]
+    assert await ledger.balance(member.id) == 35 - 18
+    await assert_clean()
 
 
 async def test_a_lot_past_expiry_cannot_be_spent_and_expire_due_books_it_to_expired(clock):

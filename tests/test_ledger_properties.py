@@ -215,6 +215,10 @@ async def attempt(call) -> object:
         return error.code
 
 
+async def journal_of(spend) -> object:
+    return (await spend).journal
+
+
 async def stored_totals(member_ids: list[int]) -> list[tuple[int, int, int]]:
     rows = {
         row["member_id"]: (row["balance"], row["pending_balance"], row["debt"])
@@ -241,7 +245,7 @@ async def step(op: tuple, model: Model, member_ids: list[int], clock: FixedClock
     elif name == "spend" or (name == "adjust" and op[2] < 0):
         member, points = op[1], abs(op[2])
         if name == "spend":
-            call = ledger.debit(member_ids[member], points, JournalKind.REDEMPTION, reason="gift", actor=ACTOR, clock=clock)
+            call = journal_of(ledger.debit(member_ids[member], points, JournalKind.REDEMPTION, reason="gift", actor=ACTOR, clock=clock))
         else:
             call = ledger.adjust(member_ids[member], -points, reason="correction", actor=ACTOR, clock=clock)
         outcome = await attempt(call)

@@ -97,3 +97,17 @@ async def test_a_purchase_costs_the_same_statements_whatever_the_number_of_campa
     assert len(many) == len(few), (few, many)
     # No re-reads: the store comes from the cache, the purchase row from its INSERT and UPDATE.
     assert len(few) <= 20, few
+
+
+async def test_a_redemption_reads_the_member_once_and_its_payload_balance_comes_from_the_debit(api):
+    from tests.test_mall import Mall
+
+    mall = await Mall.open(api)
+    item = await mall.item(pointsPrice=10, stock=50)
+    shopper = await mall.member(balance=1000)
+    await mall.redeem(shopper, item, storeId=mall.store_gid)  # warm the caches
+    with counting_sql() as statements:
+        result = await mall.redeem(shopper, item, storeId=mall.store_gid)
+    assert result["errors"] == [] and result["member"] == {"pointsBalance": 980}
+    assert sum("FROM member" in s or 'FROM "member"' in s for s in statements) == 1, statements
+    assert len(statements) <= 10, statements

@@ -15,6 +15,7 @@ reads only the codes of shards below it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from domain import db
@@ -98,17 +99,31 @@ async def lock(conn, account_id: int) -> PointsAccount:
     return await PointsAccount.filter(id=account_id).select_for_update(no_key=True).using_db(conn).get()
 
 
-async def withdraw(conn, member_id: int, amount: int) -> int | None:
+@dataclass(frozen=True)
+class MemberAmounts:
+    """A member account's id and amounts at one moment, as a write left them."""
+
+    account_id: int
+    balance: int
+    pending: int
+    debt: int
+
+
+async def withdraw(conn, member_id: int, amount: int) -> MemberAmounts | None:
     """Take points from the member's spendable balance if, and only if, it holds that many.
 
-    Returns the account id, None when the member has no account or too few points. One
-    statement finds the account, guards the overdraft and takes the account lock.
+    Returns the account as the withdrawal left it, None when the member has no account or too
+    few points. One statement finds the account, guards the overdraft and takes the account lock.
     """
     rows = await db.fetch(
-        "UPDATE points_account SET balance = balance - $1 WHERE member_id = $2 AND balance >= $1 RETURNING id",
+        "UPDATE points_account SET balance = balance - $1 WHERE member_id = $2 AND balance >= $1"
+        " RETURNING id, balance, pending_balance, debt",
         amount, member_id, connection=conn,
     )
-    return rows[0]["id"] if rows else None
+    if not rows:
+        return None
+    row = rows[0]
+    return MemberAmounts(row["id"], int(row["balance"]), int(row["pending_balance"]), int(row["debt"]))
 
 
 async def shift(conn, account_id: int, *, balance: int = 0, pending: int = 0, debt: int = 0) -> None:

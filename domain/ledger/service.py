@@ -105,6 +105,14 @@ async def credit(
         )
 
 
+@dataclass(frozen=True)
+class Spent:
+    """A spend's journal, and the member's account right after it (a payload shows it unread)."""
+
+    journal: PointsJournal
+    account: accounts.MemberAmounts
+
+
 async def debit(
     member_id: int,
     amount: int,
@@ -117,7 +125,7 @@ async def debit(
     occurred_at: datetime | None = None,
     clock: Clock,
     connection=None,
-) -> PointsJournal:
+) -> Spent:
     """Spend points, oldest expiry first. INSUFFICIENT_POINTS when the unexpired available points fall short."""
     kind = _kind(kind, frozenset(SPENDING_ACCOUNTS))
     _check_positive(amount)
@@ -154,7 +162,8 @@ async def adjust(
                 conn, member_id, amount, JournalKind.ADJUSTMENT, SystemAccount.ADJUSTMENTS,
                 audit=audit, expires_at=_expiry(expires_at, now), pending_days=0, now=now,
             )
-        return await _spend(conn, member_id, -amount, JournalKind.ADJUSTMENT, SystemAccount.ADJUSTMENTS, audit=audit, now=now)
+        spent = await _spend(conn, member_id, -amount, JournalKind.ADJUSTMENT, SystemAccount.ADJUSTMENTS, audit=audit, now=now)
+        return spent.journal
 
 
 async def reverse(
@@ -324,12 +333,13 @@ async def _earn(
 
 async def _spend(
     conn, member_id: int, amount: int, kind: JournalKind, counter: SystemAccount, *, audit: _Audit, now: datetime
-) -> PointsJournal:
+) -> Spent:
     # The conditional UPDATE is the overdraft guard; it also takes the account lock.
-    account_id = await accounts.withdraw(conn, member_id, amount)
-    if account_id is None:
+    account = await accounts.withdraw(conn, member_id, amount)
+    if account is None:
         raise _insufficient(amount)
-    takes = lots.plan(lots.spendable(await lots.read_open(conn, account_id), now), amount)
+    account_id = account.account_id
+    takes = lots.plan(await lots.read_for_spending(conn, account_id, amount, now), amount)
     if lots.total(takes) < amount:
         # The balance still counts overdue lots that expire_due has not expired yet.
         raise _insufficient(amount)
@@ -339,7 +349,7 @@ async def _spend(
         conn, journal, member_id=member_id, member_account_id=account_id, member_amount=-amount,
         system={counter: amount}, now=now,
     )
-    return journal
+    return Spent(journal, account)
 
 
 async def _reverse_credit(

@@ -36,6 +36,7 @@ from domain.errors import AccessDenied
 from domain.idempotency import service as idempotency
 from domain.idempotency.service import check_key
 from domain.ledger import service as ledger
+from domain.ledger.accounts import MemberAmounts
 from domain.ledger.errors import LedgerError, LedgerErrorCode
 from domain.ledger.models import JournalKind
 from domain.mall import catalogue, codes, contention, eligibility, limits, shoppers, stock, throttle
@@ -45,6 +46,7 @@ from domain.mall.local_time import utc
 from domain.mall.models import MallItem, Redemption
 from domain.members import codes as member_codes
 from domain.members.models import Member
+from domain.members.services import MemberWithBalance
 from domain.stores import services as stores
 from domain.stores.models import Store
 
@@ -65,6 +67,7 @@ class RedeemRequest:
 class RedeemOutcome:
     redemption: Redemption
     replayed: bool
+    member_after: MemberWithBalance | None = None  # the member as this redemption left them, when it paid points
 
 
 @dataclass(frozen=True)
@@ -155,12 +158,15 @@ async def redeem(viewer: Viewer, request: RedeemRequest, *, clock: Clock) -> Red
                 raise _key_reused() from None
             return RedeemOutcome(replay, replayed=True)
         try:
-            redemption, replayed = await _write(order, clock)
+            redemption, replayed, account = await _write(order, clock)
         except MallError as exc:
             if exc.code == MallErrorCode.OUT_OF_STOCK:
                 await stock.note_if_sold_out(order.item.id)
             raise
-        return RedeemOutcome(redemption, replayed)
+        member_after = None
+        if account is not None:
+            member_after = MemberWithBalance(member, account.balance, account.pending, account.debt)
+        return RedeemOutcome(redemption, replayed, member_after)
 
 
 async def _prepare(viewer: Viewer, member: Member, request: RedeemRequest, clock: Clock) -> _Order:
@@ -191,11 +197,13 @@ async def _prepare(viewer: Viewer, member: Member, request: RedeemRequest, clock
     )
 
 
-async def _write(order: _Order, clock: Clock) -> tuple[Redemption, bool]:
+async def _write(order: _Order, clock: Clock) -> tuple[Redemption, bool, MemberAmounts | None]:
+    """The redemption, whether it replays an earlier one, and the member's account after the points went."""
+    account = None
     async with in_transaction() as conn:
         redemption, replayed = await _claim(conn, order, clock)
         if replayed:
-            return redemption, True
+            return redemption, True, None
         if order.period_key is not None:
             taken = await limits.take(
                 conn, item_id=order.item.id, member_id=order.member.id, period=order.period_key,
@@ -210,10 +218,10 @@ async def _write(order: _Order, clock: Clock) -> tuple[Redemption, bool]:
                 )
         points = order.unit_points * order.quantity
         if points:
-            await _spend(conn, order, redemption.id, points, clock)
+            account = await _spend(conn, order, redemption.id, points, clock)
         if order.item.stock_limited and not await stock.take(conn, order.item.id, order.quantity, order.stock_plan):
             raise _out_of_stock()
-    return redemption, False
+    return redemption, False, account
 
 
 async def _claim(conn, order: _Order, clock: Clock) -> tuple[Redemption, bool]:
@@ -244,9 +252,9 @@ async def _claim(conn, order: _Order, clock: Clock) -> tuple[Redemption, bool]:
     raise RuntimeError("no free redemption code after several draws")
 
 
-async def _spend(conn, order: _Order, redemption_id: int, points: int, clock: Clock) -> None:
+async def _spend(conn, order: _Order, redemption_id: int, points: int, clock: Clock) -> MemberAmounts:
     try:
-        await ledger.debit(
+        spent = await ledger.debit(
             order.member.id, points, JournalKind.REDEMPTION, reason=f"Redeemed {order.quantity} x {order.item.name}",
             actor=order.actor, store_id=order.store.id if order.store else None, reference=reference(redemption_id),
             clock=clock, connection=conn,
@@ -257,6 +265,7 @@ async def _spend(conn, order: _Order, redemption_id: int, points: int, clock: Cl
         raise MallError(
             MallErrorCode.INSUFFICIENT_POINTS, f"This needs {points:,} points, more than the member can spend.", field="quantity"
         ) from None
+    return spent.account
 
 
 def reference(redemption_id: int) -> str:

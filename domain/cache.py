@@ -163,12 +163,29 @@ async def get_or_load(key: str, loader: Callable[[], Awaitable[T]], ttl: float, 
     return value
 
 
+class StampedeLock(RedLock):
+    """aiocache's RedLock, whose release tolerates a waiters' event another holder already took.
+
+    RedLock keeps one event per key for its waiters. A holder's release deletes the lock in the
+    backend and then pops the event; when the event loop is busy, a new caller can take the lock
+    between the two and put its own event there, which the old holder then pops, and the new
+    holder's release raised KeyError (aio-libs/aiocache#979, not in 0.12.3, the last release).
+    It was seen as an INTERNAL_SERVER_ERROR with 100 concurrent redemptions on Redis.
+    """
+
+    async def _release(self) -> None:
+        if await self.client._redlock_release(self.key, self._value):
+            event = RedLock._EVENTS.pop(self.key, None)
+            if event is not None:
+                event.set()
+
+
 async def _get_or_load(key: str, loader: Callable[[], Awaitable[T]], ttl: float, lease: float) -> T:
     cache = backend()
     value = await cache.get(key, default=_MISSING)
     if value is not _MISSING:
         return None if value == ("__none__",) else value  # type: ignore[return-value]
-    async with RedLock(cache, key, lease=lease):
+    async with StampedeLock(cache, key, lease=lease):
         value = await cache.get(key, default=_MISSING)
         if value is not _MISSING:
             return None if value == ("__none__",) else value  # type: ignore[return-value]

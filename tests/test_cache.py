@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from aiocache.lock import RedLock
+
 from domain import cache, db
 
 
@@ -35,6 +37,14 @@ async def test_none_is_cached_and_delete_invalidates():
     await cache.delete("missing")
     await cache.get_or_load("missing", loader, ttl=30)
     assert calls == 2
+
+
+async def test_a_lock_whose_waiters_event_a_racing_holder_took_still_releases():
+    """aio-libs/aiocache#979: a holder's late release can pop the event the next holder put in."""
+    lock = cache.StampedeLock(cache.backend(), "raced", lease=5)
+    async with lock:
+        RedLock._EVENTS.pop(lock.key)  # what the previous holder's late release does
+    assert await cache.backend().get("raced-lock") is None  # released all the same
 
 
 async def test_backend_follows_configuration(settings):

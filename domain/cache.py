@@ -6,8 +6,10 @@ Balances and stock are never cached as truth.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -164,14 +166,39 @@ async def get_or_load(key: str, loader: Callable[[], Awaitable[T]], ttl: float, 
 
 
 class StampedeLock(RedLock):
-    """aiocache's RedLock, whose release tolerates a waiters' event another holder already took.
+    """aiocache's RedLock with its two races on the waiters' event closed (aio-libs/aiocache#979).
 
-    RedLock keeps one event per key for its waiters. A holder's release deletes the lock in the
-    backend and then pops the event; when the event loop is busy, a new caller can take the lock
-    between the two and put its own event there, which the old holder then pops, and the new
-    holder's release raised KeyError (aio-libs/aiocache#979, not in 0.12.3, the last release).
-    It was seen as an INTERNAL_SERVER_ERROR with 100 concurrent redemptions on Redis.
+    RedLock keeps one event per key for the callers waiting on a lock; 0.12.3, the last
+    release, has both races:
+    - the holder makes the event only after its add returns. A caller whose add fails in
+      between found no event, went on at once and loaded the value a second time;
+    - a holder's release deletes the lock, then pops the event. A new holder could take the
+      lock and put its own event there between the two; the old holder then popped it, and
+      the new holder's release raised KeyError. CI saw this as an INTERNAL_SERVER_ERROR with
+      100 concurrent redemptions on Redis.
+    Here the first of holder and waiter makes the event, a waiter that made it checks that
+    the lock is still held, and a release sets whatever event it finds.
     """
+
+    async def _acquire(self) -> None:
+        self._value = str(uuid.uuid4())
+        try:
+            await self.client._add(self.key, self._value, ttl=self.lease)
+        except ValueError:
+            await self._wait_for_release()
+        else:
+            RedLock._EVENTS.setdefault(self.key, asyncio.Event())
+
+    async def _wait_for_release(self) -> None:
+        event = RedLock._EVENTS.get(self.key)
+        if event is None:
+            event = RedLock._EVENTS.setdefault(self.key, asyncio.Event())
+            if not await self.client._exists(self.key):  # released before we made the event
+                return
+        try:
+            await asyncio.wait_for(event.wait(), self.lease)
+        except asyncio.TimeoutError:
+            pass
 
     async def _release(self) -> None:
         if await self.client._redlock_release(self.key, self._value):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 
 from domain.access import StaffRole
 from domain.stores.models import Store
+from tests.concurrently import all_at_once
 from tests.conftest import requires_postgres
 
 CREATE = "mutation($i: CreateStoreInput!) { createStore(input: $i) { store { id code } errors { code field message } } }"
@@ -54,7 +54,7 @@ async def test_overlong_key_is_rejected(api):
 async def test_concurrent_retries_with_one_key_create_one_store(api):
     token = await api.admin_token()
     inp = {"code": "RACE-1", "name": "Race", "idempotencyKey": "race"}
-    results = await asyncio.gather(*[api.data(CREATE, {"i": inp}, token=token) for _ in range(20)])
+    results = await all_at_once(*[api.data(CREATE, {"i": inp}, token=token) for _ in range(20)])
     ids = {r["createStore"]["store"]["id"] for r in results}
     assert len(ids) == 1 and all(r["createStore"]["errors"] == [] for r in results)
     assert await Store.filter(code="RACE-1").count() == 1

@@ -6,7 +6,6 @@ scenario also runs smaller on every database, so SQLite keeps the same rules.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 
@@ -19,6 +18,7 @@ from domain.mall.models import MallMemberQuota, MallStockBucket, Redemption
 from domain.members import codes
 from domain.members.models import Member
 from domain.tiers import service as tiers
+from tests.concurrently import all_at_once
 from tests.conftest import PG_URL, requires_postgres
 from tests.test_mall import Mall, Shopper, codes_of, member_token, new_key, pk, units_left
 
@@ -39,7 +39,7 @@ async def many_members(api, count: int, points: int) -> list[Shopper]:
     ], batch_size=500)
     members = list(await Member.filter(phone_hash__startswith=f"rush-{batch}-").order_by("id"))
     for start in range(0, count, 50):
-        await asyncio.gather(*(
+        await all_at_once(*(
             ledger.credit(m.id, points, JournalKind.PURCHASE, reason="purchase", actor="test", clock=api.clock)
             for m in members[start:start + 50]
         ))
@@ -74,7 +74,7 @@ async def rush(api, members: int, units: int, *, buckets: int = 1) -> float:
     item = await mall.item(name="Rush box", pointsPrice=100, stock=units, stockBuckets=buckets)
     shoppers = await many_members(api, members, 100)
     started = time.perf_counter()
-    results = await asyncio.gather(*(redeem(mall, s, item) for s in shoppers))
+    results = await all_at_once(*(redeem(mall, s, item) for s in shoppers))
     elapsed = time.perf_counter() - started
 
     winners = [s.id for s, r in zip(shoppers, results) if r["errors"] == []]
@@ -113,7 +113,7 @@ async def _four_buckets(api, *, members: int, units: int) -> None:
     item = await mall.item(name="Bucketed box", pointsPrice=10, stock=units, stockBuckets=4)
     shoppers = await many_members(api, members, 100)
     quantities = [1 + i % 3 for i in range(members)]  # 1, 2 or 3 units: some take from several buckets
-    results = await asyncio.gather(*(redeem(mall, s, item, quantity=q) for s, q in zip(shoppers, quantities)))
+    results = await all_at_once(*(redeem(mall, s, item, quantity=q) for s, q in zip(shoppers, quantities)))
     taken = sum(q for q, r in zip(quantities, results) if r["errors"] == [])
     assert taken <= units and set(codes_of(results)) <= {"OUT_OF_STOCK"}
     buckets = await MallStockBucket.filter(item_id=pk(item["id"])).values_list("remaining", flat=True)
@@ -130,7 +130,7 @@ async def _retries_with_one_key(api, retries: int) -> None:
     mall = await Mall.open(api)
     item = await mall.item(pointsPrice=30, stock=10)
     shopper = await mall.member(balance=100)
-    results = await asyncio.gather(*(redeem(mall, shopper, item, key="the-key") for _ in range(retries)))
+    results = await all_at_once(*(redeem(mall, shopper, item, key="the-key") for _ in range(retries)))
     assert all(r["errors"] == [] for r in results)
     assert len({r["redemption"]["id"] for r in results}) == 1
     assert sum(not r["replayed"] for r in results) == 1
@@ -152,7 +152,7 @@ async def _one_member_many_redemptions(api, attempts: int, affordable: int) -> N
     await mall.set(redeemAttemptsPerWindow=attempts)
     item = await mall.item(pointsPrice=10)
     shopper = await mall.member(balance=10 * affordable)
-    results = await asyncio.gather(*(redeem(mall, shopper, item) for _ in range(attempts)))
+    results = await all_at_once(*(redeem(mall, shopper, item) for _ in range(attempts)))
     assert sum(r["errors"] == [] for r in results) == affordable
     assert codes_of(results) == ["INSUFFICIENT_POINTS"] * (attempts - affordable)
     assert await ledger.balance(shopper.id) == 0 and await check_ledger() == []
@@ -172,7 +172,7 @@ async def _limit_under_concurrency(api, attempts: int, limit: int) -> None:
     await mall.set(redeemAttemptsPerWindow=attempts)
     item = await mall.item(pointsPrice=1, perMemberLimit=limit, limitPeriod="DAY")
     shopper = await mall.member(balance=1000)
-    results = await asyncio.gather(*(redeem(mall, shopper, item) for _ in range(attempts)))
+    results = await all_at_once(*(redeem(mall, shopper, item) for _ in range(attempts)))
     assert sum(r["errors"] == [] for r in results) == limit
     assert codes_of(results) == ["MEMBER_LIMIT_REACHED"] * (attempts - limit)
     assert (await MallMemberQuota.get()).used == limit and await ledger.balance(shopper.id) == 1000 - limit
@@ -192,7 +192,7 @@ async def test_a_flooding_member_is_rate_limited(api):
     await mall.set(redeemAttemptsPerWindow=5)
     item = await mall.item(pointsPrice=1)
     shopper = await mall.member(balance=1000)
-    results = await asyncio.gather(*(mall.redeem(shopper, item) for _ in range(12)))
+    results = await all_at_once(*(mall.redeem(shopper, item) for _ in range(12)))
     assert sum(r["errors"] == [] for r in results) == 5 and codes_of(results) == ["RATE_LIMITED"] * 7
 
 
@@ -204,7 +204,7 @@ async def _write_offs(api, clerks: int) -> None:
     item = await mall.item(pointsPrice=5)
     shopper = await mall.member(balance=100)
     code = (await mall.redeem(shopper, item, storeId=mall.store_gid))["redemption"]["code"]
-    results = await asyncio.gather(*(mall.fulfil(code) for _ in range(clerks)))
+    results = await all_at_once(*(mall.fulfil(code) for _ in range(clerks)))
     assert sum(r["errors"] == [] for r in results) == 1
     assert codes_of(results) == ["ALREADY_FULFILLED"] * (clerks - 1)
     assert {r["redemption"]["status"] for r in results} == {"FULFILLED"}
@@ -223,8 +223,8 @@ async def test_hundred_write_offs_at_the_same_moment_all_succeed(api):
     mall = await Mall.open(api)
     item = await mall.item(pointsPrice=1)
     shoppers = await many_members(api, 100 if ON_POSTGRES else 20, 10)
-    made = await asyncio.gather(*(redeem(mall, s, item, storeId=mall.store_gid) for s in shoppers))
-    results = await asyncio.gather(*(mall.fulfil(r["redemption"]["code"]) for r in made))
+    made = await all_at_once(*(redeem(mall, s, item, storeId=mall.store_gid) for s in shoppers))
+    results = await all_at_once(*(mall.fulfil(r["redemption"]["code"]) for r in made))
     assert all(r["errors"] == [] and r["redemption"]["status"] == "FULFILLED" for r in results)
 
 
@@ -233,7 +233,7 @@ async def test_cancel_racing_fulfilment_undoes_or_hands_out_never_both(api):
     item = await mall.item(pointsPrice=40, stock=5)
     shopper = await mall.member(balance=100)
     redemption = (await mall.redeem(shopper, item, storeId=mall.store_gid))["redemption"]
-    fulfilled, cancelled = await asyncio.gather(mall.fulfil(redemption["code"]), mall.cancel(redemption["id"], shopper.token))
+    fulfilled, cancelled = await all_at_once(mall.fulfil(redemption["code"]), mall.cancel(redemption["id"], shopper.token))
     assert [fulfilled["errors"] == [], cancelled["errors"] == []].count(True) == 1
     status = (await Redemption.get(id=pk(redemption["id"]))).status
     if status == "FULFILLED":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from datetime import timedelta
@@ -14,6 +13,7 @@ from domain.members.models import Member
 from domain.notifications.models import OutboxMessage
 from domain.stores import api_keys
 from schema.relay import to_global_id
+from tests.concurrently import all_at_once
 from tests.conftest import requires_postgres
 
 REGISTER = """mutation($i: RegisterMemberInput!) { registerMember(input: $i) {
@@ -240,7 +240,7 @@ async def test_invalid_phone_is_a_payload_error(api):
 async def test_concurrent_registrations_of_one_phone_make_one_member(api):
     store = await api.make_store()
     _, clerk = await api.make_staff(StaffRole.CLERK, store)
-    results = await asyncio.gather(*[
+    results = await all_at_once(*[
         api.data(REGISTER, {"i": {"phone": PHONE, "name": "Race", "channel": "POS"}}, token=clerk) for _ in range(10)
     ])
     codes_seen = {r["registerMember"]["member"]["code"] for r in results}

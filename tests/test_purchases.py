@@ -3,11 +3,11 @@ idempotency (also racing on PostgreSQL), offline batches, returns."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from domain.stores import api_keys
 from domain.access import StaffRole
+from tests.concurrently import all_at_once
 from tests.conftest import requires_postgres
 from tests.points_support import RECORD, assert_ledger_clean, local, open_shop
 
@@ -230,7 +230,7 @@ async def test_one_client_txn_id_sent_20_times_at_once_credits_once(api, clock):
     shop = await open_shop(api, clock)
     member = await shop.member()
     inp = shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")], txn="storm")
-    results = await asyncio.gather(*[api.data(RECORD, {"i": inp}, token=shop.clerk) for _ in range(20)])
+    results = await all_at_once(*[api.data(RECORD, {"i": inp}, token=shop.clerk) for _ in range(20)])
     ids = {r["recordPurchase"]["purchase"]["id"] for r in results}
     assert len(ids) == 1 and sum(not r["recordPurchase"]["replayed"] for r in results) == 1
     assert (await shop.balance(member["code"]))["pointsBalance"] == WELCOME + 200
@@ -250,7 +250,7 @@ async def test_50_parallel_cash_offset_purchases_never_overdraw(api, clock):
 
     member_id = (await Member.get(code=member["code"])).id
     await ledger.credit(member_id, 950, "PURCHASE", reason="setup", actor="test", clock=clock)
-    results = await asyncio.gather(*[
+    results = await all_at_once(*[
         shop.buy(member["code"], [("NO_POINTS", 1, "20.00")], points_to_redeem=100) for _ in range(50)
     ])
     ok = [r for r in results if not r["errors"]]

@@ -30,7 +30,7 @@ import random
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from gevent.lock import Semaphore
@@ -68,7 +68,9 @@ RECORD = """mutation RecordPurchase($i: RecordPurchaseInput!) { recordPurchase(i
   purchase { id pointsEarned } member { pointsBalance } errors { code field message } } }"""
 RESTOCK = """mutation RestockMallItem($i: RestockMallItemInput!) { restockMallItem(input: $i) {
   item { id stockRemaining } errors { code message } } }"""
-STAFF_LOGIN = "mutation StaffLogin($i: StaffLoginInput!) { staffLogin(input: $i) { token errors { code } } }"
+STAFF_LOGIN = "mutation StaffLogin($i: StaffLoginInput!) { staffLogin(input: $i) { token expiresAt refreshToken errors { code } } }"
+REFRESH_STAFF_SESSION = ("mutation RefreshStaffSession($i: RefreshStaffSessionInput!) { refreshStaffSession(input: $i) "
+                         "{ token expiresAt refreshToken errors { code } } }")
 
 
 @events.init_command_line_parser.add_listener
@@ -247,7 +249,34 @@ class KioskUser(GraphQLUser):
             self.gql("RedeemMallItem", REDEEM, variables)  # the kiosk's retry: same key, no second effect
 
 
-class PosUser(GraphQLUser):
+class StaffUser(GraphQLUser):
+    """Signed in as staff; the session is refreshed a minute before its token expires, as a till's app does.
+
+    Access tokens live 15 minutes: without the refresh, a soak's tills and operators failed
+    every request after that.
+    """
+
+    abstract = True
+    REFRESH_EARLY = timedelta(minutes=1)
+    refresh_token: str | None = None
+    refresh_at: datetime | None = None
+
+    def sign_in(self, credentials: dict) -> None:
+        self._keep((self.gql("StaffLogin", STAFF_LOGIN, {"i": credentials}) or {}).get("staffLogin"))
+
+    def keep_signed_in(self) -> None:
+        if self.refresh_at is not None and datetime.now(timezone.utc) >= self.refresh_at:
+            data = self.gql("RefreshStaffSession", REFRESH_STAFF_SESSION, {"i": {"refreshToken": self.refresh_token}})
+            self._keep((data or {}).get("refreshStaffSession"))
+
+    def _keep(self, session: dict | None) -> None:
+        session = session or {}
+        self.token, self.refresh_token = session.get("token"), session.get("refreshToken")
+        expires = session.get("expiresAt")
+        self.refresh_at = datetime.fromisoformat(expires) - self.REFRESH_EARLY if expires else None
+
+
+class PosUser(StaffUser):
     """A till: record purchases, some paid partly with points."""
 
     think = between(1, 2)
@@ -255,13 +284,13 @@ class PosUser(GraphQLUser):
     def on_start(self) -> None:
         store = self.store()
         self.store_id = to_global_id("Store", store["id"])
-        data = self.gql("StaffLogin", STAFF_LOGIN, {"i": store["clerk"]})
-        self.token = (data or {}).get("staffLogin", {}).get("token")
+        self.sign_in(store["clerk"])
         self.till = uuid.uuid4().hex[:8]
         self.sales = itertools.count(1)
 
     @task
     def record_purchase(self) -> None:
+        self.keep_signed_in()
         member = Catalogue.next_member()
         lines = [
             {"sku": f"SKU-{random.randint(1, 500)}", "category": random.choice(["IMPORTED_FRUIT", "DOMESTIC_FRUIT", "FRESH_CUT", "GIFT_BOX"]),
@@ -295,18 +324,18 @@ class RushMember(GraphQLUser):
         }})
 
 
-class AdminUser(GraphQLUser):
+class AdminUser(StaffUser):
     """An operator restocking the hot item now and then."""
 
     think = between(20, 40)
 
     def on_start(self) -> None:
-        data = self.gql("StaffLogin", STAFF_LOGIN, {"i": Catalogue.keys["admin"]})
-        self.token = (data or {}).get("staffLogin", {}).get("token")
+        self.sign_in(Catalogue.keys["admin"])
         self.items()
 
     @task
     def restock(self) -> None:
+        self.keep_signed_in()
         limited = [i for i in self.items() if i["stockRemaining"] is not None]
         if limited:
             item = random.choice(limited)

@@ -16,11 +16,11 @@ from tortoise.transactions import in_transaction
 
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock
+from domain.contention import is_contention
 from domain.errors import AccessDenied
 from domain.idempotency import run_once
 from domain.ledger import service as ledger
 from domain.ledger.models import JournalKind, PointsJournal
-from domain.contention import is_contention
 from domain.mall import contention, limits, stock
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.local_time import utc

@@ -2,7 +2,7 @@
 
 The depth and alias rules are built once when the schema is made: strawberry's per-request
 extension factories would create new rule classes for every request and so defeat the
-ValidationCache (strawberry issue 4635).
+validation cache (strawberry issue 4635).
 """
 
 from __future__ import annotations
@@ -28,16 +28,10 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution import ExecutionResult as GraphQLExecutionResult
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from graphql.language.parser import parse
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.schema.schema import validate_document
 
 from domain.pagination import DEFAULT_PAGE_SIZE
 from domain.settings import Settings
@@ -106,7 +100,13 @@ def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None,
     return _selection_cost(schema, root, operation.selection_set, fragments, variables, frozenset())
 
 
-@lru_cache(maxsize=512)
+OPERATION_CACHE_SIZE = 512  # distinct query texts; bounded so unique texts cannot grow memory
+
+_cached_parse = lru_cache(maxsize=OPERATION_CACHE_SIZE)(parse)
+_cached_validate = lru_cache(maxsize=OPERATION_CACHE_SIZE)(validate_document)
+
+
+@lru_cache(maxsize=OPERATION_CACHE_SIZE)
 def _cached_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, page_sizes: tuple) -> int:
     return query_cost(schema, document, operation_name, dict(page_sizes))
 
@@ -116,13 +116,40 @@ def _page_size_variables(variables: dict[str, Any] | None) -> tuple:
     return tuple(sorted((k, v) for k, v in (variables or {}).items() if isinstance(v, int)))
 
 
-class QueryCost(SchemaExtension):
-    """Reports `extensions.cost` and refuses an operation whose requested cost is over the limit."""
+class OperationGuard(SchemaExtension):
+    """Every per-operation check and cache in one extension: strawberry enters each extension's
+    hooks for every operation, and five small ones cost a `{ __typename }` more than its
+    execution did.
 
+    - parse through a shared LRU cache, refusing documents of more than `max_tokens` tokens;
+    - validate through a shared LRU cache with the depth, alias (and, in production,
+      introspection) rules built once by `build_extensions`;
+    - refuse an operation whose requested cost is over `max_cost`, and report the cost in
+      `extensions.cost`.
+    """
+
+    max_tokens = 2000
     max_cost = 2000
+    rules: tuple = ()
 
     def __init__(self) -> None:
         self.cost: int | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.parse_options["max_tokens"] = self.max_tokens
+        ctx.validation_rules = ctx.validation_rules + self.rules
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.graphql_document = _cached_parse(ctx.query, **ctx.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.pre_execution_errors = _cached_validate(ctx.schema._schema, ctx.graphql_document, ctx.validation_rules)
+        yield
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -146,20 +173,15 @@ class QueryCost(SchemaExtension):
 
 
 def build_extensions(settings: Settings) -> list[Any]:
-    """Schema extensions, with validation rules made here, once."""
+    """The schema's one extension, with its validation rules made here, once."""
     rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if settings.is_production:
         rules.extend(DisableIntrospection().validation_rules)
-    frozen_rules = tuple(rules)
-    max_tokens = settings.max_tokens
-    cost_limit = type("OrchardQueryCost", (QueryCost,), {"max_cost": settings.max_query_cost})
-    return [
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: AddValidationRules(list(frozen_rules)),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        cost_limit,
-    ]
+    guard = type(
+        "OrchardOperationGuard", (OperationGuard,),
+        {"max_tokens": settings.max_tokens, "max_cost": settings.max_query_cost, "rules": tuple(rules)},
+    )
+    return [guard]

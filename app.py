@@ -30,6 +30,7 @@ from domain.ratelimit import RateLimiter
 from domain.settings import Settings, load_settings
 from domain.stores.services import authenticate
 from resolvers.context import RequestContext
+from schema.execution import OperationRunner
 from schema.relay import InvalidGlobalId
 from schema.root import build_schema
 
@@ -77,7 +78,8 @@ class GraphQLEndpoint:
         self.settings = settings
         self.clock = clock
         self.metrics = metrics
-        self.schema = build_schema(settings)
+        self.schema = build_schema()
+        self.operations = OperationRunner(self.schema, settings)
         self.rate_limiter = RateLimiter(rate_per_second=settings.rate_per_second, burst=settings.rate_burst)
 
     async def __call__(self, scope, receive, send) -> None:
@@ -137,8 +139,8 @@ class GraphQLEndpoint:
         )
         started = time.perf_counter()
         try:
-            result = await self.schema.execute(
-                params["query"], variable_values=variables, context_value=context, operation_name=operation_name
+            result = await self.operations.execute(
+                params["query"], variables=variables, operation_name=operation_name, context=context
             )
         finally:
             context.finish()

@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "schema":
         from schema.root import build_schema
 
-        print(build_schema(Settings(secret_key="schema-printing")).as_str().strip())
+        print(build_schema().as_str().strip())
         return 0
     if args.command == "makemigrations":
         return _makemigrations()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from domain.settings import Settings
 from resolvers import mall as mall_resolvers
 from resolvers import members as member_resolvers
 from resolvers import nodes
@@ -19,7 +18,6 @@ from schema import programme as gql_programme
 from schema import stores as gql_stores
 from schema.permissions import IsChainAdmin, IsStaff
 from schema.relay import Connection, Node
-from schema.security import build_extensions
 
 
 @strawberry.type
@@ -279,15 +277,6 @@ NODE_TYPES = [gql_stores.Store, gql_stores.StaffUser, gql_stores.ApiKey, gql_mem
               gql_mall.MallItem, gql_mall.Redemption, gql_mall.MallPriceRule]
 
 
-class OrchardSchema(strawberry.Schema):
-    def process_errors(self, errors, execution_context=None) -> None:
-        """The HTTP layer classifies and logs errors once (unexpected ones with their trace)."""
-
-
-def build_schema(settings: Settings) -> strawberry.Schema:
-    return OrchardSchema(
-        query=Query,
-        mutation=Mutation,
-        types=NODE_TYPES,
-        extensions=build_extensions(settings),
-    )
+def build_schema() -> strawberry.Schema:
+    """The schema: types and resolvers. Running operations against it is schema/execution.py's."""
+    return strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES)

@@ -1,13 +1,7 @@
-"""Query limits: depth, aliases and tokens at parse/validation time, cost per operation.
-
-The depth and alias rules are built once when the schema is made: strawberry's per-request
-extension factories would create new rule classes for every request and so defeat the
-validation cache (strawberry issue 4635).
-"""
+"""Query limits: depth and aliases at validation time, cost per operation (tokens: schema/execution.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -27,11 +21,9 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from graphql.execution import ExecutionResult as GraphQLExecutionResult
-from graphql.language.parser import parse
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from graphql.validation import specified_rules
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.extensions.disable_introspection import DisableIntrospection
-from strawberry.schema.schema import validate_document
 
 from domain.pagination import DEFAULT_PAGE_SIZE
 from domain.settings import Settings
@@ -102,86 +94,36 @@ def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None,
 
 OPERATION_CACHE_SIZE = 512  # distinct query texts; bounded so unique texts cannot grow memory
 
-_cached_parse = lru_cache(maxsize=OPERATION_CACHE_SIZE)(parse)
-_cached_validate = lru_cache(maxsize=OPERATION_CACHE_SIZE)(validate_document)
-
 
 @lru_cache(maxsize=OPERATION_CACHE_SIZE)
 def _cached_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, page_sizes: tuple) -> int:
     return query_cost(schema, document, operation_name, dict(page_sizes))
 
 
-def _page_size_variables(variables: dict[str, Any] | None) -> tuple:
-    """The variables that can change a cost: only integers are read, as page sizes."""
-    return tuple(sorted((k, v) for k, v in (variables or {}).items() if isinstance(v, int)))
+def requested_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any]) -> int:
+    """The operation's cost, cached by document and by the integer variables (page sizes) only."""
+    page_sizes = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int)))
+    return _cached_cost(schema, document, operation_name, page_sizes)
 
 
-class OperationGuard(SchemaExtension):
-    """Every per-operation check and cache in one extension: strawberry enters each extension's
-    hooks for every operation, and five small ones cost a `{ __typename }` more than its
-    execution did.
+def too_costly(cost: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"Query cost {cost} is over the limit of {max_cost}. Ask for fewer items.",
+        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maximumCost": max_cost},
+    )
 
-    - parse through a shared LRU cache, refusing documents of more than `max_tokens` tokens;
-    - validate through a shared LRU cache with the depth, alias (and, in production,
-      introspection) rules built once by `build_extensions`;
-    - refuse an operation whose requested cost is over `max_cost`, and report the cost in
-      `extensions.cost`.
+
+def validation_rules(settings: Settings) -> tuple:
+    """GraphQL's own rules and ours: depth, aliases and, in production, no introspection.
+
+    Built once per schema: strawberry's per-request extension factories would make new rule
+    classes for every request and so defeat any validation cache (strawberry issue 4635).
     """
-
-    max_tokens = 2000
-    max_cost = 2000
-    rules: tuple = ()
-
-    def __init__(self) -> None:
-        self.cost: int | None = None
-
-    def on_operation(self) -> Iterator[None]:
-        ctx = self.execution_context
-        ctx.parse_options["max_tokens"] = self.max_tokens
-        ctx.validation_rules = ctx.validation_rules + self.rules
-        yield
-
-    def on_parse(self) -> Iterator[None]:
-        ctx = self.execution_context
-        ctx.graphql_document = _cached_parse(ctx.query, **ctx.parse_options)
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        ctx = self.execution_context
-        ctx.pre_execution_errors = _cached_validate(ctx.schema._schema, ctx.graphql_document, ctx.validation_rules)
-        yield
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        schema = ctx.schema._schema
-        if ctx.graphql_document is not None:
-            self.cost = _cached_cost(schema, ctx.graphql_document, ctx.operation_name, _page_size_variables(ctx.variables))
-            if self.cost > self.max_cost:
-                ctx.result = GraphQLExecutionResult(
-                    data=None,
-                    errors=[GraphQLError(
-                        f"Query cost {self.cost} is over the limit of {self.max_cost}. Ask for fewer items.",
-                        extensions={"code": "QUERY_TOO_COSTLY", "cost": self.cost, "maximumCost": self.max_cost},
-                    )],
-                )
-        yield
-
-    def get_results(self) -> dict[str, Any]:
-        if not self.cost:  # a bare `{ __typename }` answers with data alone
-            return {}
-        return {"cost": {"requestedQueryCost": self.cost, "maximumAvailable": self.max_cost}}
-
-
-def build_extensions(settings: Settings) -> list[Any]:
-    """The schema's one extension, with its validation rules made here, once."""
     rules = [
+        *specified_rules,
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if settings.is_production:
         rules.extend(DisableIntrospection().validation_rules)
-    guard = type(
-        "OrchardOperationGuard", (OperationGuard,),
-        {"max_tokens": settings.max_tokens, "max_cost": settings.max_query_cost, "rules": tuple(rules)},
-    )
-    return [guard]
+    return tuple(rules)

@@ -10,7 +10,6 @@ from domain.settings import ConfigurationError, load_settings
 from schema.relay import InvalidGlobalId, decode_cursor, encode_cursor, from_global_id, pk_of, to_global_id
 from schema.root import build_schema
 from schema.security import query_cost
-from domain.settings import Settings
 
 
 def test_global_ids_round_trip_and_reject_garbage():
@@ -45,7 +44,7 @@ def test_production_requires_a_secret(tmp_path):
 
 
 def test_query_cost_counts_objects_and_multiplies_connections():
-    schema = build_schema(Settings(secret_key="x"))._schema
+    schema = build_schema()._schema
     doc = parse("query { viewer { store { code } } stores(first: 10) { totalCount edges { node { code } } } }")
     assert query_cost(schema, doc, None, {}) == 2 + (2 + 2 * 10)
     fragment = parse("query { ...F } fragment F on Query { viewer { kind } }")

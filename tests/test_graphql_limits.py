@@ -15,6 +15,26 @@ async def test_typename_answers_plain_data(api):
     assert response.json() == {"data": {"__typename": "Query"}}
 
 
+async def test_the_operation_to_run_must_be_named_and_exist(api):
+    two = "query A { __typename } query B { viewer { kind } }"
+    assert (await api.gql(two, operation_name="B"))["data"] == {"viewer": {"kind": "ANONYMOUS"}}
+    unknown = await api.gql(two, operation_name="Nope")
+    assert unknown["data"] is None and unknown["errors"][0]["message"] == "Unknown operation named 'Nope'."
+    assert unknown["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    unnamed = await api.gql(two)
+    assert unnamed["data"] is None and "operationName" in unnamed["errors"][0]["message"]
+
+
+async def test_an_empty_document_is_a_syntax_error_not_a_crash(api):
+    body = await api.gql("")
+    assert body["data"] is None and body["errors"][0]["message"].startswith("Syntax Error")
+
+
+async def test_variables_are_coerced_and_checked(api):
+    body = await api.gql("query($n: Int!) { stores(first: $n) { totalCount } }", {"n": "five"})
+    assert body["data"] is None and "$n" in body["errors"][0]["message"]
+
+
 async def test_depth_limit_is_a_clear_top_level_error(api_factory, settings):
     api = api_factory(settings.with_(max_query_depth=2))
     response = await api.post(DEEP)

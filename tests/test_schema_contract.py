@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from domain.settings import Settings
 from schema.root import build_schema
 from tests.conftest import REPO_ROOT
 
 
 def printed_schema() -> str:
-    return build_schema(Settings(secret_key="x")).as_str().strip() + "\n"
+    return build_schema().as_str().strip() + "\n"
 
 
 def test_schema_graphql_matches_the_code():
@@ -19,7 +18,7 @@ def test_schema_graphql_matches_the_code():
 
 
 def test_every_mutation_takes_one_input_and_returns_a_payload_with_errors():
-    schema = build_schema(Settings(secret_key="x"))._schema
+    schema = build_schema()._schema
     for name, field in schema.mutation_type.fields.items():
         assert list(field.args) == ["input"], f"{name} takes one `input` argument"
         payload = field.type.of_type if hasattr(field.type, "of_type") else field.type
@@ -28,7 +27,7 @@ def test_every_mutation_takes_one_input_and_returns_a_payload_with_errors():
 
 
 def test_every_entry_point_is_described():
-    schema = build_schema(Settings(secret_key="x"))._schema
+    schema = build_schema()._schema
     for root in ("Query", "Mutation"):
         for name, field in schema.type_map[root].fields.items():
             assert field.description, f"{root}.{name} needs a description: frontends read it in GraphiQL"

@@ -1,0 +1,84 @@
+"""Running one GraphQL operation: parse, validate and pick the operation once per distinct text,
+check its cost, then execute with graphql-core.
+
+Strawberry's `Schema.execute` does the same through its extension hooks, which it builds anew
+for every operation (a context manager per hook and extension, each wrapped afresh); with the
+caches and limits as extensions, that machinery cost a `{ __typename }` more than its execution.
+The types, resolvers and permissions are strawberry's as before: only the pipeline around
+graphql-core's `execute` is ours. It also answers an unknown operation name or an empty
+document with a GraphQL error, where strawberry raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from inspect import isawaitable
+from typing import Any
+
+import strawberry
+from graphql import DocumentNode, GraphQLError, execute, get_operation_ast, parse
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import validate_document
+
+from domain.settings import Settings
+from schema import security
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A query text as parsed and validated, or the errors that stop it before execution."""
+
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...] = ()
+
+
+@dataclass(slots=True)
+class OperationResult:
+    data: dict[str, Any] | None
+    errors: list[GraphQLError] | None
+    extensions: dict[str, Any] | None = None
+
+
+class OperationRunner:
+    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+        self.graphql_schema = schema._schema
+        self.executor_class = schema.execution_context_class
+        self.rules = security.validation_rules(settings)
+        self.max_tokens = settings.max_tokens
+        self.max_cost = settings.max_query_cost
+        self.prepare = lru_cache(maxsize=security.OPERATION_CACHE_SIZE)(self._prepare)
+
+    def _prepare(self, query: str, operation_name: str | None) -> Prepared:
+        try:
+            document = parse(query, max_tokens=self.max_tokens)
+        except GraphQLError as error:
+            return Prepared(None, (error,))
+        errors = validate_document(self.graphql_schema, document, self.rules)
+        if errors:
+            return Prepared(None, tuple(errors))
+        if get_operation_ast(document, operation_name) is None:
+            message = (
+                f"Unknown operation named '{operation_name}'." if operation_name
+                else "Name the operation to run (`operationName`): the document has several."
+            )
+            return Prepared(None, (GraphQLError(message),))
+        return Prepared(document)
+
+    async def execute(
+        self, query: str, *, variables: dict[str, Any], operation_name: str | None, context: Any
+    ) -> OperationResult:
+        prepared = self.prepare(query, operation_name)
+        if prepared.document is None:
+            return OperationResult(None, list(prepared.errors))
+        cost = security.requested_cost(self.graphql_schema, prepared.document, operation_name, variables)
+        extensions = {"cost": {"requestedQueryCost": cost, "maximumAvailable": self.max_cost}} if cost else None
+        if cost > self.max_cost:
+            return OperationResult(None, [security.too_costly(cost, self.max_cost)], extensions)
+        result = execute(
+            self.graphql_schema, prepared.document, context_value=context, variable_values=variables,
+            operation_name=operation_name, executor_class=self.executor_class, is_awaitable=optimized_is_awaitable,
+        )
+        if isawaitable(result):
+            result = await result
+        return OperationResult(result.data, result.errors, extensions)

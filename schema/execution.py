@@ -48,6 +48,7 @@ class OperationRunner:
         self.max_tokens = settings.max_tokens
         self.max_cost = settings.max_query_cost
         self.prepare = lru_cache(maxsize=security.OPERATION_CACHE_SIZE)(self._prepare)
+        self._cost = lru_cache(maxsize=security.OPERATION_CACHE_SIZE)(self._uncached_cost)
 
     def _prepare(self, query: str, operation_name: str | None) -> Prepared:
         try:
@@ -65,13 +66,23 @@ class OperationRunner:
             return Prepared(None, (GraphQLError(message),))
         return Prepared(document)
 
+    def _uncached_cost(self, query: str, operation_name: str | None, page_sizes: tuple) -> int:
+        document = self.prepare(query, operation_name).document
+        return security.query_cost(self.graphql_schema, document, operation_name, dict(page_sizes))
+
+    def cost(self, query: str, operation_name: str | None, variables: dict[str, Any]) -> int:
+        """Cached by the query's text (a document's own hash walks its whole tree) and page sizes:
+        only integer variables can change a cost."""
+        page_sizes = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int))) if variables else ()
+        return self._cost(query, operation_name, page_sizes)
+
     async def execute(
         self, query: str, *, variables: dict[str, Any], operation_name: str | None, context: Any
     ) -> OperationResult:
         prepared = self.prepare(query, operation_name)
         if prepared.document is None:
             return OperationResult(None, list(prepared.errors))
-        cost = security.requested_cost(self.graphql_schema, prepared.document, operation_name, variables)
+        cost = self.cost(query, operation_name, variables)
         extensions = {"cost": {"requestedQueryCost": cost, "maximumAvailable": self.max_cost}} if cost else None
         if cost > self.max_cost:
             return OperationResult(None, [security.too_costly(cost, self.max_cost)], extensions)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -93,17 +92,6 @@ def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None,
 
 
 OPERATION_CACHE_SIZE = 512  # distinct query texts; bounded so unique texts cannot grow memory
-
-
-@lru_cache(maxsize=OPERATION_CACHE_SIZE)
-def _cached_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, page_sizes: tuple) -> int:
-    return query_cost(schema, document, operation_name, dict(page_sizes))
-
-
-def requested_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any]) -> int:
-    """The operation's cost, cached by document and by the integer variables (page sizes) only."""
-    page_sizes = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int)))
-    return _cached_cost(schema, document, operation_name, page_sizes)
 
 
 def too_costly(cost: int, max_cost: int) -> GraphQLError:

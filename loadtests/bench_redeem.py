@@ -88,7 +88,7 @@ async def _bench_items(env: dict[str, str], spread: int) -> dict:
     start = SYSTEM_CLOCK.now() - timedelta(days=30)  # not new: no cache surprises from the "new" flag
     try:
         def draft(name: str, buckets: int) -> ItemDraft:
-            return ItemDraft(name=name, band="LOW", kind="FRESH_CUT", points_price=1, stock=HOT_STOCK,
+            return ItemDraft(name=name, band="LOW", kind="FRESH_CUT", points_price=10, stock=HOT_STOCK,
                              stock_buckets=buckets, available_from=start)
 
         hot = await create_item(admin, draft("Bench hot item", 1), clock=SYSTEM_CLOCK)

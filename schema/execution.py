@@ -24,6 +24,8 @@ from strawberry.schema.schema import validate_document
 from domain.settings import Settings
 from schema import security
 
+OPERATION_CACHE_SIZE = 512  # distinct query texts; bounded so unique texts cannot grow memory
+
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
@@ -47,8 +49,8 @@ class OperationRunner:
         self.rules = security.validation_rules(settings)
         self.max_tokens = settings.max_tokens
         self.max_cost = settings.max_query_cost
-        self.prepare = lru_cache(maxsize=security.OPERATION_CACHE_SIZE)(self._prepare)
-        self._cost = lru_cache(maxsize=security.OPERATION_CACHE_SIZE)(self._uncached_cost)
+        self.prepare = lru_cache(maxsize=OPERATION_CACHE_SIZE)(self._prepare)
+        self._cost = lru_cache(maxsize=OPERATION_CACHE_SIZE)(self._uncached_cost)
 
     def _prepare(self, query: str, operation_name: str | None) -> Prepared:
         try:

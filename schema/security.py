@@ -91,9 +91,6 @@ def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None,
     return _selection_cost(schema, root, operation.selection_set, fragments, variables, frozenset())
 
 
-OPERATION_CACHE_SIZE = 512  # distinct query texts; bounded so unique texts cannot grow memory
-
-
 def too_costly(cost: int, max_cost: int) -> GraphQLError:
     return GraphQLError(
         f"Query cost {cost} is over the limit of {max_cost}. Ask for fewer items.",

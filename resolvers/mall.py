@@ -40,7 +40,7 @@ def _invalid(field: str) -> list[gql.MallError]:
 # ---- views ----------------------------------------------------------------------------------
 
 
-def item_view(entry: PricedItem, now) -> gql.MallItem:
+def item_view(entry: PricedItem, now, stock_left: int | None = None) -> gql.MallItem:
     item, price = entry.item, entry.price
     return gql.MallItem(
         id=strawberry.ID(to_global_id("MallItem", item.id)), name=item.name, description=item.description,
@@ -58,6 +58,7 @@ def item_view(entry: PricedItem, now) -> gql.MallItem:
         eligible_tiers=list(item.eligible_tiers), available_from=item.available_from, available_until=item.available_until,
         is_new=entry.is_new, is_available=eligibility.is_available(item, now), retired_at=item.retired_at,
         stock_buckets=item.stock_buckets, pk=item.id, stock_limited=item.stock_limited, store_pks=list(item.store_ids),
+        stock_left=stock_left,
     )
 
 
@@ -119,7 +120,8 @@ async def mall_items(
     )
     shopper = await shoppers.for_viewer(ctx.viewer, store_id, ctx.clock)
     page = await catalogue.browse(ctx.viewer, query, shopper)
-    return connection_from_page(page, lambda entry: item_view(entry, shopper.now))
+    left = await stock.remaining([entry.item.id for entry in page.items if entry.item.stock_limited])
+    return connection_from_page(page, lambda entry: item_view(entry, shopper.now, left.get(entry.item.id)))
 
 
 async def mall_item(ctx: RequestContext, global_id: str) -> gql.MallItem | None:

@@ -111,3 +111,27 @@ async def test_a_redemption_reads_the_member_once_and_its_payload_balance_comes_
     assert result["errors"] == [] and result["member"] == {"pointsBalance": 980}
     assert sum("FROM member" in s or 'FROM "member"' in s for s in statements) == 1, statements
     assert len(statements) <= 10, statements
+
+
+async def test_a_mall_page_reads_its_stock_in_one_statement_whatever_its_size(api):
+    from tests.test_mall import Mall
+
+    mall = await Mall.open(api)
+    page = "{ mallItems(first: 50) { edges { node { name stockRemaining } } } }"
+
+    async def listed() -> tuple[dict, list[str]]:
+        await api.data(page)  # warm the catalogue cache
+        with counting_sql() as statements:
+            edges = (await api.data(page))["mallItems"]["edges"]
+        return {e["node"]["name"]: e["node"]["stockRemaining"] for e in edges}, statements
+
+    await mall.item(name="Box 0", stock=5)
+    await mall.item(name="Unlimited")
+    few, few_statements = await listed()
+    assert few == {"Box 0": 5, "Unlimited": None}
+    for n in range(1, 8):
+        await mall.item(name=f"Box {n}", stock=n)
+    many, many_statements = await listed()
+    assert many == {"Unlimited": None, **{f"Box {n}": 5 if n == 0 else n for n in range(8)}}
+    assert len(many_statements) == len(few_statements), many_statements
+    assert sum("mall_stock_bucket" in s for s in many_statements) == 1, many_statements

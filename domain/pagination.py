@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -41,7 +42,15 @@ class Page(Generic[T]):
     keys: list[list[Any]]
     has_next: bool
     has_previous: bool
-    total_count: int
+    count_all: Callable[[], Awaitable[int]]  # run only when a client asks for the total
+
+
+def counted(total: int) -> Callable[[], Awaitable[int]]:
+    """`count_all` for a page whose total is known already."""
+    async def count_all() -> int:
+        return total
+
+    return count_all
 
 
 def _after(field: str, key: list[Any], descending: bool) -> Q:
@@ -57,7 +66,6 @@ async def keyset_page(
     queryset: QuerySet[T], request: PageRequest, *, field: str = "id", descending: bool = False
 ) -> Page[T]:
     size = request.size()
-    total = await queryset.count()
     walk_descending = descending != request.backwards
     query = queryset
     cursor = request.before if request.backwards else request.after
@@ -75,5 +83,5 @@ async def keyset_page(
         keys=keys,
         has_next=more if not request.backwards else bool(request.before),
         has_previous=more if request.backwards else bool(request.after),
-        total_count=total,
+        count_all=queryset.count,  # a COUNT over a member's whole history costs more than the page
     )

@@ -23,5 +23,5 @@ def connection_from_page(page: Page[Any], convert: Callable[[Any], Any]) -> Conn
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=page.total_count,
+        count_all=page.count_all,
     )

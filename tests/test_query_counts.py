@@ -135,3 +135,18 @@ async def test_a_mall_page_reads_its_stock_in_one_statement_whatever_its_size(ap
     assert many == {"Unlimited": None, **{f"Box {n}": 5 if n == 0 else n for n in range(8)}}
     assert len(many_statements) == len(few_statements), many_statements
     assert sum("mall_stock_bucket" in s for s in many_statements) == 1, many_statements
+
+
+async def test_a_history_page_counts_the_whole_history_only_when_asked(api, clock, outbox):
+    from tests.test_behaviour_points import member_token
+
+    shop = await open_shop(api, clock)
+    _, token = await member_token(api, outbox, shop)
+    page = "{ me { pointsHistory(first: 5) { edges { node { kind points } } %s } } }"
+    with counting_sql() as without_total:
+        edges = (await api.data(page % "", token=token))["me"]["pointsHistory"]["edges"]
+    assert edges and not any("COUNT(" in s.upper() for s in without_total), without_total
+    with counting_sql() as with_total:
+        history = (await api.data(page % "totalCount", token=token))["me"]["pointsHistory"]
+    assert history["totalCount"] == len(edges) >= 1
+    assert len(with_total) == len(without_total) + 1, with_total

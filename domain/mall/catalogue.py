@@ -31,7 +31,7 @@ from domain.mall.local_time import utc
 from domain.mall.models import MallItem
 from domain.mall.pricing import Price
 from domain.mall.shoppers import Shopper
-from domain.pagination import Page, PageRequest
+from domain.pagination import Page, PageRequest, counted
 from domain.stores.models import Store
 from domain.tiers import service as tiers
 
@@ -175,7 +175,7 @@ def page_in_memory(
         items=chosen, keys=[[key(e), e.item.id] for e in chosen],
         has_next=more if not request.backwards else bool(request.before),
         has_previous=more if request.backwards else bool(request.after),
-        total_count=len(rows),
+        count_all=counted(len(rows)),
     )
 
 

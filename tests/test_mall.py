@@ -153,6 +153,37 @@ async def test_admin_creates_an_item_everyone_browses_it(api):
     assert unlimited["effectivePrice"]["cash"] == {"amount": "0.00", "currency": "CNY"}
 
 
+async def test_a_page_in_date_order_prices_only_its_own_items(api, clock):
+    from domain.access import ANONYMOUS
+    from domain.mall import catalogue
+    from domain.mall.shoppers import Shopper
+    from domain.pagination import PageRequest
+
+    mall = await Mall.open(api)
+    for n in range(5):
+        await mall.item(name=f"Box {n}", pointsPrice=100 + n)
+    priced: list[int] = []
+
+    class CountingShopper(Shopper):
+        def price(self, item):
+            priced.append(item.id)
+            return super().price(item)
+
+    now = clock.now() + timedelta(minutes=1)
+    shopper = CountingShopper(member=None, tier=None, local_date=now.date(), now=now, rules=(), new_item_days=7)
+    newest = await catalogue.browse(ANONYMOUS, catalogue.BrowseQuery(page=PageRequest(first=2)), shopper)
+    assert [entry.price.points for entry in newest.items] == [104, 103]
+    assert sorted(priced) == sorted(entry.item.id for entry in newest.items)
+    priced.clear()
+    cheapest = await catalogue.browse(
+        ANONYMOUS, catalogue.BrowseQuery(sort=catalogue.SortField.POINTS_PRICE, descending=False, page=PageRequest(first=2)),
+        shopper,
+    )
+    assert [entry.price.points for entry in cheapest.items] == [100, 101]
+    assert len(set(priced)) == 5  # sorting by price needs every price, each worked out once
+    assert len(priced) == 5
+
+
 async def test_only_chain_admins_manage_the_catalogue(api):
     mall = await Mall.open(api)
     denied = await api.gql(CREATE_ITEM, {"i": {"name": "x", "band": "LOW", "kind": "COUPON", "pointsPrice": 1}}, token=mall.clerk)

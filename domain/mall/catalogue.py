@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -71,11 +72,21 @@ class ItemDraft:
     available_until: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class PricedItem:
+    """An item as the shopper sees it. The price is worked out when first asked for: a page of
+    the catalogue in its default order prices only the items on the page, not every item."""
+
     item: MallItem
-    price: Price
-    is_new: bool
+    shopper: Shopper
+
+    @cached_property
+    def price(self) -> Price:
+        return self.shopper.price(self.item)
+
+    @cached_property
+    def is_new(self) -> bool:
+        return eligibility.is_new(self.item, self.shopper.now, self.shopper.new_item_days)
 
 
 @dataclass(frozen=True)
@@ -113,7 +124,7 @@ async def forget() -> None:
 
 
 def priced(item: MallItem, shopper: Shopper) -> PricedItem:
-    return PricedItem(item, shopper.price(item), eligibility.is_new(item, shopper.now, shopper.new_item_days))
+    return PricedItem(item, shopper)
 
 
 def may_see(viewer: Viewer, item: MallItem) -> bool:

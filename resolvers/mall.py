@@ -40,7 +40,7 @@ def _invalid(field: str) -> list[gql.MallError]:
 # ---- views ----------------------------------------------------------------------------------
 
 
-def item_view(entry: PricedItem, now, stock_left: int | None = None) -> gql.MallItem:
+def item_view(entry: PricedItem, stock_left: int | None = None) -> gql.MallItem:
     item, price = entry.item, entry.price
     return gql.MallItem(
         id=strawberry.ID(to_global_id("MallItem", item.id)), name=item.name, description=item.description,
@@ -56,7 +56,7 @@ def item_view(entry: PricedItem, now, stock_left: int | None = None) -> gql.Mall
         ),
         per_member_limit=item.per_member_limit, limit_period=gql.LimitPeriod(item.limit_period),
         eligible_tiers=list(item.eligible_tiers), available_from=item.available_from, available_until=item.available_until,
-        is_new=entry.is_new, is_available=eligibility.is_available(item, now), retired_at=item.retired_at,
+        is_new=entry.is_new, is_available=eligibility.is_available(item, entry.shopper.now), retired_at=item.retired_at,
         stock_buckets=item.stock_buckets, pk=item.id, stock_limited=item.stock_limited, store_pks=list(item.store_ids),
         stock_left=stock_left,
     )
@@ -87,7 +87,7 @@ async def priced_items(viewer: Viewer, clock, ids: list[int], *, retired_too: bo
     found = {}
     for item in await catalogue.all_items():
         if item.id in ids and (retired_too or catalogue.may_see(viewer, item)):
-            found[item.id] = item_view(catalogue.priced(item, shopper), shopper.now)
+            found[item.id] = item_view(catalogue.PricedItem(item, shopper))
     return found
 
 
@@ -121,7 +121,7 @@ async def mall_items(
     shopper = await shoppers.for_viewer(ctx.viewer, store_id, ctx.clock)
     page = await catalogue.browse(ctx.viewer, query, shopper)
     left = await stock.remaining([entry.item.id for entry in page.items if entry.item.stock_limited])
-    return connection_from_page(page, lambda entry: item_view(entry, shopper.now, left.get(entry.item.id)))
+    return connection_from_page(page, lambda entry: item_view(entry, left.get(entry.item.id)))
 
 
 async def mall_item(ctx: RequestContext, global_id: str) -> gql.MallItem | None:

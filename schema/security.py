@@ -15,10 +15,10 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    get_operation_ast,
 )
 from graphql.validation import specified_rules
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
@@ -80,13 +80,10 @@ def _selection_cost(
 
 def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any]) -> int:
     """Shopify-style requested cost: 1 per object, connections multiply their nodes by the page size."""
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if not operations:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
         return 0
-    operation = operations[0]
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     root = schema.get_root_type(operation.operation)
     return _selection_cost(schema, root, operation.selection_set, fragments, variables, frozenset())
 

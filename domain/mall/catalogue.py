@@ -123,10 +123,6 @@ async def forget() -> None:
         await cache.delete(CACHE_KEY)
 
 
-def priced(item: MallItem, shopper: Shopper) -> PricedItem:
-    return PricedItem(item, shopper)
-
-
 def may_see(viewer: Viewer, item: MallItem) -> bool:
     """Retired items are for staff; everything else is public."""
     return item.retired_at is None or viewer.is_staff
@@ -150,7 +146,7 @@ async def browse(viewer: Viewer, query: BrowseQuery, shopper: Shopper) -> Page[P
             continue
         if query.eligible_for_me and not eligibility.tier_allowed(item, shopper.tier_code or ""):
             continue
-        entry = priced(item, shopper)
+        entry = PricedItem(item, shopper)
         if query.new_only and not entry.is_new:
             continue
         if balance is not None and entry.price.points > balance:

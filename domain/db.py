@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from asyncpg import PostgresError
+from asyncpg.transaction import TransactionState
 from tortoise import Model, Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
@@ -93,11 +96,54 @@ async def apply_migrations(settings: Settings, *, progress=None) -> None:
     await migrate(config=tortoise_config(settings), progress=progress)
 
 
-def transaction(connection=None):
-    """Our own transaction, or a savepoint inside the caller's `connection`."""
+def transaction(connection=None, *, savepoint: bool = True):
+    """Our own transaction, or a savepoint inside the caller's `connection`.
+
+    With `savepoint=False` the work joins the caller's transaction as it is: for a caller that
+    rolls its whole transaction back on any error, where a savepoint would only cost two round
+    trips (SAVEPOINT and RELEASE).
+    """
     if connection is None:
         return in_transaction()
+    if not savepoint:
+        return _joined(connection)
     return connection._in_transaction()
+
+
+@asynccontextmanager
+async def _joined(connection):
+    yield connection
+
+
+class LastStatementFailed(Exception):
+    """`commit_with`'s statement failed: PostgreSQL skipped the COMMIT, the transaction is aborted."""
+
+
+async def commit_with(conn, statement: str, *, failed_sqlstate: str) -> None:
+    """Run the transaction's last `statement` and its COMMIT as one message (PostgreSQL only).
+
+    A row lock the statement takes (a hot stock row) is then held for PostgreSQL's own work
+    only, not for a round trip and a turn of this worker's event loop before the COMMIT goes
+    out. Several statements in one message need the simple query protocol, which carries no
+    parameters: `statement` must be built from integers only. When it fails with
+    `failed_sqlstate`, PostgreSQL skips the COMMIT and LastStatementFailed is raised; the
+    caller's `in_transaction` then rolls the aborted transaction back. Any other failure
+    propagates as it is.
+    """
+    message = f"{statement}; COMMIT"
+    conn.log.debug("%s: %s", message, [])
+    try:
+        await conn._connection.execute(message)
+    except PostgresError as exc:
+        if exc.sqlstate == failed_sqlstate:
+            raise LastStatementFailed(statement) from exc
+        raise
+    # Tell asyncpg and tortoise that the transaction they opened is over, as their own commit would.
+    opened = conn.transaction
+    if opened._connection._top_xact is opened:
+        opened._connection._top_xact = None
+    opened._state = TransactionState.COMMITTED
+    conn._finalized = True
 
 
 _postgres: bool | None = None  # the open database's dialect, asked on every statement

@@ -54,6 +54,14 @@ async def book(
     """
     if member_amount + sum(system.values()) != 0:
         raise LedgerInconsistency(f"journal {journal.id} does not balance: {member_amount} against {system}")
+    moved = {code: amount for code, amount in system.items() if amount}
+    if db.is_postgres() and member_amount and len(moved) == 1:
+        [(code, amount)] = moved.items()
+        await db.execute(
+            _BOOK_ONE_SYSTEM_LINE, accounts.shard_code(code, accounts.shard_of(member_id)), amount, now, journal.id,
+            member_account_id, member_amount, connection=conn,
+        )
+        return
     lines = [(member_account_id, member_amount)] if member_amount else []
     for code in sorted(system):  # one lock order for shared rows, whatever the caller's dict order
         if system[code]:
@@ -63,3 +71,13 @@ async def book(
         "points_entry", ("journal_id", "account_id", "amount", "created_at"),
         [(journal.id, account_id, amount, now) for account_id, amount in lines], connection=conn,
     )
+
+
+# The common booking, one member line and one system line, as one statement on PostgreSQL: the
+# system shard's upsert (accounts.UPSERT_SYSTEM_BALANCE) feeds its id to the entries' insert.
+# $1 shard code, $2 system amount, $3 now, $4 journal, $5 member account, $6 member amount
+_BOOK_ONE_SYSTEM_LINE = (
+    f"WITH shard AS ({accounts.UPSERT_SYSTEM_BALANCE})"
+    " INSERT INTO points_entry (journal_id, account_id, amount, created_at)"
+    " VALUES ($4, $5, $6, $3), ($4, (SELECT id FROM shard), $2, $3)"
+)

@@ -76,6 +76,33 @@ async def read_for_spending(conn, account_id: int, amount: int, now: datetime) -
     return spendable(await read_open(conn, account_id), now)
 
 
+# $1 account, $2 points to take, $3 now, $4 journal. The lots are the caller's to change: it holds the account's lock.
+_SPEND_OLDEST_FIRST = (
+    "WITH spendable AS ("
+    " SELECT id, remaining, SUM(remaining) OVER (ORDER BY expires_at, id) - remaining AS before FROM points_lot"
+    " WHERE account_id = $1 AND status = 'AVAILABLE' AND remaining > 0 AND expires_at > $3),"
+    " takes AS (SELECT id, LEAST(remaining, $2 - before) AS amount FROM spendable WHERE before < $2),"
+    " taken AS (UPDATE points_lot SET remaining = points_lot.remaining - takes.amount FROM takes"
+    " WHERE points_lot.id = takes.id RETURNING points_lot.id, takes.amount)"
+    " INSERT INTO lot_consumption (journal_id, lot_id, amount) SELECT $4, id, amount FROM taken RETURNING amount"
+)
+
+
+async def spend_oldest_first(conn, journal_id: int, account_id: int, amount: int, now: datetime) -> int:
+    """Take up to `amount` points from the account's spendable lots, oldest expiry first, recording each
+    consumption; returns the points taken, less than `amount` when the lots fall short.
+
+    One statement on PostgreSQL (a data-modifying CTE); SQLite, which has none, reads the lots first.
+    The caller holds the account's lock, as for `read_open`, and undoes the spend when it falls short.
+    """
+    if db.is_postgres():
+        rows = await db.fetch(_SPEND_OLDEST_FIRST, account_id, amount, now, journal_id, connection=conn)
+        return sum(row["amount"] for row in rows)
+    takes = plan(await read_for_spending(conn, account_id, amount, now), amount)
+    await take(conn, journal_id, takes)
+    return total(takes)
+
+
 def oldest_expiry_first(lots: Iterable[PointsLot]) -> list[PointsLot]:
     return sorted(lots, key=lambda lot: (lot.expires_at, lot.id))
 

@@ -125,13 +125,17 @@ async def debit(
     occurred_at: datetime | None = None,
     clock: Clock,
     connection=None,
+    savepoint: bool = True,
 ) -> Spent:
-    """Spend points, oldest expiry first. INSUFFICIENT_POINTS when the unexpired available points fall short."""
+    """Spend points, oldest expiry first. INSUFFICIENT_POINTS when the unexpired available points fall short.
+
+    `savepoint=False` is for a caller that rolls its whole transaction back on any error (db.transaction).
+    """
     kind = _kind(kind, frozenset(SPENDING_ACCOUNTS))
     _check_positive(amount)
     _check_audit(reason, actor)
     now = _utc(clock.now())
-    async with db.transaction(connection) as conn:
+    async with db.transaction(connection, savepoint=savepoint) as conn:
         return await _spend(
             conn, member_id, amount, kind, SPENDING_ACCOUNTS[kind],
             audit=_Audit(reason, actor, store_id, reference, _occurred_at(occurred_at, now)), now=now,
@@ -339,12 +343,11 @@ async def _spend(
     if account is None:
         raise _insufficient(amount)
     account_id = account.account_id
-    takes = lots.plan(await lots.read_for_spending(conn, account_id, amount, now), amount)
-    if lots.total(takes) < amount:
-        # The balance still counts overdue lots that expire_due has not expired yet.
-        raise _insufficient(amount)
     journal = await _open(conn, kind, audit, now)
-    await lots.take(conn, journal.id, takes)
+    if await lots.spend_oldest_first(conn, journal.id, account_id, amount, now) < amount:
+        # The balance still counts overdue lots that expire_due has not expired yet. Raising
+        # undoes the withdrawal, the journal and the partial takes with the caller's transaction.
+        raise _insufficient(amount)
     await journals.book(
         conn, journal, member_id=member_id, member_account_id=account_id, member_amount=-amount,
         system={counter: amount}, now=now,

@@ -12,7 +12,8 @@ The transaction then writes, in this order, which is also the lock order of ever
 2. the member's quota row for the item and period (MEMBER_LIMIT_REACHED when it is full);
 3. the points, through the ledger (member account, its lots, then the REDEEMED system
    account): FIFO lots, one REDEMPTION journal, INSUFFICIENT_POINTS when short;
-4. the stock bucket, last, right before the commit (OUT_OF_STOCK).
+4. the stock bucket, last: on PostgreSQL its UPDATE goes out with the COMMIT in one message,
+   so a hot bucket stays locked for no round trip (stock.take_and_commit; OUT_OF_STOCK).
 
 Every change is a conditional atomic UPDATE (or a conditional upsert); an expected failure
 rolls the whole transaction back, the key included, so the caller may retry with that key.
@@ -219,7 +220,7 @@ async def _write(order: _Order, clock: Clock) -> tuple[Redemption, bool, MemberA
         points = order.unit_points * order.quantity
         if points:
             account = await _spend(conn, order, redemption.id, points, clock)
-        if order.item.stock_limited and not await stock.take(conn, order.item.id, order.quantity, order.stock_plan):
+        if order.item.stock_limited and not await stock.take_and_commit(conn, order.item.id, order.quantity, order.stock_plan):
             raise _out_of_stock()
     return redemption, False, account
 
@@ -257,7 +258,7 @@ async def _spend(conn, order: _Order, redemption_id: int, points: int, clock: Cl
         spent = await ledger.debit(
             order.member.id, points, JournalKind.REDEMPTION, reason=f"Redeemed {order.quantity} x {order.item.name}",
             actor=order.actor, store_id=order.store.id if order.store else None, reference=reference(redemption_id),
-            clock=clock, connection=conn,
+            clock=clock, connection=conn, savepoint=False,  # any failure rolls the whole redemption back
         )
     except LedgerError as exc:
         if exc.code != LedgerErrorCode.INSUFFICIENT_POINTS:

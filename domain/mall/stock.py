@@ -114,6 +114,34 @@ async def take(conn, item_id: int, quantity: int, planned: list[int]) -> bool:
     return await _take_across(conn, item_id, quantity, fresh)
 
 
+# Fails with division_by_zero (22012) when no row holds the units, so the COMMIT sent with it is skipped.
+_TAKE_OR_FAIL = (
+    "WITH taken AS (UPDATE mall_stock_bucket SET remaining = remaining - {units} WHERE item_id = {item_id}"
+    " AND bucket_no = {bucket_no} AND remaining >= {units} RETURNING 1) SELECT 1 / COUNT(*) FROM taken"
+)
+_DIVISION_BY_ZERO = "22012"
+
+
+async def take_and_commit(conn, item_id: int, quantity: int, planned: list[int]) -> bool:
+    """`take` as the transaction's last write; True when the units are taken.
+
+    On PostgreSQL the first planned bucket's UPDATE goes out with the COMMIT in one message
+    (db.commit_with), so a hot bucket's row lock is held for no round trip; when that bucket
+    misses, a savepoint set in the same message lets `take` try the others, and the caller's
+    transaction commits as usual. On SQLite this is `take`.
+    """
+    if not db.is_postgres() or not planned:
+        return await take(conn, item_id, quantity, planned)
+    first, *others = planned
+    statement = _TAKE_OR_FAIL.format(units=int(quantity), item_id=int(item_id), bucket_no=int(first))
+    try:
+        await db.commit_with(conn, f"SAVEPOINT stock_take; {statement}", failed_sqlstate=_DIVISION_BY_ZERO)
+        return True
+    except db.LastStatementFailed:
+        await db.execute("ROLLBACK TO SAVEPOINT stock_take", connection=conn)
+    return await take(conn, item_id, quantity, others)
+
+
 async def _take_across(conn, item_id: int, quantity: int, bucket_levels: dict[int, int]) -> bool:
     """A quantity no single bucket holds, from several, in bucket order; the caller rolls back on False."""
     if sum(bucket_levels.values()) < quantity:

@@ -1,0 +1,60 @@
+"""The stock step of a redemption, committed with its UPDATE (stock.take_and_commit): what a member sees
+when the first bucket tried is empty, and when no bucket holds the units. On SQLite the same
+redemptions take the plain path, with the same answers."""
+
+from __future__ import annotations
+
+from domain.ledger.check import check_ledger
+from domain.mall import stock
+from domain.mall.models import MallStockBucket, Redemption
+from tests.test_mall import Mall, codes_of, pk, units_left
+
+
+async def _two_buckets_first_one_empty(mall: Mall, monkeypatch) -> dict:
+    item = await mall.item(pointsPrice=10, stock=1, stockBuckets=2)  # buckets hold 1 and 0
+    empty = await MallStockBucket.get(item_id=pk(item["id"]), remaining=0)
+    full = 1 - empty.bucket_no
+    monkeypatch.setattr(stock, "guess", lambda buckets: [empty.bucket_no, full])
+    return item
+
+
+async def test_an_empty_first_bucket_falls_back_to_the_one_that_holds_the_unit(api, monkeypatch):
+    mall = await Mall.open(api)
+    item = await _two_buckets_first_one_empty(mall, monkeypatch)
+    shopper = await mall.member(balance=100)
+
+    result = await mall.redeem(shopper, item)
+
+    assert result["errors"] == [] and result["member"] == {"pointsBalance": 90}
+    assert await units_left(item) == 0
+    assert await Redemption.filter(member_id=shopper.id).count() == 1
+    assert await check_ledger() == []
+
+
+async def test_when_no_bucket_holds_the_units_nothing_is_written(api, monkeypatch):
+    mall = await Mall.open(api)
+    item = await _two_buckets_first_one_empty(mall, monkeypatch)
+    shopper = await mall.member(balance=100)
+
+    too_many = await mall.redeem(shopper, item, quantity=2)
+
+    assert codes_of([too_many]) == ["OUT_OF_STOCK"]
+    assert await units_left(item) == 1
+    assert await Redemption.filter(member_id=shopper.id).count() == 0
+    balance = await api.data("{ me { pointsBalance } }", token=shopper.token)
+    assert balance["me"]["pointsBalance"] == 100
+    assert await check_ledger() == []
+
+
+async def test_a_single_bucket_sold_out_answers_out_of_stock_and_keeps_the_points(api):
+    mall = await Mall.open(api)
+    item = await mall.item(pointsPrice=10, stock=1)
+    first, second = await mall.member(balance=100), await mall.member(balance=100)
+
+    assert (await mall.redeem(first, item))["errors"] == []
+    sold_out = await mall.redeem(second, item)
+
+    assert codes_of([sold_out]) == ["OUT_OF_STOCK"]
+    assert await Redemption.filter(member_id=second.id).count() == 0
+    assert (await api.data("{ me { pointsBalance } }", token=second.token))["me"]["pointsBalance"] == 100
+    assert await check_ledger() == []

@@ -130,6 +130,9 @@ async def commit_with(conn, statement: str, *, failed_sqlstate: str) -> None:
     caller's `in_transaction` then rolls the aborted transaction back. Any other failure
     propagates as it is.
     """
+    opened = conn.transaction
+    if opened is None or opened._nested:
+        raise RuntimeError("commit_with ends a top-level transaction, not a savepoint")
     message = f"{statement}; COMMIT"
     conn.log.debug("%s: %s", message, [])
     try:
@@ -139,7 +142,6 @@ async def commit_with(conn, statement: str, *, failed_sqlstate: str) -> None:
             raise LastStatementFailed(statement) from exc
         raise
     # Tell asyncpg and tortoise that the transaction they opened is over, as their own commit would.
-    opened = conn.transaction
     if opened._connection._top_xact is opened:
         opened._connection._top_xact = None
     opened._state = TransactionState.COMMITTED

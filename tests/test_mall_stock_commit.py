@@ -4,9 +4,12 @@ redemptions take the plain path, with the same answers."""
 
 from __future__ import annotations
 
+import pytest
+
 from domain.ledger.check import check_ledger
 from domain.mall import stock
 from domain.mall.models import MallStockBucket, Redemption
+from tests.conftest import requires_postgres
 from tests.test_mall import Mall, codes_of, pk, units_left
 
 
@@ -58,3 +61,17 @@ async def test_a_single_bucket_sold_out_answers_out_of_stock_and_keeps_the_point
     assert await Redemption.filter(member_id=second.id).count() == 0
     assert (await api.data("{ me { pointsBalance } }", token=second.token))["me"]["pointsBalance"] == 100
     assert await check_ledger() == []
+
+
+@requires_postgres("commit_with sends PostgreSQL's simple query protocol")
+async def test_commit_with_ends_only_a_top_level_transaction():
+    from tortoise.transactions import in_transaction
+
+    from domain import db
+
+    async with in_transaction() as conn:
+        async with conn._in_transaction() as savepoint:
+            with pytest.raises(RuntimeError):
+                await db.commit_with(savepoint, "SELECT 1", failed_sqlstate="22012")
+        await db.commit_with(conn, "SELECT 1", failed_sqlstate="22012")
+        assert conn._finalized

@@ -65,12 +65,10 @@ async def test_a_single_bucket_sold_out_answers_out_of_stock_and_keeps_the_point
 
 @requires_postgres("commit_with sends PostgreSQL's simple query protocol")
 async def test_commit_with_ends_only_a_top_level_transaction():
-    from tortoise.transactions import in_transaction
-
     from domain import db
 
-    async with in_transaction() as conn:
-        async with conn._in_transaction() as savepoint:
+    async with db.transaction() as conn:
+        async with db.transaction(conn) as savepoint:
             with pytest.raises(RuntimeError):
                 await db.commit_with(savepoint, "SELECT 1", failed_sqlstate="22012")
         await db.commit_with(conn, "SELECT 1", failed_sqlstate="22012")

@@ -63,10 +63,9 @@ async def book(
         )
         return
     lines = [(member_account_id, member_amount)] if member_amount else []
-    for code in sorted(system):  # one lock order for shared rows, whatever the caller's dict order
-        if system[code]:
-            account_id = await accounts.add_to_system_balance(conn, code, system[code], now=now, member_id=member_id)
-            lines.append((account_id, system[code]))
+    for code in sorted(moved):  # one lock order for shared rows, whatever the caller's dict order
+        account_id = await accounts.add_to_system_balance(conn, code, moved[code], now=now, member_id=member_id)
+        lines.append((account_id, moved[code]))
     await db.insert_rows(
         "points_entry", ("journal_id", "account_id", "amount", "created_at"),
         [(journal.id, account_id, amount, now) for account_id, amount in lines], connection=conn,

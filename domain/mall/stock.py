@@ -90,11 +90,16 @@ def guess(buckets: int) -> list[int]:
     return random.sample(range(buckets), min(GUESSES, buckets))
 
 
+# The one conditional decrement of a bucket: with placeholders in `_decrement`, with integers in `_TAKE_OR_FAIL`.
+_DECREMENT = (
+    "UPDATE mall_stock_bucket SET remaining = remaining - {units} WHERE item_id = {item_id} AND bucket_no = {bucket_no}"
+    " AND remaining >= {units}"
+)
+_DECREMENT_PARAMS = _DECREMENT.format(item_id="$1", bucket_no="$2", units="$3")
+
+
 async def _decrement(conn, item_id: int, bucket_no: int, units: int) -> bool:
-    changed = await db.execute(
-        "UPDATE mall_stock_bucket SET remaining = remaining - $3 WHERE item_id = $1 AND bucket_no = $2 AND remaining >= $3",
-        item_id, bucket_no, units, connection=conn,
-    )
+    changed = await db.execute(_DECREMENT_PARAMS, item_id, bucket_no, units, connection=conn)
     return changed == 1
 
 
@@ -115,10 +120,7 @@ async def take(conn, item_id: int, quantity: int, planned: list[int]) -> bool:
 
 
 # Fails with division_by_zero (22012) when no row holds the units, so the COMMIT sent with it is skipped.
-_TAKE_OR_FAIL = (
-    "WITH taken AS (UPDATE mall_stock_bucket SET remaining = remaining - {units} WHERE item_id = {item_id}"
-    " AND bucket_no = {bucket_no} AND remaining >= {units} RETURNING 1) SELECT 1 / COUNT(*) FROM taken"
-)
+_TAKE_OR_FAIL = f"WITH taken AS ({_DECREMENT} RETURNING 1) SELECT 1 / COUNT(*) FROM taken"
 _DIVISION_BY_ZERO = "22012"
 
 

@@ -200,8 +200,12 @@ async def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple], *
 
 async def by_id(model: type[M], pk: Any, *, connection=None) -> M | None:
     """One row by primary key as a model instance, without building a queryset (hot-path reads)."""
-    meta = model._meta
-    rows = await fetch(f'SELECT * FROM "{meta.db_table}" WHERE "{meta.db_pk_column}" = $1', pk, connection=connection)
+    return await by_unique(model, model._meta.db_pk_column, pk, connection=connection)
+
+
+async def by_unique(model: type[M], column: str, value: Any, *, connection=None) -> M | None:
+    """The row whose unique `column` holds `value`, as a model instance, without building a queryset."""
+    rows = await fetch(f'SELECT * FROM "{model._meta.db_table}" WHERE "{column}" = $1', value, connection=connection)
     return model._init_from_db(**rows[0]) if rows else None
 
 

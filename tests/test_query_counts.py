@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 
+from domain import db
 from tests.points_support import open_shop
 
 DB_LOGGER = logging.getLogger("tortoise.db_client")
@@ -95,8 +96,10 @@ async def test_a_purchase_costs_the_same_statements_whatever_the_number_of_campa
     with counting_sql() as many:
         await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
     assert len(many) == len(few), (few, many)
-    # No re-reads: the store comes from the cache, the purchase row from its INSERT and UPDATE.
-    assert len(few) <= 20, few
+    # No re-reads: the store comes from the cache, the purchase row from its INSERT and UPDATE; the
+    # member's account is found and locked by one statement, the member's store linked by an upsert.
+    # SQLite books the journal's system line with one statement more (it has no data-modifying CTEs).
+    assert len(few) <= (18 if db.is_postgres() else 19), few
 
 
 async def test_a_redemption_reads_the_member_once_and_its_payload_balance_comes_from_the_debit(api):

@@ -21,14 +21,14 @@ from domain import contention, db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
-from domain.earning.models import CampaignMemberDay, Purchase, PurchaseLine, StoreFlag
+from domain.earning.models import Purchase, PurchaseLine
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import service as idempotency
 from domain.ledger import service as ledger
 from domain.ledger.errors import LedgerError, LedgerErrorCode
 from domain.ledger.models import JournalKind, PointsJournal
 from domain.members import codes
-from domain.members.models import Member, MemberStore
+from domain.members.models import Member
 from domain.programme import service as programme_settings
 from domain.stores import services as stores
 from domain.stores.models import Store
@@ -152,7 +152,7 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
     code = codes.code_from_scan(request.member_code)
     if not codes.is_valid_member_code(code):
         raise PurchaseError("INVALID_MEMBER_CODE", "That member code has a typo.", field="memberCode")
-    member = await Member.get_or_none(code=code)
+    member = await db.by_unique(Member, "code", code)
     if member is None:
         raise PurchaseError("MEMBER_NOT_FOUND", "No member has that code.", field="memberCode")
     store = await stores.store_by_id(request.store_id)
@@ -205,7 +205,10 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     reference = f"purchase:{purchase.id}"
     max_age = timedelta(days=settings["offline_max_age_days"])
     total = sum(l.total_fen for l in lines)
-    is_first = not await Purchase.filter(member_id=member.id, status__not="HELD").exclude(id=purchase.id).using_db(conn).exists()
+    is_first = not await db.fetch(
+        "SELECT 1 AS found FROM purchase WHERE member_id = $1 AND status <> 'HELD' AND id <> $2 LIMIT 1",
+        member.id, purchase.id, connection=conn,
+    )
 
     if now - occurred_at > max_age:
         await _save_lines(conn, purchase, lines, [0] * len(lines))
@@ -223,11 +226,14 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
         await ledger.debit(
             member.id, points_used, JournalKind.CASH_OFFSET, reason="Points paid part of a purchase", actor=actor,
             store_id=store.id, reference=reference, occurred_at=occurred_at, clock=clock, connection=conn,
+            savepoint=False,  # any failure rolls the whole purchase back
         )
 
     book = await rulebook.load()
     tier = next(t for t in await tiers.all_tiers() if t.id == member.tier_id)  # type: ignore[attr-defined]
-    flags = frozenset(await StoreFlag.filter(store_id=store.id, local_date=local_date).using_db(conn).values_list("flag", flat=True))
+    flags = frozenset(row["flag"] for row in await db.fetch(
+        "SELECT flag FROM store_flag WHERE store_id = $1 AND local_date = $2", store.id, local_date, connection=conn,
+    ))
     stored = book.campaigns_at(occurred_at)
     usage = await _campaign_usage(conn, [c.id for c in stored], member.id, local_date)
     campaigns = [
@@ -249,7 +255,7 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
         await ledger.credit(
             member.id, result.purchase_points, JournalKind.PURCHASE, reason=f"Purchase at {store.code}", actor=actor,
             store_id=store.id, reference=reference, occurred_at=occurred_at, expires_at=expires_at,
-            pending_days=pending_days, clock=clock, connection=conn,
+            pending_days=pending_days, clock=clock, connection=conn, savepoint=False,
         )
     awarded: dict[str, int] = {}
     by_code = {c.code: c for c in stored}
@@ -262,7 +268,7 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
         await ledger.credit(
             member.id, points, JournalKind.CAMPAIGN_BONUS, reason=f"Campaign {campaign.code}", actor=actor,
             store_id=store.id, reference=reference, occurred_at=occurred_at, expires_at=expires_at,
-            pending_days=pending_days, clock=clock, connection=conn,
+            pending_days=pending_days, clock=clock, connection=conn, savepoint=False,
         )
         awarded[campaign.code] = points
     await _save_lines(conn, purchase, lines, [lp.tier_points for lp in result.lines])
@@ -270,8 +276,10 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
         conn, purchase.id, cash_offset_fen=offset_fen, points_redeemed=points_used,
         points_earned=result.purchase_points + sum(awarded.values()), is_first_order=is_first,
     )
-    await MemberStore.get_or_create(
-        member_id=member.id, store_id=store.id, defaults={"first_seen_at": now}, using_db=conn
+    await db.execute(
+        "INSERT INTO member_store (member_id, store_id, first_seen_at) VALUES ($1, $2, $3)"
+        " ON CONFLICT (member_id, store_id) DO NOTHING",
+        member.id, store.id, now, connection=conn,
     )
     return settled, awarded
 
@@ -287,16 +295,17 @@ async def _update(conn, purchase_id: int, **columns) -> Purchase:
 
 
 async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], points: list[int]) -> None:
-    await PurchaseLine.bulk_create(
+    await db.insert_rows(
+        "purchase_line", _LINE_COLUMNS,
         [
-            PurchaseLine(
-                purchase_id=purchase.id, line_no=i, sku=line.sku, category=line.category, quantity=line.quantity,
-                unit_price_fen=line.unit_price_fen, total_fen=line.total_fen, points=points[i],
-            )
+            (purchase.id, i, line.sku, line.category, line.quantity, line.unit_price_fen, line.total_fen, points[i], 0)
             for i, line in enumerate(lines)
         ],
-        using_db=conn,
+        connection=conn,
     )
+
+
+_LINE_COLUMNS = ("purchase_id", "line_no", "sku", "category", "quantity", "unit_price_fen", "total_fen", "points", "returned_quantity")
 
 
 @dataclass(frozen=True)
@@ -346,11 +355,10 @@ async def _take_from_budget(conn, campaign_id: int, points: int) -> int:
 
 
 async def _count_member_day(conn, campaign_id: int, member_id: int, local_date, points: int) -> None:
-    day, _ = await CampaignMemberDay.get_or_create(
-        campaign_id=campaign_id, member_id=member_id, local_date=local_date, defaults={"points": 0}, using_db=conn
-    )
     await db.execute(
-        "UPDATE campaign_member_day SET points = points + $1 WHERE id = $2", points, day.id, connection=conn
+        "INSERT INTO campaign_member_day (campaign_id, member_id, local_date, points) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (campaign_id, member_id, local_date) DO UPDATE SET points = campaign_member_day.points + excluded.points",
+        campaign_id, member_id, local_date, points, connection=conn,
     )
 
 

@@ -109,6 +109,27 @@ class MemberAmounts:
     debt: int
 
 
+async def lock_member_account(conn, member_id: int, *, now: datetime) -> MemberAmounts:
+    """The member's account, locked for the rest of the transaction and opened on first use.
+
+    One statement when the account exists: it is found and locked by member, not found by one
+    statement and locked by another.
+    """
+    query = _LOCK_MEMBER_ACCOUNT + (" FOR NO KEY UPDATE" if db.is_postgres() else "")  # SQLite runs one writer
+    rows = await db.fetch(query, member_id, connection=conn)
+    if not rows:
+        await open_member_account(conn, member_id, now=now)
+        rows = await db.fetch(query, member_id, connection=conn)
+    return _amounts(rows[0])
+
+
+def _amounts(row: dict) -> MemberAmounts:
+    return MemberAmounts(row["id"], int(row["balance"]), int(row["pending_balance"]), int(row["debt"]))
+
+
+_LOCK_MEMBER_ACCOUNT = "SELECT id, balance, pending_balance, debt FROM points_account WHERE member_id = $1"
+
+
 async def withdraw(conn, member_id: int, amount: int) -> MemberAmounts | None:
     """Take points from the member's spendable balance if, and only if, it holds that many.
 
@@ -122,8 +143,7 @@ async def withdraw(conn, member_id: int, amount: int) -> MemberAmounts | None:
     )
     if not rows:
         return None
-    row = rows[0]
-    return MemberAmounts(row["id"], int(row["balance"]), int(row["pending_balance"]), int(row["debt"]))
+    return _amounts(rows[0])
 
 
 async def shift(conn, account_id: int, *, balance: int = 0, pending: int = 0, debt: int = 0) -> None:

@@ -84,11 +84,13 @@ async def credit(
     pending_days: int = 0,
     clock: Clock,
     connection=None,
+    savepoint: bool = True,
 ) -> PointsJournal:
     """Credit earned points as a new lot: ISSUED is debited, the member credited.
 
     The lot expires at `expires_at` (default: one year after `occurred_at`) and, with
     `pending_days`, is pending (not spendable) until `release_pending` runs after that many days.
+    `savepoint=False` is for a caller that rolls its whole transaction back on any error (db.transaction).
     """
     kind = _kind(kind, EARNING_KINDS)
     _check_positive(amount)
@@ -97,7 +99,7 @@ async def credit(
         raise LedgerError(LedgerErrorCode.INVALID_AMOUNT, "Pending days cannot be negative.", field="pendingDays")
     now = _utc(clock.now())
     occurred = _occurred_at(occurred_at, now)
-    async with db.transaction(connection) as conn:
+    async with db.transaction(connection, savepoint=savepoint) as conn:
         return await _earn(
             conn, member_id, amount, kind, SystemAccount.ISSUED,
             audit=_Audit(reason, actor, store_id, reference, occurred),
@@ -315,8 +317,8 @@ async def _earn(
     conn, member_id: int, amount: int, kind: JournalKind, counter: SystemAccount, *,
     audit: _Audit, expires_at: datetime, pending_days: int, now: datetime,
 ) -> PointsJournal:
-    account_id = await accounts.open_member_account(conn, member_id, now=now)
-    account = await accounts.lock(conn, account_id)
+    account = await accounts.lock_member_account(conn, member_id, now=now)
+    account_id = account.account_id
     settled = min(account.debt, amount)
     kept = amount - settled
     journal = await _open(conn, kind, audit, now, debt_change=-settled)

@@ -110,7 +110,7 @@ async def _member_for(viewer: Viewer, member_code: str | None) -> Member:
     code = member_codes.code_from_scan(member_code)
     if not member_codes.is_valid_member_code(code):
         raise MallError(MallErrorCode.INVALID_MEMBER_CODE, "That member code has a typo.", field="memberCode")
-    member = await Member.get_or_none(code=code)
+    member = await db.by_unique(Member, "code", code)
     if member is None:
         raise MallError(MallErrorCode.MEMBER_NOT_FOUND, "No member has that code.", field="memberCode")
     return member

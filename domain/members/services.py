@@ -147,7 +147,7 @@ async def find_by_code(viewer: Viewer, code: str) -> Member | None:
     cleaned = codes.code_from_scan(code)
     if not codes.is_valid_member_code(cleaned):
         raise MemberError("INVALID_MEMBER_CODE", "That member code has a typo: check it and try again.", field="code")
-    member = await Member.get_or_none(code=cleaned)
+    member = await db.by_unique(Member, "code", cleaned)
     if member is None:
         return None
     if viewer.kind is CallerKind.DEVICE or await can_see(viewer, member):

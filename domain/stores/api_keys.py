@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
+from domain import db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock
 from domain.errors import DomainError
@@ -70,8 +71,8 @@ async def create_partner_key(partner: Partner, name: str, scopes: list[str] | No
 
 
 async def viewer_for_key(secret: str) -> Viewer | None:
-    key = await ApiKey.get_or_none(key_hash=sha256(secret), revoked_at__isnull=True)
-    if key is None:
+    key = await db.by_unique(ApiKey, "key_hash", sha256(secret))  # every kiosk request: no queryset built
+    if key is None or key.revoked_at is not None:
         return None
     kind = CallerKind.DEVICE if key.kind == "DEVICE" else CallerKind.PARTNER
     return Viewer(

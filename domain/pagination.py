@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from domain import db
 from domain.errors import DomainError
 
 T = TypeVar("T")
@@ -84,4 +85,43 @@ async def keyset_page(
         has_next=more if not request.backwards else bool(request.before),
         has_previous=more if request.backwards else bool(request.after),
         count_all=queryset.count,  # a COUNT over a member's whole history costs more than the page
+    )
+
+
+async def keyset_page_by_id(
+    select: str, params: tuple[Any, ...], request: PageRequest, *, id_column: str, count: str,
+    build: Callable[[dict], T], descending: bool = False,
+) -> Page[T]:
+    """`keyset_page` over a hand-written statement, in `id_column` order (a hot list: no queryset built).
+
+    `select` ends with its WHERE clause, which uses `params` as $1, $2, ...; the cursor's bound,
+    the order and the limit are added here. `count` counts the same rows, with the same params.
+    """
+    size = request.size()
+    walk_descending = descending != request.backwards
+    cursor = request.before if request.backwards else request.after
+    args = list(params)
+    query = select
+    if cursor:
+        if not isinstance(cursor[0], int) or isinstance(cursor[0], bool):
+            raise DomainError("INVALID_CURSOR", "That cursor is not one this list gave out.", field="after")
+        args.append(cursor[0])
+        query += f" AND {id_column} {'<' if walk_descending else '>'} ${len(args)}"
+    args.append(size + 1)
+    query += f" ORDER BY {id_column} {'DESC' if walk_descending else 'ASC'} LIMIT ${len(args)}"
+    rows = await db.fetch(query, *args)
+    more = len(rows) > size
+    rows = rows[:size]
+    if request.backwards:
+        rows.reverse()
+
+    async def count_all() -> int:
+        return int((await db.fetch(count, *params))[0]["total"])
+
+    return Page(
+        items=[build(row) for row in rows],
+        keys=[[row["id"]] for row in rows],
+        has_next=more if not request.backwards else bool(request.before),
+        has_previous=more if request.backwards else bool(request.after),
+        count_all=count_all,
     )

@@ -54,10 +54,8 @@ def _entry(row) -> gql.PointsEntry:
 
 async def points_history(ctx: RequestContext, member_pk: int, first, after, filter) -> Connection[gql.PointsEntry]:
     _may_read_activity(ctx, member_pk)
-    query = ledger.history(member_pk)
-    if filter is not None and filter.kind is not None:
-        query = query.filter(journal__kind=filter.kind.value)
-    page = await keyset_page(query, page_request(first, after), descending=True)
+    kind = filter.kind.value if filter is not None and filter.kind is not None else None
+    page = await ledger.history_page(member_pk, page_request(first, after), kind=kind)
     return connection_from_page(page, _entry)
 
 

@@ -148,3 +148,36 @@ async def test_members_see_their_history_and_purchases_kiosks_only_the_balance(a
     assert balance["member"]["pointsBalance"] == 90
     history = await api.gql("query($c: String!) { member(code: $c) { pointsHistory { totalCount } } }", {"c": member["code"]}, token=kiosk)
     assert history["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_members_history_pages_newest_first_by_cursor_filters_by_kind_and_refuses_a_forged_cursor(api, clock, outbox):
+    from tests.test_behaviour_points import member_token
+
+    shop = await open_shop(api, clock)
+    member, token = await member_token(api, outbox, shop)
+    for _ in range(3):
+        await shop.buy(member["code"], [("DOMESTIC_FRUIT", 2, "10.00")])
+        clock.advance(timedelta(days=1))
+    page = """query($after: String, $kind: PointsKind) { me { pointsHistory(first: 2, after: $after, filter: {kind: $kind}) {
+        totalCount edges { cursor node { id kind } } pageInfo { hasNextPage hasPreviousPage endCursor } } } }"""
+    seen, after = [], None
+    while True:
+        history = (await api.data(page, {"after": after}, token=token))["me"]["pointsHistory"]
+        seen += [e["node"] for e in history["edges"]]
+        assert history["pageInfo"]["hasPreviousPage"] == (after is not None)
+        if not history["pageInfo"]["hasNextPage"]:
+            break
+        after = history["pageInfo"]["endCursor"]
+    assert history["totalCount"] == len(seen) == len({e["id"] for e in seen}) >= 4  # no entry twice, none skipped
+    assert [e["kind"] for e in seen].count("PURCHASE") == 3
+    assert seen[-1]["kind"] == "REGISTRATION" and seen[0]["kind"] != "REGISTRATION"
+
+    purchases = (await api.data(page, {"kind": "PURCHASE"}, token=token))["me"]["pointsHistory"]
+    assert [e["node"]["kind"] for e in purchases["edges"]] == ["PURCHASE", "PURCHASE"] and purchases["totalCount"] == 3
+    rest = (await api.data(page, {"kind": "PURCHASE", "after": purchases["pageInfo"]["endCursor"]}, token=token))["me"]["pointsHistory"]
+    assert [e["node"]["kind"] for e in rest["edges"]] == ["PURCHASE"] and not rest["pageInfo"]["hasNextPage"]
+
+    import base64
+    forged = base64.urlsafe_b64encode(b'["1 OR 1=1"]').decode().rstrip("=")
+    refused = await api.gql(page, {"after": forged}, token=token)
+    assert refused["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_CURSOR"}, refused

@@ -42,7 +42,7 @@ from domain.ledger.models import (
     PointsLot,
     SystemAccount,
 )
-from domain.pagination import Page, PageRequest, keyset_page
+from domain.pagination import Page, PageRequest, keyset_page_by_id
 
 EARNING_KINDS = frozenset(
     {
@@ -285,13 +285,37 @@ async def expiring(member_id: int, within_days: int, clock: Clock, *, connection
     return [ExpiringPoints(points=lot.remaining, expires_at=lot.expires_at) for lot in rows]
 
 
-def history(member_id: int) -> QuerySet[PointsEntry]:
-    """The member's entries with their journals, for `keyset_page` (newest first: descending ids)."""
-    return PointsEntry.filter(account__member_id=member_id).select_related("journal")
+async def history_page(member_id: int, request: PageRequest, *, kind: JournalKind | str | None = None) -> Page[PointsEntry]:
+    """The member's entries with their journals, newest first; only journals of `kind` when given.
+
+    Hand-written, not a queryset: an app's history screen is one of the peak hour's most
+    frequent reads, and tortoise spent more building its joined query than PostgreSQL running it.
+    """
+    where, params = _HISTORY_WHERE, (member_id,)
+    if kind is not None:
+        where, params = where + " AND j.kind = $2", (member_id, str(kind))
+    return await keyset_page_by_id(
+        _HISTORY_SELECT + where, params, request, id_column="e.id", count=_HISTORY_COUNT + where,
+        build=_history_entry, descending=True,
+    )
 
 
-async def history_page(member_id: int, request: PageRequest) -> Page[PointsEntry]:
-    return await keyset_page(history(member_id), request, descending=True)
+_ENTRY_COLUMNS = ("id", "journal_id", "account_id", "amount", "created_at")
+_JOURNAL_COLUMNS = ("id", "kind", "reason", "actor", "store_id", "reference", "reverses_id", "debt_change", "occurred_at", "created_at")
+_HISTORY_SELECT = (
+    "SELECT " + ", ".join(f"e.{c}" for c in _ENTRY_COLUMNS) + ", " + ", ".join(f"j.{c} AS j_{c}" for c in _JOURNAL_COLUMNS)
+)
+_HISTORY_COUNT = "SELECT COUNT(*) AS total"
+_HISTORY_WHERE = (
+    " FROM points_entry e JOIN points_journal j ON j.id = e.journal_id"
+    " WHERE e.account_id = (SELECT id FROM points_account WHERE member_id = $1)"
+)
+
+
+def _history_entry(row: dict) -> PointsEntry:
+    entry = PointsEntry._init_from_db(**{c: row[c] for c in _ENTRY_COLUMNS})
+    entry.journal = PointsJournal._init_from_db(**{c: row[f"j_{c}"] for c in _JOURNAL_COLUMNS})
+    return entry
 
 
 # ---- the operations inside a transaction ----------------------------------------------------

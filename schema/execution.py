@@ -22,7 +22,7 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 
 from domain.settings import Settings
-from schema import security
+from schema import plain_fields, security
 
 OPERATION_CACHE_SIZE = 512  # distinct query texts; bounded so unique texts cannot grow memory
 
@@ -45,7 +45,7 @@ class OperationResult:
 class OperationRunner:
     def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
         self.graphql_schema = schema._schema
-        self.executor_class = schema.execution_context_class
+        self.executor_class = plain_fields.execution_context_class(self.graphql_schema)
         self.rules = security.validation_rules(settings)
         self.max_tokens = settings.max_tokens
         self.max_cost = settings.max_query_cost

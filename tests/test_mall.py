@@ -408,6 +408,21 @@ async def test_same_key_replays_other_input_is_key_reused_and_a_failure_does_not
     assert await Redemption.all().count() == 2
 
 
+async def test_a_retry_replays_after_the_item_stopped_being_available_to_the_member(api):
+    """Availability is checked in the transaction, after the member is read: a refusal there still replays."""
+    mall = await Mall.open(api)
+    until = api.clock.now() + timedelta(hours=1)
+    item = await mall.item(pointsPrice=10, availableUntil=until.isoformat())
+    shopper = await mall.member(balance=100)
+    first = await mall.redeem(shopper, item, key="before-close")
+    assert first["errors"] == []
+    api.clock.advance(timedelta(hours=2))
+    again = await mall.redeem(shopper, item, key="before-close")
+    assert again["replayed"] is True and again["redemption"] == first["redemption"]
+    assert codes_of([await mall.redeem(shopper, item, key="after-close")]) == ["NOT_AVAILABLE"]
+    assert await Redemption.all().count() == 1 and await ledger.balance(shopper.id) == 90
+
+
 async def test_rate_limit_counts_new_attempts_of_a_member(api):
     mall = await Mall.open(api)
     await mall.set(redeemAttemptsPerWindow=3)

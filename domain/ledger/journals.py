@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import db
-from domain.ledger import accounts
+from domain.ledger import accounts, lots
 from domain.ledger.errors import LedgerInconsistency
 from domain.ledger.models import JournalKind, PointsJournal, SystemAccount
 
@@ -29,6 +29,38 @@ async def open_journal(
         str(kind), reason, actor, store_id, reference, reverses_id, debt_change, occurred_at, now, connection=conn,
     )
     return PointsJournal._init_from_db(**rows[0])
+
+
+async def open_spending(
+    conn, *, kind: JournalKind, reason: str, actor: str, store_id: int | None, reference: str | None,
+    occurred_at: datetime, now: datetime, account_id: int, amount: int,
+) -> tuple[PointsJournal, int]:
+    """Open a journal and take up to `amount` points for it from the account's lots, oldest expiry
+    first (lots.spend_oldest_first); the journal and the points taken.
+
+    One statement on PostgreSQL: the journal's INSERT heads the lots' data-modifying CTE. The
+    caller holds the account's lock and undoes the spend when it falls short.
+    """
+    if not db.is_postgres():
+        journal = await open_journal(
+            conn, kind=kind, reason=reason, actor=actor, store_id=store_id, reference=reference,
+            occurred_at=occurred_at, now=now,
+        )
+        return journal, await lots.spend_oldest_first(conn, journal.id, account_id, amount, now)
+    rows = await db.fetch(
+        _OPEN_SPENDING, account_id, amount, now, str(kind), reason, actor, store_id, reference, occurred_at, connection=conn,
+    )
+    return PointsJournal._init_from_db(**rows[0]), int(rows[0]["spent"])
+
+
+# $1 account, $2 points, $3 now (the journal's created_at), $4-$9 the journal's kind, reason, actor, store, reference, occurred_at
+_OPEN_SPENDING = (
+    "WITH journal AS (INSERT INTO points_journal (kind, reason, actor, store_id, reference, debt_change, occurred_at, created_at)"
+    " VALUES ($4, $5, $6, $7, $8, 0, $9, $3) RETURNING *), " + lots.SPEND_TAKES + ","
+    " consumed AS (INSERT INTO lot_consumption (journal_id, lot_id, amount)"
+    " SELECT journal.id, taken.id, taken.amount FROM taken CROSS JOIN journal RETURNING amount)"
+    " SELECT journal.*, (SELECT COALESCE(SUM(amount), 0) FROM consumed) AS spent FROM journal"
+)
 
 
 async def book(

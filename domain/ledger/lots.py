@@ -76,15 +76,20 @@ async def read_for_spending(conn, account_id: int, amount: int, now: datetime) -
     return spendable(await read_open(conn, account_id), now)
 
 
-# $1 account, $2 points to take, $3 now, $4 journal. The lots are the caller's to change: it holds the account's lock.
-_SPEND_OLDEST_FIRST = (
-    "WITH spendable AS ("
+# The CTEs that take the points, oldest expiry first: $1 account, $2 points to take, $3 now; `taken`
+# holds each lot's id and the amount taken. The lots are the caller's to change: it holds the account's lock.
+SPEND_TAKES = (
+    "spendable AS ("
     " SELECT id, remaining, SUM(remaining) OVER (ORDER BY expires_at, id) - remaining AS before FROM points_lot"
     " WHERE account_id = $1 AND status = 'AVAILABLE' AND remaining > 0 AND expires_at > $3),"
     " takes AS (SELECT id, LEAST(remaining, $2 - before) AS amount FROM spendable WHERE before < $2),"
     " taken AS (UPDATE points_lot SET remaining = points_lot.remaining - takes.amount FROM takes"
     " WHERE points_lot.id = takes.id RETURNING points_lot.id, takes.amount)"
-    " INSERT INTO lot_consumption (journal_id, lot_id, amount) SELECT $4, id, amount FROM taken RETURNING amount"
+)
+# ... and $4 the journal the consumptions are recorded on.
+_SPEND_OLDEST_FIRST = (
+    "WITH " + SPEND_TAKES
+    + " INSERT INTO lot_consumption (journal_id, lot_id, amount) SELECT $4, id, amount FROM taken RETURNING amount"
 )
 
 

@@ -369,8 +369,11 @@ async def _spend(
     if account is None:
         raise _insufficient(amount)
     account_id = account.account_id
-    journal = await _open(conn, kind, audit, now)
-    if await lots.spend_oldest_first(conn, journal.id, account_id, amount, now) < amount:
+    journal, spent = await journals.open_spending(
+        conn, kind=kind, reason=audit.reason, actor=audit.actor, store_id=audit.store_id, reference=audit.reference,
+        occurred_at=audit.occurred_at, now=now, account_id=account_id, amount=amount,
+    )
+    if spent < amount:
         # The balance still counts overdue lots that expire_due has not expired yet. Raising
         # undoes the withdrawal, the journal and the partial takes with the caller's transaction.
         raise _insufficient(amount)

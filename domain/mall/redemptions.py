@@ -1,10 +1,12 @@
 """Redeeming a mall item: by the member in the app, or by a kiosk or clerk for a scanned member code.
 
 Before the transaction, nothing is written: the attempt is counted against the member's rate
-limit, the item is read from the cached catalogue, a remembered sold-out answers at once,
-availability and tier are checked, and the price is computed for the member's local day.
+limit, the item is read from the cached catalogue and a remembered sold-out answers at once.
+The transaction first reads a signed-in member (staff and devices found theirs by its code
+before), checks availability and tier and prices the item for the member's local day; a
+refusal there rolls back what is only a read.
 
-The transaction then writes, in this order, which is also the lock order of every mall write:
+It then writes, in this order, which is also the lock order of every mall write:
 
 1. the redemption row, claimed by a unique insert on (caller, idempotency key): a concurrent
    retry with the same key waits on the unique index and then replays the first result; a
@@ -93,13 +95,11 @@ class _Order:
 # ---- who redeems, where -----------------------------------------------------------------------
 
 
-async def _member_for(viewer: Viewer, member_code: str | None) -> Member:
-    """A member redeems for themself (a code they send is ignored); staff and devices for a scanned code."""
+async def _member_for(viewer: Viewer, member_code: str | None) -> Member | None:
+    """Staff and devices redeem for a scanned code; a member for themself (a code they send is
+    ignored): None, the member is read inside the redemption's transaction."""
     if viewer.kind is CallerKind.MEMBER:
-        member = await db.by_id(Member, viewer.subject_id)
-        if member is None:
-            raise AccessDenied("Sign in again.", unauthenticated=True)
-        return member
+        return None
     if viewer.kind is CallerKind.DEVICE:
         if not viewer.has_scope("redemptions:write"):
             raise AccessDenied("This key may not redeem for members.")
@@ -145,24 +145,20 @@ async def redeem(viewer: Viewer, request: RedeemRequest, *, clock: Clock) -> Red
     check_key(request.idempotency_key)
     if not 1 <= request.quantity <= MAX_QUANTITY:
         raise MallError(MallErrorCode.INVALID_QUANTITY, f"Redeem 1 to {MAX_QUANTITY} units at a time.", field="quantity")
-    scope = viewer.idempotency_scope
     async with contention.translated():
-        member = await _member_for(viewer, request.member_code)
+        member = await _member_for(viewer, request.member_code)  # None: the signed-in member, read in the transaction
+        member_id = member.id if member is not None else viewer.subject_id
         try:
-            order = await _prepare(viewer, member, request, clock)
-        except MallError:
-            # A retry of a redemption that went through answers with it, whatever changed since.
-            replay = await _replay(scope, request.idempotency_key)
-            if replay is None:
-                raise
-            if not _same_input(replay, request, member):
-                raise _key_reused() from None
-            return RedeemOutcome(replay, replayed=True)
+            screened = await _screen(viewer, member_id, request, clock)
+        except MallError as exc:
+            return await _replay_or_raise(exc, viewer, request, member_id)
         try:
-            redemption, replayed, account = await _write(order, clock)
+            redemption, replayed, account, member = await _write(viewer, screened, member, request, clock)
+        except _Unpriced as unpriced:
+            return await _replay_or_raise(unpriced.error, viewer, request, member_id)
         except MallError as exc:
             if exc.code == MallErrorCode.OUT_OF_STOCK:
-                await stock.note_if_sold_out(order.item.id)
+                await stock.note_if_sold_out(screened.item.id)
             raise
         member_after = None
         if account is not None:
@@ -170,18 +166,49 @@ async def redeem(viewer: Viewer, request: RedeemRequest, *, clock: Clock) -> Red
         return RedeemOutcome(redemption, replayed, member_after)
 
 
-async def _prepare(viewer: Viewer, member: Member, request: RedeemRequest, clock: Clock) -> _Order:
+async def _replay_or_raise(error: MallError, viewer: Viewer, request: RedeemRequest, member_id: int) -> RedeemOutcome:
+    """A retry of a redemption that went through answers with it, whatever changed since."""
+    replay = await _replay(viewer.idempotency_scope, request.idempotency_key)
+    if replay is None:
+        raise error
+    if not _same_input(replay, request, member_id):
+        raise _key_reused() from None
+    return RedeemOutcome(replay, replayed=True)
+
+
+@dataclass(frozen=True)
+class _Screened:
+    """What the checks before the transaction found: they need the member's id only."""
+
+    settings: dict
+    item: MallItem
+    store: Store | None
+
+
+class _Unpriced(Exception):
+    """A MallError that stopped the order being priced, inside the transaction (it reads the member)."""
+
+    def __init__(self, error: MallError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def _screen(viewer: Viewer, member_id: int, request: RedeemRequest, clock: Clock) -> _Screened:
     settings = await mall_settings.current()
     await throttle.count_attempt(
-        member.id, request.idempotency_key, limit=settings["redeem_attempts_per_window"],
+        member_id, request.idempotency_key, limit=settings["redeem_attempts_per_window"],
         window_seconds=settings["redeem_window_seconds"], clock=clock,
     )
     item = await catalogue.find(request.item_id)
     if item is None:
         raise MallError(MallErrorCode.ITEM_NOT_FOUND, "No such mall item.", field="itemId")
     if item.stock_limited and await stock.known_sold_out(item.id):
-        raise _out_of_stock()  # the rush after the last unit stops here, before any other read
-    store = await _store_for(viewer, request.store_id, item)
+        raise _out_of_stock()  # the rush after the last unit stops here, before any database read
+    return _Screened(settings, item, await _store_for(viewer, request.store_id, item))
+
+
+async def _priced(viewer: Viewer, screened: _Screened, member: Member, request: RedeemRequest, clock: Clock) -> _Order:
+    item, store, settings = screened.item, screened.store, screened.settings
     shopper = await shoppers.for_member(member, store, clock, settings=settings)
     eligibility.check_available(item, shopper.now, store.id if store else None)
     eligibility.check_tier(item, shopper.tier_code or "")
@@ -198,13 +225,28 @@ async def _prepare(viewer: Viewer, member: Member, request: RedeemRequest, clock
     )
 
 
-async def _write(order: _Order, clock: Clock) -> tuple[Redemption, bool, MemberAmounts | None]:
-    """The redemption, whether it replays an earlier one, and the member's account after the points went."""
+async def _write(
+    viewer: Viewer, screened: _Screened, member: Member | None, request: RedeemRequest, clock: Clock
+) -> tuple[Redemption, bool, MemberAmounts | None, Member]:
+    """The redemption, whether it replays an earlier one, the member's account after the points
+    went, and the member.
+
+    A signed-in member is read here, on the transaction's connection: a read of its own outside
+    would take and give back a pooled connection, which costs asyncpg more than the statement.
+    """
     account = None
     async with in_transaction() as conn:
+        if member is None:
+            member = await db.by_id(Member, viewer.subject_id, connection=conn)
+            if member is None:
+                raise AccessDenied("Sign in again.", unauthenticated=True)
+        try:
+            order = await _priced(viewer, screened, member, request, clock)
+        except MallError as exc:
+            raise _Unpriced(exc) from None
         redemption, replayed = await _claim(conn, order, clock)
         if replayed:
-            return redemption, True, None
+            return redemption, True, None, member
         if order.period_key is not None:
             taken = await limits.take(
                 conn, item_id=order.item.id, member_id=order.member.id, period=order.period_key,
@@ -222,7 +264,7 @@ async def _write(order: _Order, clock: Clock) -> tuple[Redemption, bool, MemberA
             account = await _spend(conn, order, redemption.id, points, clock)
         if order.item.stock_limited and not await stock.take_and_commit(conn, order.item.id, order.quantity, order.stock_plan):
             raise _out_of_stock()
-    return redemption, False, account
+    return redemption, False, account, member
 
 
 async def _claim(conn, order: _Order, clock: Clock) -> tuple[Redemption, bool]:
@@ -278,9 +320,9 @@ async def _replay(scope: str, key: str) -> Redemption | None:
     return await Redemption.get_or_none(caller_scope=scope, idempotency_key=key)
 
 
-def _same_input(first: Redemption, request: RedeemRequest, member: Member) -> bool:
+def _same_input(first: Redemption, request: RedeemRequest, member_id: int) -> bool:
     store_id = first.store_id if request.store_id is None else request.store_id  # type: ignore[attr-defined]
-    return first.fingerprint == fingerprint(request.item_id, request.quantity, store_id, member.id)
+    return first.fingerprint == fingerprint(request.item_id, request.quantity, store_id, member_id)
 
 
 def _key_reused() -> MallError:

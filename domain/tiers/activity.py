@@ -27,19 +27,19 @@ async def activity_in_window(member_ids: list[int], since: datetime) -> dict[int
         return {}
     n = len(member_ids)
     kinds = list(QUALIFYING_KINDS)
-    points = await db.fetch(
-        "SELECT a.member_id AS member_id, COALESCE(SUM(e.amount), 0) AS points FROM points_entry e"
-        " JOIN points_account a ON a.id = e.account_id JOIN points_journal j ON j.id = e.journal_id"
-        f" WHERE a.member_id IN ({db.placeholders(n)}) AND j.kind IN ({db.placeholders(len(kinds), n + 1)})"
-        f" AND j.occurred_at >= ${n + len(kinds) + 1} GROUP BY a.member_id",
+    since_mark = f"${n + len(kinds) + 1}"
+    # One statement for both figures: after every purchase this runs outside its transaction,
+    # where each statement takes and gives back a pooled connection.
+    rows = await db.fetch(
+        "SELECT m.id AS member_id,"
+        " (SELECT COALESCE(SUM(e.amount), 0) FROM points_entry e"
+        "  JOIN points_account a ON a.id = e.account_id JOIN points_journal j ON j.id = e.journal_id"
+        f"  WHERE a.member_id = m.id AND j.kind IN ({db.placeholders(len(kinds), n + 1)}) AND j.occurred_at >= {since_mark}) AS points,"
+        " (SELECT COUNT(*) FROM purchase p WHERE p.member_id = m.id"
+        f"  AND p.occurred_at >= {since_mark} AND p.status IN ('COMPLETED', 'PARTIALLY_RETURNED')) AS purchases"
+        f" FROM member m WHERE m.id IN ({db.placeholders(n)})",
         *member_ids, *kinds, since,
     )
-    purchases = await db.fetch(
-        "SELECT member_id, COUNT(*) AS purchases FROM purchase"
-        f" WHERE member_id IN ({db.placeholders(n)}) AND occurred_at >= ${n + 1}"
-        " AND status IN ('COMPLETED', 'PARTIALLY_RETURNED') GROUP BY member_id",
-        *member_ids, since,
-    )
-    earned = {int(r["member_id"]): max(int(r["points"]), 0) for r in points}
-    bought = {int(r["member_id"]): int(r["purchases"]) for r in purchases}
+    earned = {int(r["member_id"]): max(int(r["points"]), 0) for r in rows}
+    bought = {int(r["member_id"]): int(r["purchases"]) for r in rows}
     return {m: Activity(points=earned.get(m, 0), purchases=bought.get(m, 0)) for m in member_ids}

@@ -14,4 +14,4 @@ class Money:
 
     @classmethod
     def from_minor(cls, minor: int, currency: str = "CNY") -> Money:
-        return cls(amount=(Decimal(minor) / 100).quantize(Decimal("0.01")), currency=currency)
+        return cls(amount=Decimal(minor).scaleb(-2), currency=currency)  # exact for whole fen: 1234 -> 12.34, 100 -> 1.00

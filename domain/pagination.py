@@ -74,17 +74,26 @@ async def keyset_page(
         query = query.filter(_after(field, cursor, walk_descending))
     order = [("-" if walk_descending else "") + f for f in ([field, "id"] if field != "id" else ["id"])]
     rows = list(await query.order_by(*order).limit(size + 1))
+    return _page(
+        rows, size, request,
+        key=lambda row: [row.id] if field == "id" else [getattr(row, field), row.id],
+        count_all=queryset.count,  # a COUNT over a member's whole history costs more than the page
+    )
+
+
+def _page(rows: list[Any], size: int, request: PageRequest, *, key: Callable[[Any], list[Any]],
+          count_all: Callable[[], Awaitable[int]], build: Callable[[Any], Any] = lambda row: row) -> Page[Any]:
+    """A page from up to `size + 1` rows read in walking order (the one more says a page follows)."""
     more = len(rows) > size
     rows = rows[:size]
     if request.backwards:
         rows.reverse()
-    keys = [[row.id] if field == "id" else [getattr(row, field), row.id] for row in rows]  # type: ignore[attr-defined]
     return Page(
-        items=rows,
-        keys=keys,
+        items=[build(row) for row in rows],
+        keys=[key(row) for row in rows],
         has_next=more if not request.backwards else bool(request.before),
         has_previous=more if request.backwards else bool(request.after),
-        count_all=queryset.count,  # a COUNT over a member's whole history costs more than the page
+        count_all=count_all,
     )
 
 
@@ -110,18 +119,8 @@ async def keyset_page_by_id(
     args.append(size + 1)
     query += f" ORDER BY {id_column} {'DESC' if walk_descending else 'ASC'} LIMIT ${len(args)}"
     rows = await db.fetch(query, *args)
-    more = len(rows) > size
-    rows = rows[:size]
-    if request.backwards:
-        rows.reverse()
 
     async def count_all() -> int:
         return int((await db.fetch(count, *params))[0]["total"])
 
-    return Page(
-        items=[build(row) for row in rows],
-        keys=[[row["id"]] for row in rows],
-        has_next=more if not request.backwards else bool(request.before),
-        has_previous=more if request.backwards else bool(request.after),
-        count_all=count_all,
-    )
+    return _page(rows, size, request, key=lambda row: [row["id"]], count_all=count_all, build=build)

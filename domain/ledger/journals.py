@@ -36,7 +36,7 @@ async def open_spending(
     occurred_at: datetime, now: datetime, account_id: int, amount: int,
 ) -> tuple[PointsJournal, int]:
     """Open a journal and take up to `amount` points for it from the account's lots, oldest expiry
-    first (lots.spend_oldest_first); the journal and the points taken.
+    first (lots.SPEND_TAKES; lots.spend_oldest_first on SQLite); the journal and the points taken.
 
     One statement on PostgreSQL: the journal's INSERT heads the lots' data-modifying CTE. The
     caller holds the account's lock and undoes the spend when it falls short.

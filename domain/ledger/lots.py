@@ -76,7 +76,8 @@ async def read_for_spending(conn, account_id: int, amount: int, now: datetime) -
     return spendable(await read_open(conn, account_id), now)
 
 
-# The CTEs that take the points, oldest expiry first: $1 account, $2 points to take, $3 now; `taken`
+# The CTEs that take the points, oldest expiry first (journals.open_spending runs them on
+# PostgreSQL, headed by the journal's INSERT): $1 account, $2 points to take, $3 now; `taken`
 # holds each lot's id and the amount taken. The lots are the caller's to change: it holds the account's lock.
 SPEND_TAKES = (
     "spendable AS ("
@@ -86,23 +87,16 @@ SPEND_TAKES = (
     " taken AS (UPDATE points_lot SET remaining = points_lot.remaining - takes.amount FROM takes"
     " WHERE points_lot.id = takes.id RETURNING points_lot.id, takes.amount)"
 )
-# ... and $4 the journal the consumptions are recorded on.
-_SPEND_OLDEST_FIRST = (
-    "WITH " + SPEND_TAKES
-    + " INSERT INTO lot_consumption (journal_id, lot_id, amount) SELECT $4, id, amount FROM taken RETURNING amount"
-)
 
 
 async def spend_oldest_first(conn, journal_id: int, account_id: int, amount: int, now: datetime) -> int:
     """Take up to `amount` points from the account's spendable lots, oldest expiry first, recording each
-    consumption; returns the points taken, less than `amount` when the lots fall short.
+    consumption on the journal; returns the points taken, less than `amount` when the lots fall short.
 
-    One statement on PostgreSQL (a data-modifying CTE); SQLite, which has none, reads the lots first.
-    The caller holds the account's lock, as for `read_open`, and undoes the spend when it falls short.
+    SQLite's way, with no data-modifying CTEs: the lots are read, then taken (PostgreSQL runs
+    SPEND_TAKES). The caller holds the account's lock, as for `read_open`, and undoes the spend
+    when it falls short.
     """
-    if db.is_postgres():
-        rows = await db.fetch(_SPEND_OLDEST_FIRST, account_id, amount, now, journal_id, connection=conn)
-        return sum(row["amount"] for row in rows)
     takes = plan(await read_for_spending(conn, account_id, amount, now), amount)
     await take(conn, journal_id, takes)
     return total(takes)

@@ -40,6 +40,5 @@ async def activity_in_window(member_ids: list[int], since: datetime) -> dict[int
         f" FROM member m WHERE m.id IN ({db.placeholders(n)})",
         *member_ids, *kinds, since,
     )
-    earned = {int(r["member_id"]): max(int(r["points"]), 0) for r in rows}
-    bought = {int(r["member_id"]): int(r["purchases"]) for r in rows}
-    return {m: Activity(points=earned.get(m, 0), purchases=bought.get(m, 0)) for m in member_ids}
+    found = {int(r["member_id"]): Activity(points=max(int(r["points"]), 0), purchases=int(r["purchases"])) for r in rows}
+    return {m: found.get(m, Activity(points=0, purchases=0)) for m in member_ids}

@@ -94,38 +94,24 @@ def execution_context_class(schema: GraphQLSchema) -> type[StrawberryGraphQLCore
     class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         def execute_field(self, parent_type, source, field_details_list, path, position_context):
             name = field_details_list[0].node.name.value
-            plain = by_type.get(parent_type.name)
-            if plain is not None:
-                field = plain.get(name)
-                if field is not None:
-                    read, attribute, serialize = field
-                    try:
-                        value = read(source, attribute)
-                        if value is not None:
-                            serialized = serialize(value)
-                            if serialized is not None and serialized is not Undefined:
-                                return serialized
-                    except Exception:  # noqa: BLE001 - the normal path below reports it at the field's path
-                        pass
-            objects = objects_by_type.get(parent_type.name)
-            if objects is not None:
-                field = objects.get(name)
-                if field is not None and _undirected(field_details_list):
-                    value = field.read(source, field.attribute)
-                    if field.item_type is None:
-                        if value is not None and _accepts(field.object_type, value):
-                            return self._complete_plain_object(field, field_details_list, path, value, position_context)
-                    elif isinstance(value, list | tuple) and all(
-                        item is not None and _accepts(field.object_type, item) for item in value
-                    ):
-                        return self._complete_plain_list(field, field_details_list, path, value, position_context)
+            leaf = by_type.get(parent_type.name, _NO_FIELDS).get(name)
+            if leaf is not None:
+                answer = _serialized(leaf, source)
+                if answer is not _NOT_PLAIN:
+                    return answer
+            held = objects_by_type.get(parent_type.name, _NO_FIELDS).get(name)
+            if held is not None and _undirected(field_details_list):
+                value = held.read(source, held.attribute)
+                if held.item_type is None and value is not None and _accepts(held.object_type, value):
+                    return self._guarded(
+                        lambda: self.collect_and_execute_subfields(held.object_type, field_details_list, path, value, position_context),
+                        held.field_type, field_details_list, path,
+                    )
+                if held.item_type is not None and isinstance(value, list | tuple) and all(
+                    item is not None and _accepts(held.object_type, item) for item in value
+                ):
+                    return self._complete_plain_list(held, field_details_list, path, value, position_context)
             return super().execute_field(parent_type, source, field_details_list, path, position_context)
-
-        def _complete_plain_object(self, field, field_details_list, path, value, position_context):
-            return self._guarded(
-                lambda: self.collect_and_execute_subfields(field.object_type, field_details_list, path, value, position_context),
-                field.field_type, field_details_list, path,
-            )
 
         def _complete_plain_list(self, field, field_details_list, path, items, position_context):
             def complete():
@@ -174,6 +160,24 @@ def execution_context_class(schema: GraphQLSchema) -> type[StrawberryGraphQLCore
             return settled()
 
     return PlainFieldsExecutionContext
+
+
+_NOT_PLAIN = object()
+_NO_FIELDS: dict[str, Any] = {}
+
+
+def _serialized(field: PlainField, source: Any) -> Any:
+    """A plain leaf's answer, or _NOT_PLAIN when it is null or fails to serialize: the normal path then reports it."""
+    read, attribute, serialize = field
+    try:
+        value = read(source, attribute)
+        if value is not None:
+            serialized = serialize(value)
+            if serialized is not None and serialized is not Undefined:
+                return serialized
+    except Exception:  # noqa: BLE001 - the normal path reports it at the field's path
+        pass
+    return _NOT_PLAIN
 
 
 def _undirected(field_details_list) -> bool:

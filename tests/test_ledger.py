@@ -193,6 +193,9 @@ async def test_a_lot_past_expiry_cannot_be_spent_and_expire_due_books_it_to_expi
         await spend(member, 30, clock)
     assert raised.value.code == "INSUFFICIENT_POINTS"
     assert await ledger.balance(member.id) == 120
+    # The refused spend left nothing behind: no journal, no booking on the REDEEMED shard.
+    assert not await PointsJournal.filter(kind=JournalKind.REDEMPTION).exists()
+    assert await system_balance("REDEEMED") == 0
 
     assert await ledger.expire_due(clock) == 1
     expiry = await PointsJournal.get(kind=JournalKind.EXPIRY)

@@ -168,8 +168,15 @@ async def add_to_system_balance(conn, code: SystemAccount, amount: int, *, now: 
     return rows[0]["id"]
 
 
-# $1 the shard code, $2 the amount, $3 the time a new row is opened at
-UPSERT_SYSTEM_BALANCE = (
-    "INSERT INTO points_account (kind, code, balance, pending_balance, debt, created_at) VALUES ('SYSTEM', $1, $2, 0, 0, $3)"
-    " ON CONFLICT (code) DO UPDATE SET balance = points_account.balance + excluded.balance RETURNING id"
-)
+def upsert_system_balance(code: str = "$1", amount: str = "$2", now: str = "$3") -> str:
+    """The statement that adds `amount` to a system shard row by its `code`, opening the row at
+    `now` on first use, and returns its id: the three are placeholders, so a longer statement
+    can embed it with its own numbering."""
+    return (
+        "INSERT INTO points_account (kind, code, balance, pending_balance, debt, created_at)"
+        f" VALUES ('SYSTEM', {code}, {amount}, 0, 0, {now})"
+        " ON CONFLICT (code) DO UPDATE SET balance = points_account.balance + excluded.balance RETURNING id"
+    )
+
+
+UPSERT_SYSTEM_BALANCE = upsert_system_balance()

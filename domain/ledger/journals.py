@@ -7,7 +7,7 @@ from datetime import datetime
 from domain import db
 from domain.ledger import accounts, lots
 from domain.ledger.errors import LedgerInconsistency
-from domain.ledger.models import JournalKind, PointsJournal, SystemAccount
+from domain.ledger.models import JournalKind, LotStatus, PointsJournal, SystemAccount
 
 
 async def open_journal(
@@ -31,35 +31,116 @@ async def open_journal(
     return PointsJournal._init_from_db(**rows[0])
 
 
-async def open_spending(
+async def spend_and_book(
     conn, *, kind: JournalKind, reason: str, actor: str, store_id: int | None, reference: str | None,
-    occurred_at: datetime, now: datetime, account_id: int, amount: int,
+    occurred_at: datetime, now: datetime, member_id: int, account_id: int, amount: int, counter: SystemAccount,
 ) -> tuple[PointsJournal, int]:
-    """Open a journal and take up to `amount` points for it from the account's lots, oldest expiry
-    first (lots.SPEND_TAKES; lots.spend_oldest_first on SQLite); the journal and the points taken.
+    """Open a spending journal, take up to `amount` points for it from the account's lots, oldest
+    expiry first, and book it against the member's shard of `counter`; the journal and the points
+    taken.
 
-    One statement on PostgreSQL: the journal's INSERT heads the lots' data-modifying CTE. The
-    caller holds the account's lock and undoes the spend when it falls short.
+    One statement on PostgreSQL: the journal's INSERT heads the lots' data-modifying CTE
+    (lots.SPEND_TAKES) and the booking (`book`'s one-system-line form) follows it. SQLite takes the
+    lots with lots.spend_oldest_first, then books. When the lots fall short, the booking may
+    have been written too: the caller holds the account's lock and undoes the whole spend.
     """
     if not db.is_postgres():
         journal = await open_journal(
             conn, kind=kind, reason=reason, actor=actor, store_id=store_id, reference=reference,
             occurred_at=occurred_at, now=now,
         )
-        return journal, await lots.spend_oldest_first(conn, journal.id, account_id, amount, now)
+        spent = await lots.spend_oldest_first(conn, journal.id, account_id, amount, now)
+        if spent == amount:
+            await book(
+                conn, journal, member_id=member_id, member_account_id=account_id, member_amount=-amount,
+                system={counter: amount}, now=now,
+            )
+        return journal, spent
     rows = await db.fetch(
-        _OPEN_SPENDING, account_id, amount, now, str(kind), reason, actor, store_id, reference, occurred_at, connection=conn,
+        _SPEND_AND_BOOK, account_id, amount, now, str(kind), reason, actor, store_id, reference, occurred_at,
+        accounts.shard_code(counter, accounts.shard_of(member_id)), connection=conn,
     )
     return PointsJournal._init_from_db(**rows[0]), int(rows[0]["spent"])
 
 
-# $1 account, $2 points, $3 now (the journal's created_at), $4-$9 the journal's kind, reason, actor, store, reference, occurred_at
-_OPEN_SPENDING = (
+def _booking(*, account: str, member_amount: str, code: str, system_amount: str, now: str) -> str:
+    """The CTEs that book the `journal` CTE's journal as `book` does with one system line: the
+    member's line, and the system shard's upsert (accounts.upsert_system_balance) feeding its
+    id to the other line. The arguments are the statement's placeholders or expressions of them."""
+    return (
+        f" shard AS ({accounts.upsert_system_balance(code, system_amount, now)}),"
+        " entries AS (INSERT INTO points_entry (journal_id, account_id, amount, created_at)"
+        f" SELECT journal.id, {account}, {member_amount}, {now} FROM journal"
+        f" UNION ALL SELECT journal.id, shard.id, {system_amount}, {now} FROM journal CROSS JOIN shard)"
+    )
+
+
+# $1 account, $2 points, $3 now (the journal's created_at), $4-$9 the journal's kind, reason, actor,
+# store, reference, occurred_at, $10 the system shard's code
+_SPEND_AND_BOOK = (
     "WITH journal AS (INSERT INTO points_journal (kind, reason, actor, store_id, reference, debt_change, occurred_at, created_at)"
     " VALUES ($4, $5, $6, $7, $8, 0, $9, $3) RETURNING *), " + lots.SPEND_TAKES + ","
     " consumed AS (INSERT INTO lot_consumption (journal_id, lot_id, amount)"
-    " SELECT journal.id, taken.id, taken.amount FROM taken CROSS JOIN journal RETURNING amount)"
-    " SELECT journal.*, (SELECT COALESCE(SUM(amount), 0) FROM consumed) AS spent FROM journal"
+    " SELECT journal.id, taken.id, taken.amount FROM taken CROSS JOIN journal RETURNING amount),"
+    + _booking(account="$1", member_amount="-$2::bigint", code="$10", system_amount="$2::bigint", now="$3")
+    + " SELECT journal.*, (SELECT COALESCE(SUM(amount), 0) FROM consumed) AS spent FROM journal"
+)
+
+
+async def earn_and_book(
+    conn, *, kind: JournalKind, reason: str, actor: str, store_id: int | None, reference: str | None,
+    occurred_at: datetime, now: datetime, member_id: int, account_id: int, amount: int, counter: SystemAccount,
+    settled: int, status: LotStatus, available_at: datetime, expires_at: datetime,
+) -> PointsJournal:
+    """Open an earning journal for `amount` points, of which `settled` pay the member's debt and
+    the rest become a new lot of `status`; move the account's columns and book it against the
+    member's shard of `counter` (which gives the points).
+
+    One statement on PostgreSQL; SQLite opens, creates the lot, shifts and books one by one. The
+    caller holds the account's lock, read the debt under it, and undoes the whole credit on any error.
+    """
+    kept = amount - settled
+    in_balance = kept if status == LotStatus.AVAILABLE else 0
+    if not db.is_postgres():
+        journal = await open_journal(
+            conn, kind=kind, reason=reason, actor=actor, store_id=store_id, reference=reference,
+            occurred_at=occurred_at, now=now, debt_change=-settled,
+        )
+        if kept:
+            await lots.create(
+                conn, account_id=account_id, journal_id=journal.id, amount=kept, status=status,
+                earned_at=occurred_at, available_at=available_at, expires_at=expires_at,
+            )
+        await accounts.shift(conn, account_id, balance=in_balance, pending=kept - in_balance, debt=-settled)
+        await book(
+            conn, journal, member_id=member_id, member_account_id=account_id, member_amount=amount,
+            system={counter: -amount}, now=now,
+        )
+        return journal
+    rows = await db.fetch(
+        _EARN_AND_BOOK, account_id, amount, now, str(kind), reason, actor, store_id, reference, occurred_at, -settled,
+        kept, str(status), available_at, expires_at, in_balance, kept - in_balance,
+        accounts.shard_code(counter, accounts.shard_of(member_id)), connection=conn,
+    )
+    if not rows[0]["moved"]:
+        raise LedgerInconsistency(f"account {account_id} cannot settle {settled} of debt")
+    return PointsJournal._init_from_db(**rows[0])
+
+
+# $1 account, $2 points, $3 now, $4-$9 the journal's kind, reason, actor, store, reference,
+# occurred_at (the lot's earned_at too), $10 the debt's change (minus the points settled), $11 the
+# lot's points (none: no lot), $12 its status, $13 available_at, $14 expires_at, $15 and $16 the
+# balance's and the pending balance's change, $17 the system shard's code
+_EARN_AND_BOOK = (
+    "WITH journal AS (INSERT INTO points_journal (kind, reason, actor, store_id, reference, debt_change, occurred_at, created_at)"
+    " VALUES ($4, $5, $6, $7, $8, $10, $9, $3) RETURNING *),"
+    " lot AS (INSERT INTO points_lot (account_id, journal_id, original, remaining, status, earned_at, available_at, expires_at)"
+    " SELECT $1::bigint, journal.id, $11::bigint, $11::bigint, $12::varchar, $9, $13::timestamptz, $14::timestamptz"
+    " FROM journal WHERE $11::bigint > 0),"
+    " moved AS (UPDATE points_account SET balance = balance + $15::bigint, pending_balance = pending_balance + $16::bigint,"
+    " debt = debt + $10 WHERE id = $1 AND debt + $10 >= 0 RETURNING id),"
+    + _booking(account="$1", member_amount="$2::bigint", code="$17", system_amount="-$2::bigint", now="$3")
+    + " SELECT journal.*, (SELECT COUNT(*) FROM moved) AS moved FROM journal"
 )
 
 

@@ -342,23 +342,12 @@ async def _earn(
     audit: _Audit, expires_at: datetime, pending_days: int, now: datetime,
 ) -> PointsJournal:
     account = await accounts.lock_member_account(conn, member_id, now=now)
-    account_id = account.account_id
-    settled = min(account.debt, amount)
-    kept = amount - settled
-    journal = await _open(conn, kind, audit, now, debt_change=-settled)
-    status = LotStatus.PENDING if pending_days else LotStatus.AVAILABLE
-    if kept:
-        await lots.create(
-            conn, account_id=account_id, journal_id=journal.id, amount=kept, status=status,
-            earned_at=audit.occurred_at, available_at=now + timedelta(days=pending_days), expires_at=expires_at,
-        )
-    in_balance = kept if status == LotStatus.AVAILABLE else 0
-    await accounts.shift(conn, account_id, balance=in_balance, pending=kept - in_balance, debt=-settled)
-    await journals.book(
-        conn, journal, member_id=member_id, member_account_id=account_id, member_amount=amount,
-        system={counter: -amount}, now=now,
+    return await journals.earn_and_book(
+        conn, kind=kind, reason=audit.reason, actor=audit.actor, store_id=audit.store_id, reference=audit.reference,
+        occurred_at=audit.occurred_at, now=now, member_id=member_id, account_id=account.account_id, amount=amount,
+        counter=counter, settled=min(account.debt, amount), status=LotStatus.PENDING if pending_days else LotStatus.AVAILABLE,
+        available_at=now + timedelta(days=pending_days), expires_at=expires_at,
     )
-    return journal
 
 
 async def _spend(
@@ -369,18 +358,14 @@ async def _spend(
     if account is None:
         raise _insufficient(amount)
     account_id = account.account_id
-    journal, spent = await journals.open_spending(
+    journal, spent = await journals.spend_and_book(
         conn, kind=kind, reason=audit.reason, actor=audit.actor, store_id=audit.store_id, reference=audit.reference,
-        occurred_at=audit.occurred_at, now=now, account_id=account_id, amount=amount,
+        occurred_at=audit.occurred_at, now=now, member_id=member_id, account_id=account_id, amount=amount, counter=counter,
     )
     if spent < amount:
         # The balance still counts overdue lots that expire_due has not expired yet. Raising
-        # undoes the withdrawal, the journal and the partial takes with the caller's transaction.
+        # undoes the withdrawal, the journal, the partial takes and any booking with the caller's transaction.
         raise _insufficient(amount)
-    await journals.book(
-        conn, journal, member_id=member_id, member_account_id=account_id, member_amount=-amount,
-        system={counter: amount}, now=now,
-    )
     return Spent(journal, account)
 
 

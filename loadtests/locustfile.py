@@ -42,36 +42,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from domain.access import CallerKind, Viewer  # noqa: E402
 from domain.clock import SYSTEM_CLOCK  # noqa: E402
 from domain.stores.tokens import issue_access_token  # noqa: E402
+from loadtests.operations import (  # noqa: E402
+    BALANCE, CHECK_IN, EXPECTED_OUTCOMES, HISTORY, LOOKUP, MALL_ITEMS, RECORD, REDEEM, REFRESH_STAFF_SESSION, RESTOCK, STAFF_LOGIN,
+)
 from schema.relay import to_global_id  # noqa: E402
 
 log = logging.getLogger("orchard.locust")
-EXPECTED_OUTCOMES = {
-    "OUT_OF_STOCK", "INSUFFICIENT_POINTS", "MEMBER_LIMIT_REACHED", "ALREADY_CHECKED_IN", "NOT_ELIGIBLE",
-    "RATE_LIMITED", "NOT_AVAILABLE", "ALREADY_FULFILLED",
-}
 SCENARIO_WEIGHTS = {
     "peak-hour": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "admin": 1},
     "soak": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "admin": 1},
     "rush": {"app": 0, "kiosk": 0, "pos": 0, "rush": 1, "admin": 0},
 }
-
-MALL_ITEMS = """query MallItems($first: Int, $after: String) { mallItems(first: $first, after: $after) {
-  edges { node { id name band kind stockRemaining perMemberLimit effectivePrice { points cash { amount currency } } } }
-  pageInfo { hasNextPage endCursor } } }"""
-BALANCE = "query Balance { me { pointsBalance pendingPoints tier { code } } }"
-HISTORY = "query History { me { pointsHistory(first: 20) { edges { node { kind points occurredAt } } } } }"
-CHECK_IN = "mutation CheckIn { checkIn(input: {}) { pointsAwarded streakDays errors { code } } }"
-LOOKUP = "query ScanMember($code: String!) { member(code: $code) { id code name tier { code } pointsBalance } }"
-REDEEM = """mutation RedeemMallItem($i: RedeemMallItemInput!) { redeemMallItem(input: $i) {
-  redemption { id code status pointsSpent } member { pointsBalance } errors { code field message } } }"""
-RECORD = """mutation RecordPurchase($i: RecordPurchaseInput!) { recordPurchase(input: $i) {
-  purchase { id pointsEarned } member { pointsBalance } errors { code field message } } }"""
-RESTOCK = """mutation RestockMallItem($i: RestockMallItemInput!) { restockMallItem(input: $i) {
-  item { id stockRemaining } errors { code message } } }"""
-STAFF_LOGIN = "mutation StaffLogin($i: StaffLoginInput!) { staffLogin(input: $i) { token expiresAt refreshToken errors { code } } }"
-REFRESH_STAFF_SESSION = ("mutation RefreshStaffSession($i: RefreshStaffSessionInput!) { refreshStaffSession(input: $i) "
-                         "{ token expiresAt refreshToken errors { code } } }")
-
 
 @events.init_command_line_parser.add_listener
 def _options(parser) -> None:

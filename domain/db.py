@@ -190,12 +190,14 @@ async def insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple], *
     """One multi-row INSERT for `rows` (each a tuple in `columns` order); nothing for no rows."""
     if not rows:
         return
+    await execute(insert_rows_sql(table, columns, len(rows)), *(value for row in rows for value in row), connection=connection)
+
+
+def insert_rows_sql(table: str, columns: tuple[str, ...], count: int, start: int = 1) -> str:
+    """The multi-row INSERT of `insert_rows` for `count` rows, its placeholders numbered from `start`."""
     width = len(columns)
-    values = ", ".join(f"({placeholders(width, start=i * width + 1)})" for i in range(len(rows)))
-    await execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}",
-        *(value for row in rows for value in row), connection=connection,
-    )
+    values = ", ".join(f"({placeholders(width, start=start + i * width)})" for i in range(count))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}"
 
 
 async def by_id(model: type[M], pk: Any, *, connection=None) -> M | None:

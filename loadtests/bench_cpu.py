@@ -244,6 +244,8 @@ async def worker(args) -> int:
         clerk = setup["keys"]["stores"][0]["clerk"]
         login = await _asgi_post(application, json.dumps({"query": (
             "mutation L($i: StaffLoginInput!) { staffLogin(input: $i) { token errors { code } } }"), "variables": {"i": clerk}}).encode(), None)
+        if not (login.get("data") or {}).get("staffLogin", {}).get("token"):
+            raise SystemExit(f"the clerk could not sign in: {login}")
         staff_token = login["data"]["staffLogin"]["token"]
         for op in args.ops:
             make = _requests(op, setup, os.environ["ORCHARD_SECRET_KEY"], staff_token)
@@ -267,7 +269,11 @@ def main() -> int:
     parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return asyncio.run(worker(args))
+        try:
+            import uvloop  # the served worker's loop: uvicorn picks uvloop when it is installed
+        except ImportError:
+            return asyncio.run(worker(args))
+        return uvloop.run(worker(args))
     return asyncio.run(compare(args))
 
 

@@ -205,10 +205,10 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     reference = f"purchase:{purchase.id}"
     max_age = timedelta(days=settings["offline_max_age_days"])
     total = sum(l.total_fen for l in lines)
-    is_first = not await db.fetch(
-        "SELECT 1 AS found FROM purchase WHERE member_id = $1 AND status <> 'HELD' AND id <> $2 LIMIT 1",
-        member.id, purchase.id, connection=conn,
-    )
+    book = await rulebook.load()
+    stored = book.campaigns_at(occurred_at)
+    before = await _read_before(conn, purchase, member.id, store.id, local_date, [c.id for c in stored])
+    is_first = before.is_first
 
     if now - occurred_at > max_age:
         await _save_lines(conn, purchase, lines, [0] * len(lines))
@@ -229,13 +229,8 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
             savepoint=False,  # any failure rolls the whole purchase back
         )
 
-    book = await rulebook.load()
     tier = next(t for t in await tiers.all_tiers() if t.id == member.tier_id)  # type: ignore[attr-defined]
-    flags = frozenset(row["flag"] for row in await db.fetch(
-        "SELECT flag FROM store_flag WHERE store_id = $1 AND local_date = $2", store.id, local_date, connection=conn,
-    ))
-    stored = book.campaigns_at(occurred_at)
-    usage = await _campaign_usage(conn, [c.id for c in stored], member.id, local_date)
+    usage = before.usage
     campaigns = [
         rulebook.calculator_campaign(
             c, given_total=usage[c.id].total, given_today=usage[c.id].member_today,
@@ -246,7 +241,7 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     context = calculator.PurchaseContext(
         local_date=local_date, channel=request.channel, tier_code=tier.code,
         tier_multiplier=Decimal(tier.earn_multiplier), birthday=member.birthday, is_first_order=is_first,
-        store_flags=flags, cash_offset_fen=offset_fen,
+        store_flags=before.store_flags, cash_offset_fen=offset_fen,
     )
     result = calculator.calculate_earning(lines, book.rates_at(occurred_at), context, campaigns)
     expires_at = occurred_at + timedelta(days=settings["points_expiry_days"])
@@ -271,17 +266,43 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
             pending_days=pending_days, clock=clock, connection=conn, savepoint=False,
         )
         awarded[campaign.code] = points
-    await _save_lines(conn, purchase, lines, [lp.tier_points for lp in result.lines])
-    settled = await _update(
-        conn, purchase.id, cash_offset_fen=offset_fen, points_redeemed=points_used,
+    settled = await _finish(
+        conn, purchase, lines, [lp.tier_points for lp in result.lines], member_id=member.id, store_id=store.id, now=now,
+        cash_offset_fen=offset_fen, points_redeemed=points_used,
         points_earned=result.purchase_points + sum(awarded.values()), is_first_order=is_first,
     )
-    await db.execute(
-        "INSERT INTO member_store (member_id, store_id, first_seen_at) VALUES ($1, $2, $3)"
-        " ON CONFLICT (member_id, store_id) DO NOTHING",
-        member.id, store.id, now, connection=conn,
-    )
     return settled, awarded
+
+
+async def _finish(
+    conn, purchase: Purchase, lines: list[calculator.Line], points: list[int], *, member_id: int, store_id: int,
+    now: datetime, **columns,
+) -> Purchase:
+    """The purchase's last writes: its lines, the member linked to the store, and `columns` set on
+    the purchase row, which comes back as updated. One statement on PostgreSQL (the lines and the
+    link as data-modifying CTEs ahead of the UPDATE); three on SQLite."""
+    if not db.is_postgres():
+        await _save_lines(conn, purchase, lines, points)
+        await db.execute(_LINK_MEMBER_TO_STORE, member_id, store_id, now, connection=conn)
+        return await _update(conn, purchase.id, **columns)
+    rows = _line_rows(purchase, lines, points)
+    start = 4 + len(rows) * len(_LINE_COLUMNS)
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=start))
+    statement = (
+        f"WITH line AS ({db.insert_rows_sql('purchase_line', _LINE_COLUMNS, len(rows), start=4)}),"
+        f" linked AS ({_LINK_MEMBER_TO_STORE})"
+        f" UPDATE purchase SET {assignments} WHERE id = ${start + len(columns)} RETURNING *"
+    )
+    params = [member_id, store_id, now, *(value for row in rows for value in row), *columns.values(), purchase.id]
+    found = await db.fetch(statement, *params, connection=conn)
+    return Purchase._init_from_db(**found[0])
+
+
+# $1 member, $2 store, $3 the time the member is first seen there
+_LINK_MEMBER_TO_STORE = (
+    "INSERT INTO member_store (member_id, store_id, first_seen_at) VALUES ($1, $2, $3)"
+    " ON CONFLICT (member_id, store_id) DO NOTHING"
+)
 
 
 async def _update(conn, purchase_id: int, **columns) -> Purchase:
@@ -295,14 +316,14 @@ async def _update(conn, purchase_id: int, **columns) -> Purchase:
 
 
 async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], points: list[int]) -> None:
-    await db.insert_rows(
-        "purchase_line", _LINE_COLUMNS,
-        [
-            (purchase.id, i, line.sku, line.category, line.quantity, line.unit_price_fen, line.total_fen, points[i], 0)
-            for i, line in enumerate(lines)
-        ],
-        connection=conn,
-    )
+    await db.insert_rows("purchase_line", _LINE_COLUMNS, _line_rows(purchase, lines, points), connection=conn)
+
+
+def _line_rows(purchase: Purchase, lines: list[calculator.Line], points: list[int]) -> list[tuple]:
+    return [
+        (purchase.id, i, line.sku, line.category, line.quantity, line.unit_price_fen, line.total_fen, points[i], 0)
+        for i, line in enumerate(lines)
+    ]
 
 
 _LINE_COLUMNS = ("purchase_id", "line_no", "sku", "category", "quantity", "unit_price_fen", "total_fen", "points", "returned_quantity")
@@ -317,31 +338,50 @@ class _Usage:
     member_today: int = 0
 
 
-async def _campaign_usage(conn, campaign_ids: list[int], member_id: int, local_date) -> dict[int, _Usage]:
-    """The usage of every live campaign, in two statements whatever their number (read for the caps)."""
-    if not campaign_ids:
-        return {}
-    marks = db.placeholders(len(campaign_ids), start=3)
-    totals = await db.fetch(
-        f"SELECT id, given_total FROM campaign_rule WHERE id IN ({db.placeholders(len(campaign_ids))})",
-        *campaign_ids, connection=conn,
+@dataclass(frozen=True)
+class _Before:
+    """What a purchase's earning depends on, read at once when it settles."""
+
+    is_first: bool
+    store_flags: frozenset[str]
+    usage: dict[int, _Usage]
+
+
+async def _read_before(conn, purchase: Purchase, member_id: int, store_id: int, local_date, campaign_ids: list[int]) -> _Before:
+    """Whether the member bought before, the store's flags for the day, and what every live
+    campaign has given (read for the caps): one statement whatever the number of campaigns."""
+    marks = db.placeholders(len(campaign_ids), start=5)
+    parts = [
+        "SELECT 'first' AS part, 0 AS id, '' AS tag, COUNT(*) AS given, 0 AS today FROM"
+        " (SELECT 1 AS found FROM purchase WHERE member_id = $1 AND status <> 'HELD' AND id <> $2 LIMIT 1) AS earlier",
+        "SELECT 'flag', 0, flag, 0, 0 FROM store_flag WHERE store_id = $3 AND local_date = $4",
+    ]
+    if campaign_ids:
+        parts += [
+            f"SELECT 'total', id, '', given_total, 0 FROM campaign_rule WHERE id IN ({marks})",
+            "SELECT 'mine', campaign_id, '', COALESCE(SUM(points), 0), COALESCE(SUM(CASE WHEN local_date = $4 THEN points ELSE 0 END), 0)"
+            f" FROM campaign_member_day WHERE member_id = $1 AND campaign_id IN ({marks}) GROUP BY campaign_id",
+        ]
+    rows = await db.fetch(
+        " UNION ALL ".join(parts), member_id, purchase.id, store_id, local_date, *campaign_ids, connection=conn,
     )
-    mine = await db.fetch(
-        "SELECT campaign_id, COALESCE(SUM(points), 0) AS points,"
-        " COALESCE(SUM(CASE WHEN local_date = $2 THEN points ELSE 0 END), 0) AS today"
-        f" FROM campaign_member_day WHERE member_id = $1 AND campaign_id IN ({marks}) GROUP BY campaign_id",
-        member_id, local_date, *campaign_ids, connection=conn,
+    by_part: dict[str, list[dict]] = {"first": [], "flag": [], "total": [], "mine": []}
+    for row in rows:
+        by_part[row["part"]].append(row)
+    given = {row["id"]: int(row["given"]) for row in by_part["total"]}
+    mine = {row["id"]: row for row in by_part["mine"]}
+    return _Before(
+        is_first=not int(by_part["first"][0]["given"]),
+        store_flags=frozenset(row["tag"] for row in by_part["flag"]),
+        usage={
+            cid: _Usage(
+                total=given.get(cid, 0),
+                member_total=int(mine[cid]["given"]) if cid in mine else 0,
+                member_today=int(mine[cid]["today"]) if cid in mine else 0,
+            )
+            for cid in campaign_ids
+        },
     )
-    given = {row["id"]: int(row["given_total"]) for row in totals}
-    member_rows = {row["campaign_id"]: row for row in mine}
-    return {
-        cid: _Usage(
-            total=given.get(cid, 0),
-            member_total=int(member_rows[cid]["points"]) if cid in member_rows else 0,
-            member_today=int(member_rows[cid]["today"]) if cid in member_rows else 0,
-        )
-        for cid in campaign_ids
-    }
 
 
 async def _take_from_budget(conn, campaign_id: int, points: int) -> int:

@@ -15,7 +15,8 @@ items, and gives each run a copy of it (CREATE DATABASE ... TEMPLATE), so every 
 from the same rows. Each run is a subprocess with the tree first on PYTHONPATH, production
 settings and Redis. Operations (--ops): redeem (a member redeems the hot item), mall (a
 20-item catalogue page), balance, history, scan (a kiosk looks a member up by code),
-purchase (a clerk records a purchase, some paid partly with points), typename.
+purchase (a clerk records a purchase, some paid partly with points), checkin (a member's daily
+check-in: one per member, so at most half as many requests as members with 1,000 points), typename.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OPS = ("redeem", "mall", "balance", "history", "scan", "purchase", "typename")
+OPS = ("redeem", "mall", "balance", "history", "scan", "purchase", "checkin", "typename")
 
 
 # ---- the parent: one seeded template, a copy per run, runs alternated ------------------------------
@@ -163,7 +164,7 @@ def _requests(op: str, setup: dict, secret: str, staff_token: str):
     from domain.access import CallerKind, Viewer
     from domain.clock import SYSTEM_CLOCK
     from domain.stores.tokens import issue_access_token
-    from operations import BALANCE, HISTORY, LOOKUP, MALL_ITEMS, RECORD, REDEEM  # beside this file, whatever the tree
+    from operations import BALANCE, CHECK_IN, HISTORY, LOOKUP, MALL_ITEMS, RECORD, REDEEM  # beside this file, whatever the tree
     from schema.relay import to_global_id
 
     keys = setup["keys"]
@@ -194,6 +195,7 @@ def _requests(op: str, setup: dict, secret: str, staff_token: str):
         "history": lambda i: (body("History", HISTORY), tokens[i % len(tokens)]),
         "scan": lambda i: (body("ScanMember", LOOKUP, {"code": codes[i % len(codes)]}), kiosk),
         "purchase": purchase,
+        "checkin": lambda i: (body("CheckIn", CHECK_IN), tokens[i % len(tokens)]),
         "typename": lambda i: (b'{"query": "{ __typename }"}', None),
     }[op]
 
@@ -202,7 +204,7 @@ async def _measure(app, make, requests: int, in_flight: int) -> dict:
     from cpu import CpuMeter  # beside this file, whatever the tree
     from operations import EXPECTED_OUTCOMES
 
-    counter = iter(range(requests))
+    counter = iter(range(requests))  # the warm-up's requests; the measured ones follow them (a new member's check-in)
     failures: list[dict] = []
 
     async def one_after_another() -> None:
@@ -216,7 +218,7 @@ async def _measure(app, make, requests: int, in_flight: int) -> dict:
                 failures.append(answer)
 
     await asyncio.gather(*(one_after_another() for _ in range(in_flight)))  # warm caches, plans and pools
-    counter = iter(range(requests))
+    counter = iter(range(requests, 2 * requests))
     failures.clear()
     postgres = CpuMeter(None)
     postgres.start()

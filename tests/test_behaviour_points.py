@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.programme import service as programme_settings
+from tests.concurrently import all_at_once
+from tests.conftest import requires_postgres
 from tests.points_support import assert_ledger_clean, local, open_shop
 
 CHECK_IN = "mutation { checkIn(input: {}) { pointsAwarded streakDays member { pointsBalance } errors { code } } }"
@@ -46,8 +48,23 @@ async def test_check_in_once_a_day_with_a_bonus_on_the_7th_day(api, clock, outbo
         assert twice["errors"] == [{"code": "ALREADY_CHECKED_IN"}]
         clock.advance(timedelta(days=1))
     assert awarded == [5, 5, 5, 5, 5, 5, 25]
+    # Each refused second check-in took back what it had written: registration points and the awards only.
+    assert (await api.data("{ me { pointsBalance } }", token=token))["me"]["pointsBalance"] == 50 + sum(awarded)
     clock.advance(timedelta(days=1))  # a day missed: the streak starts again
     assert (await api.data(CHECK_IN, token=token))["checkIn"]["streakDays"] == 1
+    await assert_ledger_clean()
+
+
+@requires_postgres()
+async def test_check_ins_sent_at_once_award_the_day_once(api, clock, outbox):
+    clock.set(local(2026, 11, 1, 9))
+    shop = await open_shop(api, clock)
+    _, token = await member_token(api, outbox, shop)
+    results = await all_at_once(*(api.data(CHECK_IN, token=token) for _ in range(8)))
+    answers = [r["checkIn"] for r in results]
+    assert sorted(a["pointsAwarded"] or 0 for a in answers) == [0] * 7 + [5]
+    assert sum(a["errors"] == [{"code": "ALREADY_CHECKED_IN"}] for a in answers) == 7
+    assert (await api.data("{ me { pointsBalance } }", token=token))["me"]["pointsBalance"] == 50 + 5
     await assert_ledger_clean()
 
 

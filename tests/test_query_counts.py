@@ -157,3 +157,23 @@ async def test_a_history_page_counts_the_whole_history_only_when_asked(api, cloc
         history = (await api.data(page % "totalCount", token=token))["me"]["pointsHistory"]
     assert history["totalCount"] == len(edges) >= 1
     assert len(with_total) == len(without_total) + 1, with_total
+
+
+async def test_a_check_in_costs_a_fixed_handful_of_statements(api, clock, outbox):
+    from datetime import timedelta
+
+    from tests.points_support import local
+    from tests.test_behaviour_points import CHECK_IN, member_token
+
+    clock.set(local(2026, 11, 1, 9))
+    shop = await open_shop(api, clock)
+    _, token = await member_token(api, outbox, shop)
+    await api.data(CHECK_IN, token=token)  # warm the caches
+    clock.advance(timedelta(days=1))
+    with counting_sql() as statements:
+        result = (await api.data(CHECK_IN, token=token))["checkIn"]
+    assert result["errors"] == [] and result["streakDays"] == 2
+    # The member, yesterday's check-in, the day's behaviour row locked by an upsert and raised, the
+    # account locked, the credit (one statement on PostgreSQL), the check-in row, the payload's
+    # member. The home store's time zone comes from the cache.
+    assert len(statements) <= (8 if db.is_postgres() else 12), statements

@@ -16,13 +16,14 @@ from tortoise.transactions import in_transaction
 from domain import db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock
-from domain.earning.models import BehaviourDay, CheckIn, ProductReview, PurchaseLine
+from domain.earning.models import ProductReview, PurchaseLine
 from domain.errors import AccessDenied, DomainError
 from domain.ledger import service as ledger
 from domain.ledger.models import JournalKind, PointsJournal
 from domain.members.models import Member
 from domain.programme import service as programme_settings
-from domain.stores.models import DEFAULT_TIME_ZONE, Store
+from domain.stores import services as stores
+from domain.stores.models import DEFAULT_TIME_ZONE
 
 
 class BehaviourError(DomainError):
@@ -37,7 +38,7 @@ class CheckInResult:
 
 async def member_time_zone(member: Member) -> str:
     if member.home_store_id:  # type: ignore[attr-defined]
-        store = await Store.get_or_none(id=member.home_store_id)  # type: ignore[attr-defined]
+        store = await stores.store_by_id(member.home_store_id)  # type: ignore[attr-defined]
         if store:
             return store.time_zone
     return DEFAULT_TIME_ZONE
@@ -47,11 +48,14 @@ async def _capped(conn, member_id: int, local_date: date, wanted: int, cap: int)
     """Reserve up to `wanted` points of today's behaviour allowance; returns what was granted."""
     if wanted <= 0:
         return 0
-    await BehaviourDay.get_or_create(member_id=member_id, local_date=local_date, defaults={"points": 0}, using_db=conn)
-    current = await db.fetch(
-        "SELECT id, points FROM behaviour_day WHERE member_id = $1 AND local_date = $2", member_id, local_date, connection=conn
+    # The upsert opens the day's row or finds it, and locks it either way (a no-op update), so
+    # concurrent awards of the member queue here and each reads what the one before left.
+    rows = await db.fetch(
+        "INSERT INTO behaviour_day (member_id, local_date, points) VALUES ($1, $2, 0)"
+        " ON CONFLICT (member_id, local_date) DO UPDATE SET points = behaviour_day.points RETURNING id, points",
+        member_id, local_date, connection=conn,
     )
-    row = current[0]
+    row = rows[0]
     grant = max(0, min(wanted, cap - int(row["points"])))
     if grant == 0:
         return 0
@@ -71,6 +75,7 @@ async def _award(conn, member_id: int, points: int, kind: JournalKind, *, local_
             member_id, granted, kind, reason=reason, actor=actor, reference=reference,
             expires_at=clock.now() + timedelta(days=settings["points_expiry_days"]),
             pending_days=settings["behaviour_pending_days"], clock=clock, connection=conn,
+            savepoint=False,  # every caller's transaction rolls back whole on an error
         )
     return granted
 
@@ -115,23 +120,29 @@ def _member_id(viewer: Viewer) -> int:
 
 async def check_in(viewer: Viewer, *, clock: Clock) -> CheckInResult:
     """Once per store-local day; every Nth consecutive day (default 7th) earns a bonus too."""
-    member = await Member.get(id=_member_id(viewer))
+    member = await db.by_id(Member, _member_id(viewer))
+    if member is None:
+        raise AccessDenied("Sign in again.", unauthenticated=True)
     settings = await programme_settings.current()
     today = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
-    yesterday = await CheckIn.get_or_none(member_id=member.id, local_date=today - timedelta(days=1))
-    streak = yesterday.streak_days + 1 if yesterday else 1
+    yesterday = await db.fetch(
+        "SELECT streak_days FROM check_in WHERE member_id = $1 AND local_date = $2", member.id, today - timedelta(days=1),
+    )
+    streak = yesterday[0]["streak_days"] + 1 if yesterday else 1
     wanted = settings["check_in_points"]
     if streak % settings["check_in_streak_days"] == 0:
         wanted += settings["check_in_streak_bonus"]
     try:
         async with in_transaction() as conn:
-            row = await CheckIn.create(
-                member_id=member.id, local_date=today, streak_days=streak, points=0, created_at=clock.now(), using_db=conn
-            )
+            # The points first, then the day's row: a second check-in fails on the row's unique
+            # (member, day) and rolls its points back with it.
             granted = await _award(conn, member.id, wanted, JournalKind.CHECK_IN, local_date=today,
                                    reason=f"Check-in, day {streak} of the streak", actor=viewer.idempotency_scope,
                                    reference=f"check-in:{member.id}:{today.isoformat()}", clock=clock)
-            await CheckIn.filter(id=row.id).using_db(conn).update(points=granted)
+            await db.execute(
+                "INSERT INTO check_in (member_id, local_date, streak_days, points, created_at) VALUES ($1, $2, $3, $4, $5)",
+                member.id, today, streak, granted, clock.now(), connection=conn,
+            )
     except IntegrityError:
         raise BehaviourError("ALREADY_CHECKED_IN", "You have checked in today already.") from None
     return CheckInResult(points_awarded=granted, streak_days=streak)

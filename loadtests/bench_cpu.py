@@ -56,18 +56,6 @@ async def _prepare(admin_url: str, template: str, members: int, redis_url: str, 
     return setup
 
 
-async def _copy(admin_url: str, template: str, name: str) -> str:
-    import asyncpg
-
-    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await admin.close()
-    return admin_url.rpartition("/")[0] + "/" + name
-
-
 def _run_tree(tree: Path, url: str, redis_url: str, secret: str, setup_file: Path, args) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree), ORCHARD_DATABASE_URL=url, ORCHARD_REDIS_URL=redis_url,
                ORCHARD_ENV="production", ORCHARD_SECRET_KEY=secret, ORCHARD_RATE_PER_SECOND="1000000",
@@ -84,7 +72,7 @@ def _run_tree(tree: Path, url: str, redis_url: str, secret: str, setup_file: Pat
 
 async def compare(args) -> int:
     sys.path.insert(0, str(ROOT))
-    from loadtests.bench_redeem import _drop_database
+    from loadtests.bench_redeem import _create_database, _drop_database
 
     trees = [Path(t).resolve() for t in args.trees]
     secret = secrets.token_urlsafe(48)
@@ -96,7 +84,7 @@ async def compare(args) -> int:
     try:
         for round_no in range(1, args.rounds + 1):
             for tree in trees if round_no % 2 else list(reversed(trees)):  # neither tree always goes first
-                url = await _copy(args.postgres, template, args.database)
+                url = await _create_database(args.postgres, args.database, template)
                 figures = _run_tree(tree, url, args.redis, secret, setup_file, args)
                 for op, figure in figures.items():
                     runs[str(tree)][op].append(figure)

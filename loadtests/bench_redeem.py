@@ -57,11 +57,12 @@ def _dsn(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
 
 
-async def _create_database(admin_url: str, name: str) -> str:
+async def _create_database(admin_url: str, name: str, template: str | None = None) -> str:
+    """A new, empty database `name` (dropped first if it exists), or a copy of `template`; its URL."""
     admin = await asyncpg.connect(_dsn(admin_url))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         await admin.close()
     return admin_url.rpartition("/")[0] + "/" + name

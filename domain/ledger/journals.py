@@ -185,11 +185,11 @@ async def book(
     )
 
 
-# The common booking, one member line and one system line, as one statement on PostgreSQL: the
-# system shard's upsert (accounts.UPSERT_SYSTEM_BALANCE) feeds its id to the entries' insert.
+# The common booking, one member line and one system line, as one statement on PostgreSQL
+# (_booking, for a journal given by its id).
 # $1 shard code, $2 system amount, $3 now, $4 journal, $5 member account, $6 member amount
 _BOOK_ONE_SYSTEM_LINE = (
-    f"WITH shard AS ({accounts.UPSERT_SYSTEM_BALANCE})"
-    " INSERT INTO points_entry (journal_id, account_id, amount, created_at)"
-    " VALUES ($4, $5, $6, $3), ($4, (SELECT id FROM shard), $2, $3)"
+    "WITH journal AS (SELECT $4::bigint AS id),"
+    + _booking(account="$5::bigint", member_amount="$6::bigint", code="$1", system_amount="$2::bigint", now="$3")
+    + " SELECT 1 AS booked"
 )

@@ -75,11 +75,20 @@ def _booking(*, account: str, member_amount: str, code: str, system_amount: str,
     )
 
 
+def _opening(*, debt_change: str) -> str:
+    """The `journal` CTE that heads spend_and_book's and earn_and_book's statements: the journal's
+    INSERT with $3 now (its created_at) and $4-$9 its kind, reason, actor, store, reference and
+    occurred_at, as both number them."""
+    return (
+        "WITH journal AS (INSERT INTO points_journal (kind, reason, actor, store_id, reference, debt_change, occurred_at, created_at)"
+        f" VALUES ($4, $5, $6, $7, $8, {debt_change}, $9, $3) RETURNING *)"
+    )
+
+
 # $1 account, $2 points, $3 now (the journal's created_at), $4-$9 the journal's kind, reason, actor,
 # store, reference, occurred_at, $10 the system shard's code
 _SPEND_AND_BOOK = (
-    "WITH journal AS (INSERT INTO points_journal (kind, reason, actor, store_id, reference, debt_change, occurred_at, created_at)"
-    " VALUES ($4, $5, $6, $7, $8, 0, $9, $3) RETURNING *), " + lots.SPEND_TAKES + ","
+    _opening(debt_change="0") + ", " + lots.SPEND_TAKES + ","
     " consumed AS (INSERT INTO lot_consumption (journal_id, lot_id, amount)"
     " SELECT journal.id, taken.id, taken.amount FROM taken CROSS JOIN journal RETURNING amount),"
     + _booking(account="$1", member_amount="-$2::bigint", code="$10", system_amount="$2::bigint", now="$3")
@@ -132,8 +141,7 @@ async def earn_and_book(
 # lot's points (none: no lot), $12 its status, $13 available_at, $14 expires_at, $15 and $16 the
 # balance's and the pending balance's change, $17 the system shard's code
 _EARN_AND_BOOK = (
-    "WITH journal AS (INSERT INTO points_journal (kind, reason, actor, store_id, reference, debt_change, occurred_at, created_at)"
-    " VALUES ($4, $5, $6, $7, $8, $10, $9, $3) RETURNING *),"
+    _opening(debt_change="$10") + ","
     " lot AS (INSERT INTO points_lot (account_id, journal_id, original, remaining, status, earned_at, available_at, expires_at)"
     " SELECT $1::bigint, journal.id, $11::bigint, $11::bigint, $12::varchar, $9, $13::timestamptz, $14::timestamptz"
     " FROM journal WHERE $11::bigint > 0),"

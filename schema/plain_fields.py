@@ -6,9 +6,9 @@ extensions, whose value is an attribute of the object and whose type is a scalar
 one, calls strawberry's wrapper, and dispatches on the return type to complete it: on a
 20-item mall page that was the larger part of the operation's CPU.
 
-The execution context here answers such a field itself, reading the attribute with
-strawberry's own default resolver and serializing it with the field's type, as
-`complete_leaf_value` would. Anything else, including a plain field whose value is null (a
+The execution context here answers such a field itself, inside its loop over a selection's
+fields (no path object, no call per field), reading the attribute with strawberry's own default
+resolver and serializing it with the field's type, as `complete_leaf_value` would. Anything else, including a plain field whose value is null (a
 non-null field must then raise its error at its path) or fails to serialize, takes
 graphql-core's normal path, so answers and errors are the same as before.
 
@@ -30,7 +30,7 @@ from typing import Any
 from graphql import (
     GraphQLEnumType, GraphQLList, GraphQLObjectType, GraphQLScalarType, GraphQLSchema, get_nullable_type,
 )
-from graphql.pyutils import Undefined, gather_with_cancel
+from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 # (read the value from the source, its attribute name, serialize the value)
@@ -92,13 +92,61 @@ def execution_context_class(schema: GraphQLSchema) -> type[StrawberryGraphQLCore
     objects_by_type = plain_object_fields(schema)
 
     class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+        def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+            """graphql-core's execute_fields, with each plain leaf answered in the loop: no path, no call."""
+            results: dict[str, Any] = {}
+            is_awaitable = self.is_awaitable
+            awaitable_fields: list[str] = []
+            try:
+                for response_name, field_details_list, leaf in self._plan(parent_type, grouped_field_set):
+                    if leaf is not None:
+                        answer = _serialized(leaf, source_value)
+                        if answer is not _NOT_PLAIN:
+                            results[response_name] = answer
+                            continue
+                    field_path = Path(path, response_name, parent_type.name)
+                    result = self.execute_field(parent_type, source_value, field_details_list, field_path, position_context)
+                    if result is not Undefined:
+                        results[response_name] = result
+                        if is_awaitable(result):
+                            awaitable_fields.append(response_name)
+            except Exception:
+                if awaitable_fields:
+                    self.settle_in_background([results[field] for field in awaitable_fields])
+                raise
+            if not awaitable_fields:
+                return results
+
+            async def get_results() -> dict[str, Any]:
+                if len(awaitable_fields) == 1:
+                    results[awaitable_fields[0]] = await results[awaitable_fields[0]]
+                else:
+                    awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+                    results.update(zip(awaitable_fields, awaited, strict=True))
+                return results
+
+            return get_results()
+
+        def _plan(self, parent_type, grouped_field_set) -> list[tuple[str, Any, PlainField | None]]:
+            """(response name, its field nodes, the plain leaf or None) of a selection, once per request:
+            a list page runs the same selection for every item."""
+            try:
+                plans = self._plans
+            except AttributeError:
+                plans = self._plans = {}
+            known = plans.get(id(grouped_field_set))
+            if known is not None and known[0] is grouped_field_set:
+                return known[1]
+            leaves = by_type.get(parent_type.name, _NO_FIELDS)
+            plan = [
+                (response_name, field_details_list, leaves.get(field_details_list[0].node.name.value))
+                for response_name, field_details_list in grouped_field_set.items()
+            ]
+            plans[id(grouped_field_set)] = (grouped_field_set, plan)  # holding the set keeps its id from being reused
+            return plan
+
         def execute_field(self, parent_type, source, field_details_list, path, position_context):
             name = field_details_list[0].node.name.value
-            leaf = by_type.get(parent_type.name, _NO_FIELDS).get(name)
-            if leaf is not None:
-                answer = _serialized(leaf, source)
-                if answer is not _NOT_PLAIN:
-                    return answer
             held = objects_by_type.get(parent_type.name, _NO_FIELDS).get(name)
             if held is not None and _undirected(field_details_list):
                 value = held.read(source, held.attribute)

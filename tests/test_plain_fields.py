@@ -146,6 +146,7 @@ async def test_plain_objects_and_lists_give_graphql_cores_answers_nulls_and_erro
         "{ crates { boxes { name price { later } maybePrices { later } } } }",
         "{ crates { box { ... on Box { name price { points } } } } }",
         "{ crates { box @include(if: true) { name } } }",
+        "{ crates { first: box { n: name name price { p: points } } box { name price { later points } } } }",
     ]
     for query in queries:
         plain, normal = await _both(query)

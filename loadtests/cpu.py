@@ -32,6 +32,51 @@ def _process_cpu(server_group: int | None) -> dict[str, float]:
     return totals
 
 
+def cpu_by_role() -> dict[str, float]:
+    """CPU seconds so far of this machine's processes by role: Locust (its processes and what
+    they started), the Orchard server (`orchard serve` and its workers), PostgreSQL and Redis.
+
+    A process belongs to the role of its nearest ancestor (itself included) that has one.
+    """
+    processes: dict[int, tuple[int, str, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            command_line = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # the process ended while we looked
+            continue
+        command = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / _TICKS
+        processes[int(stat.parent.name)] = (int(fields[1]), f"{command} {command_line}", seconds)
+
+    def role(pid: int) -> str | None:
+        for _ in range(64):  # a chain of parents, bounded
+            if pid not in processes:
+                return None
+            parent, command, _seconds = processes[pid]
+            if "locust" in command:
+                return "locust"
+            if "orchard serve" in command:
+                return "server"
+            if command.startswith("postgres"):
+                return "postgres"
+            if command.startswith("redis-server"):
+                return "redis"
+            pid = parent
+        return None
+
+    totals = dict.fromkeys(ROLES, 0.0)
+    for pid, (_parent, _command, seconds) in processes.items():
+        found = role(pid)
+        if found is not None:
+            totals[found] += seconds
+    return totals
+
+
+ROLES = ("locust", "server", "postgres", "redis")
+
+
 @dataclass
 class CpuMeter:
     """Start it before a run and stop it after; `per_request` gives microseconds per request.

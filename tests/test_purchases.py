@@ -93,6 +93,17 @@ async def test_tier_multiplier_and_upgrade_after_purchases(api, clock):
     assert fifth["purchase"]["pointsEarned"] == 120  # SILVER earns x1.2
 
 
+async def test_the_purchase_whose_own_points_qualify_the_member_upgrades_them(api, clock):
+    clock.set(NEUTRAL_DAY)
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    for _ in range(3):
+        await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
+    fourth = await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "1000.00")])  # 30 points before it: its own 1,000 count
+    assert fourth["purchase"]["pointsEarned"] == 1000
+    assert fourth["member"]["tier"]["code"] == "SILVER"
+
+
 async def test_same_client_txn_id_replays_and_other_payload_is_refused(api, clock):
     shop = await open_shop(api, clock)
     member = await shop.member()

@@ -34,6 +34,7 @@ from domain.stores import services as stores
 from domain.stores.models import Store
 from domain.tiers import activity
 from domain.tiers import service as tiers
+from domain.tiers.rules import Activity
 
 log = logging.getLogger("orchard.purchases")
 
@@ -185,18 +186,19 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
                     "CLIENT_TXN_ID_REUSED", "This clientTxnId was already used for a different purchase.", field="clientTxnId"
                 )
             return PurchaseOutcome(purchase=first, replayed=True)
-        purchase, awards = await _settle(
+        purchase, awards, tier_activity = await _settle(
             conn, Purchase._init_from_db(**claimed[0]), member, store, lines, request, local_date, clock
         )
-    await _after_purchase(purchase, member, clock)
+    await _after_purchase(purchase, member, tier_activity, clock)
     return PurchaseOutcome(purchase=purchase, replayed=False, campaign_points=awards)
 
 
 async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines: list[calculator.Line],
-                  request: PurchaseRequest, local_date, clock: Clock) -> tuple[Purchase, dict[str, int]]:
+                  request: PurchaseRequest, local_date, clock: Clock) -> tuple[Purchase, dict[str, int], Activity]:
     """Points out (cash offset) and in (purchase and campaigns), all in the purchase's transaction.
 
-    Returns the purchase as settled (its row after the last update) and the campaign points given.
+    Returns the purchase as settled (its row after the last update), the campaign points given
+    and the member's tier activity with this purchase.
     """
     settings = await programme_settings.current()
     now = clock.now()
@@ -207,7 +209,8 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     total = sum(l.total_fen for l in lines)
     book = await rulebook.load()
     stored = book.campaigns_at(occurred_at)
-    before = await _read_before(conn, purchase, member.id, store.id, local_date, [c.id for c in stored])
+    window_start = await activity.window_start(clock)
+    before = await _read_before(conn, purchase, member.id, store.id, local_date, [c.id for c in stored], window_start)
     is_first = before.is_first
 
     if now - occurred_at > max_age:
@@ -216,7 +219,7 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
             conn, purchase.id, status="HELD",
             held_reason=f"Recorded more than {settings['offline_max_age_days']} days after it happened.",
         )
-        return held, {}
+        return held, {}, before.activity
 
     points_used, offset_fen = calculator.cash_offset(
         request.points_to_redeem, total, points_per_yuan=settings["cash_offset_points_per_yuan"],
@@ -266,12 +269,13 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
             pending_days=pending_days, clock=clock, connection=conn, savepoint=False,
         )
         awarded[campaign.code] = points
+    earned = result.purchase_points + sum(awarded.values())
     settled = await _finish(
         conn, purchase, lines, [lp.tier_points for lp in result.lines], member_id=member.id, store_id=store.id, now=now,
-        cash_offset_fen=offset_fen, points_redeemed=points_used,
-        points_earned=result.purchase_points + sum(awarded.values()), is_first_order=is_first,
+        cash_offset_fen=offset_fen, points_redeemed=points_used, points_earned=earned, is_first_order=is_first,
     )
-    return settled, awarded
+    counted = earned if occurred_at >= window_start else 0
+    return settled, awarded, Activity(points=max(before.activity.points + counted, 0), purchases=before.activity.purchases)
 
 
 async def _finish(
@@ -345,16 +349,21 @@ class _Before:
     is_first: bool
     store_flags: frozenset[str]
     usage: dict[int, _Usage]
+    activity: Activity  # in the tier window: the points before this purchase's, the purchases with it
 
 
-async def _read_before(conn, purchase: Purchase, member_id: int, store_id: int, local_date, campaign_ids: list[int]) -> _Before:
-    """Whether the member bought before, the store's flags for the day, and what every live
-    campaign has given (read for the caps): one statement whatever the number of campaigns."""
-    marks = db.placeholders(len(campaign_ids), start=5)
+async def _read_before(
+    conn, purchase: Purchase, member_id: int, store_id: int, local_date, campaign_ids: list[int], window_start: datetime,
+) -> _Before:
+    """Whether the member bought before, the store's flags for the day, what every live campaign
+    has given (read for the caps) and the member's tier activity: one statement whatever the
+    number of campaigns."""
+    marks = db.placeholders(len(campaign_ids), start=6)
     parts = [
         "SELECT 'first' AS part, 0 AS id, '' AS tag, COUNT(*) AS given, 0 AS today FROM"
         " (SELECT 1 AS found FROM purchase WHERE member_id = $1 AND status <> 'HELD' AND id <> $2 LIMIT 1) AS earlier",
         "SELECT 'flag', 0, flag, 0, 0 FROM store_flag WHERE store_id = $3 AND local_date = $4",
+        f"SELECT 'activity', 0, '', {activity.points_sql('$1', '$5')}, {activity.purchases_sql('$1', '$5')}",
     ]
     if campaign_ids:
         parts += [
@@ -363,16 +372,18 @@ async def _read_before(conn, purchase: Purchase, member_id: int, store_id: int, 
             f" FROM campaign_member_day WHERE member_id = $1 AND campaign_id IN ({marks}) GROUP BY campaign_id",
         ]
     rows = await db.fetch(
-        " UNION ALL ".join(parts), member_id, purchase.id, store_id, local_date, *campaign_ids, connection=conn,
+        " UNION ALL ".join(parts), member_id, purchase.id, store_id, local_date, window_start, *campaign_ids, connection=conn,
     )
-    by_part: dict[str, list[dict]] = {"first": [], "flag": [], "total": [], "mine": []}
+    by_part: dict[str, list[dict]] = {"first": [], "flag": [], "activity": [], "total": [], "mine": []}
     for row in rows:
         by_part[row["part"]].append(row)
     given = {row["id"]: int(row["given"]) for row in by_part["total"]}
     mine = {row["id"]: row for row in by_part["mine"]}
+    window = by_part["activity"][0]
     return _Before(
         is_first=not int(by_part["first"][0]["given"]),
         store_flags=frozenset(row["tag"] for row in by_part["flag"]),
+        activity=Activity(points=int(window["given"]), purchases=int(window["today"])),
         usage={
             cid: _Usage(
                 total=given.get(cid, 0),
@@ -402,13 +413,15 @@ async def _count_member_day(conn, campaign_id: int, member_id: int, local_date, 
     )
 
 
-async def _after_purchase(purchase: Purchase, member: Member, clock: Clock) -> None:
-    """Outside the purchase's transaction: tier upgrade and the referrer's first-order bonus."""
+async def _after_purchase(purchase: Purchase, member: Member, tier_activity: Activity, clock: Clock) -> None:
+    """Outside the purchase's transaction: tier upgrade and the referrer's first-order bonus.
+
+    `tier_activity` is the member's activity in the tier window as the purchase left it: read in
+    the purchase's transaction, with the points it earned added (no read of its own after it).
+    """
     if purchase.status == "HELD":
         return
-    since = await activity.window_start(clock)
-    found = await activity.activity_in_window([member.id], since)
-    await tiers.apply_activity(member, found[member.id], actor=f"purchase:{purchase.id}", clock=clock)
+    await tiers.apply_activity(member, tier_activity, actor=f"purchase:{purchase.id}", clock=clock)
     if purchase.is_first_order and member.referred_by_id:  # type: ignore[attr-defined]
         from domain.earning import behaviour
 

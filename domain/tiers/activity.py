@@ -19,26 +19,35 @@ async def window_start(clock: Clock) -> datetime:
 
 # Points that count: what purchases and behaviour earned, less what returns took back.
 QUALIFYING_KINDS = ("PURCHASE", "CAMPAIGN_BONUS", "CHECK_IN", "REFERRAL", "REVIEW", "SURVEY", "RETURN")
+_KINDS = ", ".join(f"'{kind}'" for kind in QUALIFYING_KINDS)  # constants, written into the SQL
+
+
+def points_sql(member: str, since: str) -> str:
+    """A scalar subquery: the qualifying points of `member` (a column or a placeholder) since `since`."""
+    return (
+        "(SELECT COALESCE(SUM(e.amount), 0) FROM points_entry e"
+        " JOIN points_account a ON a.id = e.account_id JOIN points_journal j ON j.id = e.journal_id"
+        f" WHERE a.member_id = {member} AND j.kind IN ({_KINDS}) AND j.occurred_at >= {since})"
+    )
+
+
+def purchases_sql(member: str, since: str) -> str:
+    """A scalar subquery: the purchases that count of `member` since `since`."""
+    return (
+        f"(SELECT COUNT(*) FROM purchase p WHERE p.member_id = {member}"
+        f" AND p.occurred_at >= {since} AND p.status IN ('COMPLETED', 'PARTIALLY_RETURNED'))"
+    )
 
 
 async def activity_in_window(member_ids: list[int], since: datetime) -> dict[int, Activity]:
     """Points earned (net of returns) and purchases made since `since`, per member."""
     if not member_ids:
         return {}
-    n = len(member_ids)
-    kinds = list(QUALIFYING_KINDS)
-    since_mark = f"${n + len(kinds) + 1}"
-    # One statement for both figures: after every purchase this runs outside its transaction,
-    # where each statement takes and gives back a pooled connection.
+    since_mark = f"${len(member_ids) + 1}"
     rows = await db.fetch(
-        "SELECT m.id AS member_id,"
-        " (SELECT COALESCE(SUM(e.amount), 0) FROM points_entry e"
-        "  JOIN points_account a ON a.id = e.account_id JOIN points_journal j ON j.id = e.journal_id"
-        f"  WHERE a.member_id = m.id AND j.kind IN ({db.placeholders(len(kinds), n + 1)}) AND j.occurred_at >= {since_mark}) AS points,"
-        " (SELECT COUNT(*) FROM purchase p WHERE p.member_id = m.id"
-        f"  AND p.occurred_at >= {since_mark} AND p.status IN ('COMPLETED', 'PARTIALLY_RETURNED')) AS purchases"
-        f" FROM member m WHERE m.id IN ({db.placeholders(n)})",
-        *member_ids, *kinds, since,
+        f"SELECT m.id AS member_id, {points_sql('m.id', since_mark)} AS points, {purchases_sql('m.id', since_mark)} AS purchases"
+        f" FROM member m WHERE m.id IN ({db.placeholders(len(member_ids))})",
+        *member_ids, since,
     )
     found = {int(r["member_id"]): Activity(points=max(int(r["points"]), 0), purchases=int(r["purchases"])) for r in rows}
     return {m: found.get(m, Activity(points=0, purchases=0)) for m in member_ids}

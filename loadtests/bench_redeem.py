@@ -33,6 +33,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -65,7 +66,7 @@ async def _create_database(admin_url: str, name: str, template: str | None = Non
         await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         await admin.close()
-    return admin_url.rpartition("/")[0] + "/" + name
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))  # keeps a ?host=<socket directory>
 
 
 async def _drop_database(admin_url: str, name: str) -> None:

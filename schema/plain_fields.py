@@ -8,9 +8,10 @@ one, calls strawberry's wrapper, and dispatches on the return type to complete i
 
 The execution context here answers such a field itself, inside its loop over a selection's
 fields (no path object, no call per field), reading the attribute with strawberry's own default
-resolver and serializing it with the field's type, as `complete_leaf_value` would. Anything else, including a plain field whose value is null (a
-non-null field must then raise its error at its path) or fails to serialize, takes
-graphql-core's normal path, so answers and errors are the same as before.
+resolver and serializing it with the field's type, as `complete_leaf_value` would. Anything
+else, including a plain field whose value is null (a non-null field must then raise its error
+at its path) or fails to serialize, takes graphql-core's normal path, so answers and errors are
+the same as before.
 
 Plain fields of an object type (`effectivePrice`, a Money's holder, an edge's `node`) and of a
 list of objects (a connection's `edges`) are answered the same way one level up: the value is
@@ -134,7 +135,8 @@ def execution_context_class(schema: GraphQLSchema) -> type[StrawberryGraphQLCore
                 plans = self._plans
             except AttributeError:
                 plans = self._plans = {}
-            known = plans.get(id(grouped_field_set))
+            key = (parent_type.name, id(grouped_field_set))
+            known = plans.get(key)
             if known is not None and known[0] is grouped_field_set:
                 return known[1]
             leaves = by_type.get(parent_type.name, _NO_FIELDS)
@@ -142,7 +144,7 @@ def execution_context_class(schema: GraphQLSchema) -> type[StrawberryGraphQLCore
                 (response_name, field_details_list, leaves.get(field_details_list[0].node.name.value))
                 for response_name, field_details_list in grouped_field_set.items()
             ]
-            plans[id(grouped_field_set)] = (grouped_field_set, plan)  # holding the set keeps its id from being reused
+            plans[key] = (grouped_field_set, plan)  # holding the set keeps its id from being reused
             return plan
 
         def execute_field(self, parent_type, source, field_details_list, path, position_context):

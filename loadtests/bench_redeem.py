@@ -13,6 +13,7 @@ PostgreSQL and the driver (loadtests/cpu.py), and the ratios b/a and balance/typ
 writes them to loadtests/reports/bench-<time>.json. Usage (PostgreSQL must be running):
 
   .venv/bin/python loadtests/bench_redeem.py --concurrency 32 --seconds 10 --workers 2
+  .venv/bin/python loadtests/bench_redeem.py --rounds 3 --seconds 5   # the ratios as a median of three rounds
 
 It creates (and drops) its own database, seeds it with `orchard seed`, starts
 `orchard serve` on a free port, and stops it at the end.
@@ -27,6 +28,7 @@ import os
 import random
 import secrets
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -272,6 +274,27 @@ async def _api_runs(port: int, server_group: int, env: dict[str, str], setup: di
     ]
 
 
+async def _one_round(url: str, port: int, server_group: int, env: dict[str, str], setup: dict, args) -> tuple[list[Result], dict]:
+    """The floors and the API back to back (a minute or two apart, whatever the machine does over a
+    longer run), and the ratios of this round."""
+    floor = await _sql_floor(url, setup["hot"], 1, setup["members"], setup["store"], concurrency=args.concurrency,
+                             seconds=args.seconds, name="(a) SQL floor, hot item")
+    floor16 = await _sql_floor(url, setup["hot16"], 16, setup["members"], setup["store"],
+                               concurrency=args.concurrency, seconds=args.seconds, name="(a) SQL floor, 16 buckets")
+    ledger_floor = await _sql_floor(url, setup["hot"], 1, setup["members"], setup["store"], concurrency=args.concurrency,
+                                    seconds=args.seconds, name="(a') with the ledger, hot item", transaction=_with_ledger)
+    api = await _api_runs(port, server_group, env, setup, concurrency=args.concurrency, seconds=args.seconds)
+    typename, balance, hot, hot16, spread = api
+    ratios = {
+        "hot redeem / SQL floor (target >= 0.6)": hot.throughput / floor.throughput,
+        "hot redeem / SQL floor with the ledger": hot.throughput / ledger_floor.throughput,
+        "16-bucket redeem / 16-bucket SQL floor": hot16.throughput / floor16.throughput,
+        "spread redeem / SQL floor": spread.throughput / floor.throughput,
+        "balance / __typename (target >= 0.7)": balance.throughput / typename.throughput,
+    }
+    return [floor, floor16, ledger_floor, *api], ratios
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", default=os.environ.get("ORCHARD_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"))
@@ -283,6 +306,8 @@ async def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis", default=os.environ.get("ORCHARD_BENCH_REDIS", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure the floors and the API this many times, back to back; ratios are the rounds' median")
     args = parser.parse_args()
 
     url = await _create_database(args.postgres, args.database)
@@ -297,15 +322,13 @@ async def main() -> int:
                         "--keys-file", str(ROOT / "loadtests" / "reports" / "bench-keys.json")],
                        env=seed_env, check=True, stdout=subprocess.DEVNULL)
         setup = await _bench_items(env, args.spread_items)
-        floor = await _sql_floor(url, setup["hot"], 1, setup["members"], setup["store"], concurrency=args.concurrency,
-                                 seconds=args.seconds, name="(a) SQL floor, hot item")
-        floor16 = await _sql_floor(url, setup["hot16"], 16, setup["members"], setup["store"],
-                                   concurrency=args.concurrency, seconds=args.seconds, name="(a) SQL floor, 16 buckets")
-        ledger_floor = await _sql_floor(url, setup["hot"], 1, setup["members"], setup["store"], concurrency=args.concurrency,
-                                        seconds=args.seconds, name="(a') with the ledger, hot item", transaction=_with_ledger)
         port = _free_port()
-        server = _start_server(env, port, args.workers)
-        api = await _api_runs(port, server.pid, env, setup, concurrency=args.concurrency, seconds=args.seconds)
+        server = _start_server(env, port, args.workers)  # idle while the floors run
+        rounds = []
+        for number in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f"round {number} of {args.rounds} ...", flush=True)
+            rounds.append(await _one_round(url, port, server.pid, env, setup, args))
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -313,22 +336,17 @@ async def main() -> int:
         if not args.keep:
             await _drop_database(args.postgres, args.database)
 
-    results = [floor, floor16, ledger_floor, *api]
-    typename, balance, hot, hot16, spread = api
-    ratios = {
-        "hot redeem / SQL floor (target >= 0.6)": hot.throughput / floor.throughput,
-        "hot redeem / SQL floor with the ledger": hot.throughput / ledger_floor.throughput,
-        "16-bucket redeem / 16-bucket SQL floor": hot16.throughput / floor16.throughput,
-        "spread redeem / SQL floor": spread.throughput / floor.throughput,
-        "balance / __typename (target >= 0.7)": balance.throughput / typename.throughput,
-    }
-    print(f"\nconcurrency {args.concurrency}, {args.seconds:.0f} s each, {args.workers} server workers, {os.cpu_count()} cores")
+    results, _ = rounds[-1]
+    print(f"\nconcurrency {args.concurrency}, {args.seconds:.0f} s each, {args.workers} server workers, {os.cpu_count()} cores"
+          + (f"; the last of {args.rounds} rounds" if args.rounds > 1 else ""))
     for r in results:
         print(r.row())
         for sample in r.samples[:1]:
             print(f"    first failure: {sample[:200]!r}")
+    ratios = {name: statistics.median(r[name] for _, r in rounds) for name in rounds[0][1]}
     for name, value in ratios.items():
-        print(f"{name:<45} {value:.2f}")
+        per_round = f"  (rounds: {', '.join(f'{r[name]:.2f}' for _, r in rounds)})" if args.rounds > 1 else ""
+        print(f"{name:<45} {value:.2f}{per_round}")
     out = ROOT / "loadtests" / "reports" / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
@@ -337,6 +355,7 @@ async def main() -> int:
                      "p99_ms": r.percentile(99), "count": r.count, "failures": r.failures, "cpu_us_per_request": r.cpu_us}
                     for r in results],
         "ratios": ratios,
+        "ratios_by_round": [r for _, r in rounds],
     }, indent=1))
     print(f"written {out}")
     return 0

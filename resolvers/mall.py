@@ -8,7 +8,7 @@ import strawberry
 
 from domain.access import Viewer
 from domain.errors import AccessDenied, DomainError
-from domain.mall import cancellation, catalogue, eligibility, history, pages, price_rules, shoppers, writeoff
+from domain.mall import cancellation, catalogue, eligibility, history, price_rules, shoppers, writeoff
 from domain.mall import codes as redemption_codes
 from domain.mall import settings as mall_settings
 from domain.mall import stock
@@ -118,7 +118,9 @@ async def mall_items(
         include_unavailable=chosen.include_unavailable, sort=SortField(sort.field.value),
         descending=sort.direction is SortDirection.DESC, page=page_request(first, after, last, before),
     )
-    page, left = await pages.browse_page(ctx.viewer, query, ctx.clock)
+    shopper = await shoppers.for_viewer(ctx.viewer, store_id, ctx.clock)
+    page = await catalogue.browse(ctx.viewer, query, shopper)
+    left = await stock.remaining([entry.item.id for entry in page.items if entry.item.stock_limited])
     return connection_from_page(page, lambda entry: item_view(entry, left.get(entry.item.id)))
 
 

@@ -145,35 +145,6 @@ async def test_a_mall_page_reads_its_stock_in_one_statement_whatever_its_size(ap
     assert sum("mall_stock_bucket" in s for s in many_statements) == 1, many_statements
 
 
-async def test_a_members_page_reads_the_member_and_its_stock_in_one_statement(api):
-    """The member's row (their tier sets the price) and the page's stock, at once, unless the
-    order or a filter depends on the member."""
-    from domain.members.models import Member
-    from tests.test_mall import Mall, tier
-
-    mall = await Mall.open(api)
-    await mall.item(name="Box", pointsPrice=1000, stock=5)
-    await mall.item(name="Unlimited", pointsPrice=2000)
-    gold = await mall.member(balance=100)
-    await Member.filter(id=gold.id).update(tier_id=(await tier("GOLD")).id)
-    page = "{ mallItems(first: 10) { edges { node { name stockRemaining effectivePrice { points } } } } }"
-    by_price = "{ mallItems(first: 10, sortBy: {field: POINTS_PRICE}) { edges { node { name stockRemaining } } } }"
-
-    async def listed(query: str) -> tuple[dict, list[str]]:
-        await api.data(query, token=gold.token)  # warm the catalogue cache
-        with counting_sql() as statements:
-            edges = (await api.data(query, token=gold.token))["mallItems"]["edges"]
-        return {e["node"]["name"]: e["node"] for e in edges}, statements
-
-    nodes, statements = await listed(page)
-    assert nodes["Box"] == {"name": "Box", "stockRemaining": 5, "effectivePrice": {"points": 950}}  # GOLD: 5% off
-    assert nodes["Unlimited"]["effectivePrice"] == {"points": 1900} and nodes["Unlimited"]["stockRemaining"] is None
-    assert len(statements) == 1, statements
-    nodes, statements = await listed(by_price)  # the order needs the member's prices first
-    assert nodes["Box"]["stockRemaining"] == 5
-    assert len(statements) == 2, statements
-
-
 async def test_a_history_page_counts_the_whole_history_only_when_asked(api, clock, outbox):
     from tests.test_behaviour_points import member_token
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain import db
@@ -57,13 +57,6 @@ async def for_member(member: Member | None, store: Store | None, clock: Clock, *
         member=member, tier=await tier_of(member) if member else None, local_date=local_time.today(clock, zone),
         now=clock.now(), rules=tuple(await price_rules.active_rules()), new_item_days=settings["new_item_days"],
     )
-
-
-async def as_member(shopper: Shopper, member: Member | None) -> Shopper:
-    """The same day, time and rules, as `member` sees them (no member: the shopper as it is)."""
-    if member is None:
-        return shopper
-    return replace(shopper, member=member, tier=await tier_of(member))
 
 
 async def for_viewer(viewer: Viewer, store_id: int | None, clock: Clock) -> Shopper:

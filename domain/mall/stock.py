@@ -53,15 +53,14 @@ async def remaining(item_ids: list[int], *, connection=None) -> dict[int, int]:
     found = {item_id: 0 for item_id in item_ids}
     if not item_ids:
         return found
-    rows = await db.fetch(units_sql(db.placeholders(len(item_ids))), *item_ids, connection=connection)
+    marks = ", ".join(f"${i + 1}" for i in range(len(item_ids)))
+    rows = await db.fetch(
+        f"SELECT item_id, COALESCE(SUM(remaining), 0) AS units FROM mall_stock_bucket WHERE item_id IN ({marks}) GROUP BY item_id",
+        *item_ids, connection=connection,
+    )
     for row in rows:
         found[row["item_id"]] = int(row["units"])
     return found
-
-
-def units_sql(marks: str) -> str:
-    """Units left per item (`item_id`, `units`) of the items whose ids fill the placeholders `marks`."""
-    return f"SELECT item_id, COALESCE(SUM(remaining), 0) AS units FROM mall_stock_bucket WHERE item_id IN ({marks}) GROUP BY item_id"
 
 
 async def levels(item_id: int, *, connection=None) -> dict[int, int]:

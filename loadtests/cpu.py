@@ -14,22 +14,55 @@ from pathlib import Path
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _process_cpu(server_group: int | None) -> dict[str, float]:
-    """CPU seconds so far of the server's process group and of every PostgreSQL process."""
-    totals = {"server": 0.0, "postgres": 0.0}
+@dataclass(frozen=True)
+class _Process:
+    pid: int
+    parent: int
+    group: int
+    command: str  # the executable's name, then its command line
+    seconds: float  # CPU so far, user + system
+
+
+def _processes(*, command_lines: bool) -> list[_Process]:
+    """This machine's processes, from /proc/<pid>/stat (and cmdline when asked for)."""
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
+            command_line = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") if command_lines else ""
         except OSError:  # the process ended while we looked
             continue
-        command = text[text.index("(") + 1 : text.rindex(")")]
+        name = text[text.index("(") + 1 : text.rindex(")")]
         fields = text[text.rindex(")") + 2 :].split()
-        seconds = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
-        if server_group is not None and int(fields[2]) == server_group:
-            totals["server"] += seconds
-        elif command.startswith("postgres"):
-            totals["postgres"] += seconds
+        found.append(_Process(pid=int(stat.parent.name), parent=int(fields[1]), group=int(fields[2]),
+                              command=f"{name} {command_line}", seconds=(int(fields[11]) + int(fields[12])) / _TICKS))
+    return found
+
+
+def _process_cpu(server_group: int | None) -> dict[str, float]:
+    """CPU seconds so far of the server's process group and of every PostgreSQL process."""
+    totals = {"server": 0.0, "postgres": 0.0}
+    for process in _processes(command_lines=False):
+        if server_group is not None and process.group == server_group:
+            totals["server"] += process.seconds
+        elif process.command.startswith("postgres"):
+            totals["postgres"] += process.seconds
     return totals
+
+
+ROLES = ("locust", "server", "postgres", "redis")
+
+
+def _own_role(command: str) -> str | None:
+    if "locust" in command:
+        return "locust"
+    if "orchard serve" in command:
+        return "server"
+    if command.startswith("postgres"):
+        return "postgres"
+    if command.startswith("redis-server"):
+        return "redis"
+    return None
 
 
 def cpu_by_role() -> dict[str, float]:
@@ -38,43 +71,25 @@ def cpu_by_role() -> dict[str, float]:
 
     A process belongs to the role of its nearest ancestor (itself included) that has one.
     """
-    processes: dict[int, tuple[int, str, float]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-            command_line = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:  # the process ended while we looked
-            continue
-        command = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text[text.rindex(")") + 2 :].split()
-        seconds = (int(fields[11]) + int(fields[12])) / _TICKS
-        processes[int(stat.parent.name)] = (int(fields[1]), f"{command} {command_line}", seconds)
+    processes = {process.pid: process for process in _processes(command_lines=True)}
 
     def role(pid: int) -> str | None:
         for _ in range(64):  # a chain of parents, bounded
-            if pid not in processes:
+            process = processes.get(pid)
+            if process is None:
                 return None
-            parent, command, _seconds = processes[pid]
-            if "locust" in command:
-                return "locust"
-            if "orchard serve" in command:
-                return "server"
-            if command.startswith("postgres"):
-                return "postgres"
-            if command.startswith("redis-server"):
-                return "redis"
-            pid = parent
+            own = _own_role(process.command)
+            if own is not None:
+                return own
+            pid = process.parent
         return None
 
     totals = dict.fromkeys(ROLES, 0.0)
-    for pid, (_parent, _command, seconds) in processes.items():
-        found = role(pid)
+    for process in processes.values():
+        found = role(process.pid)
         if found is not None:
-            totals[found] += seconds
+            totals[found] += process.seconds
     return totals
-
-
-ROLES = ("locust", "server", "postgres", "redis")
 
 
 @dataclass

@@ -24,6 +24,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from domain import cache, db
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.errors import AccessDenied, DomainError
+from domain.idempotency import in_flight
 from domain.notifications import service as notifications
 from domain.observability import Metrics, configure_logging, request_id_var
 from domain.ratelimit import RateLimiter
@@ -213,6 +214,9 @@ def create_app(
     about 75 us to about 25. Tests leave it off (they build many apps).
     """
     settings = settings or load_settings()
+    in_flight.configure(
+        wait_seconds=settings.lock_timeout_ms / 1000, lease_seconds=max(15.0, 3 * settings.statement_timeout_ms / 1000)
+    )
     metrics = Metrics()
     graphql = GraphQLEndpoint(settings, clock, metrics)
 

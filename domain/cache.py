@@ -118,6 +118,28 @@ async def count_once(claim: str, counter: str, ttl: int) -> int:
     return int(await _count_once_script(keys=keys, args=[max(1, int(ttl))], client=client))
 
 
+async def take_lease(key: str, token: str, ttl: float) -> bool:
+    """Hold `key` for `ttl` seconds under `token`, unless another holds it: an exclusive lease."""
+    cache = backend()
+    try:
+        await cache._add(cache.build_key(key), token, ttl=float(ttl))
+    except ValueError:
+        return False
+    return True
+
+
+async def lease_holder(key: str) -> str | None:
+    """The token of whoever holds `key`'s lease now, or None."""
+    cache = backend()
+    return await cache._get(cache.build_key(key))
+
+
+async def end_lease(key: str, token: str) -> None:
+    """Give `key`'s lease back, if `token` still holds it (an expired lease may be another's)."""
+    cache = backend()
+    await cache._redlock_release(cache.build_key(key), token)
+
+
 async def increment(key: str, ttl: float) -> int:
     """Count up by one; the counter lives `ttl` seconds from its first count."""
     cache = backend()

@@ -151,13 +151,13 @@ async def return_purchase(ctx: RequestContext, data: gql.ReturnPurchaseInput) ->
 # ---- behaviour ------------------------------------------------------------------------------
 
 
-async def check_in(ctx: RequestContext) -> gql.CheckInPayload:
+async def check_in(ctx: RequestContext, data: gql.CheckInInput) -> gql.CheckInPayload:
     try:
-        result = await behaviour.check_in(ctx.viewer, clock=ctx.clock)
+        result = await behaviour.check_in(ctx.viewer, clock=ctx.clock, idempotency_key=data.idempotency_key)
     except DomainError as exc:
-        return gql.CheckInPayload(points_awarded=0, streak_days=0, member=None, errors=_errors(exc))
+        return gql.CheckInPayload(points_awarded=0, streak_days=0, member=None, replayed=False, errors=_errors(exc))
     return gql.CheckInPayload(
-        points_awarded=result.points_awarded, streak_days=result.streak_days,
+        points_awarded=result.points_awarded, streak_days=result.streak_days, replayed=result.replayed,
         member=await member_after_write(ctx, ctx.viewer.subject_id), errors=[],  # type: ignore[arg-type]
     )
 
@@ -166,12 +166,14 @@ async def submit_review(ctx: RequestContext, data: gql.SubmitReviewInput) -> gql
     try:
         line_id = pk_of(data.purchase_line_id, "PurchaseLine")
     except InvalidGlobalId:
-        return gql.SubmitReviewPayload(points_awarded=0, errors=_invalid("purchaseLineId"))
+        return gql.SubmitReviewPayload(points_awarded=0, replayed=False, errors=_invalid("purchaseLineId"))
     try:
-        review = await behaviour.submit_review(ctx.viewer, line_id, data.rating, data.text, clock=ctx.clock)
+        outcome = await behaviour.submit_review(
+            ctx.viewer, line_id, data.rating, data.text, clock=ctx.clock, idempotency_key=data.idempotency_key
+        )
     except DomainError as exc:
-        return gql.SubmitReviewPayload(points_awarded=0, errors=_errors(exc))
-    return gql.SubmitReviewPayload(points_awarded=review.points, errors=[])
+        return gql.SubmitReviewPayload(points_awarded=0, replayed=False, errors=_errors(exc))
+    return gql.SubmitReviewPayload(points_awarded=outcome.review.points, replayed=outcome.replayed, errors=[])
 
 
 # ---- adjustments and expiry -----------------------------------------------------------------

@@ -155,6 +155,7 @@ class PointsErrorCode(Enum):
     CAMPAIGN_NOT_FOUND = "CAMPAIGN_NOT_FOUND"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
+    IN_PROGRESS = "IN_PROGRESS"
     TRY_AGAIN = "TRY_AGAIN"
 
 
@@ -232,6 +233,9 @@ class ReturnPurchasePayload:
 @strawberry.input
 class CheckInInput:
     note: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Made by the client: a retry with it answers the first check-in again (replayed)."
+    )
 
 
 @strawberry.type
@@ -239,6 +243,7 @@ class CheckInPayload:
     points_awarded: int
     streak_days: int
     member: Member | None
+    replayed: bool = strawberry.field(description="True when this answers an earlier request with the same key.")
     errors: list[PointsError]
 
 
@@ -247,11 +252,15 @@ class SubmitReviewInput:
     purchase_line_id: strawberry.ID
     rating: int
     text: str
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Made by the client: a retry with it answers the first review again (replayed)."
+    )
 
 
 @strawberry.type
 class SubmitReviewPayload:
     points_awarded: int
+    replayed: bool = strawberry.field(description="True when this answers an earlier request with the same key.")
     errors: list[PointsError]
 
 

@@ -196,7 +196,7 @@ class Mutation:
 
     @strawberry.mutation(description="The signed-in member's daily check-in.")
     async def check_in(self, info: Info, input: gql_points.CheckInInput) -> gql_points.CheckInPayload:
-        return await points_resolvers.check_in(info.context)
+        return await points_resolvers.check_in(info.context, input)
 
     @strawberry.mutation(description="Review a purchased item, once per purchase line.")
     async def submit_review(self, info: Info, input: gql_points.SubmitReviewInput) -> gql_points.SubmitReviewPayload:

@@ -18,6 +18,7 @@ from domain.access import CallerKind, Viewer
 from domain.clock import Clock
 from domain.earning.models import ProductReview, PurchaseLine
 from domain.errors import AccessDenied, DomainError
+from domain.idempotency import run_once
 from domain.ledger import service as ledger
 from domain.ledger.models import JournalKind, PointsJournal
 from domain.members.models import Member
@@ -34,6 +35,13 @@ class BehaviourError(DomainError):
 class CheckInResult:
     points_awarded: int
     streak_days: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    review: ProductReview
+    replayed: bool = False
 
 
 async def member_time_zone(member: Member) -> str:
@@ -118,22 +126,39 @@ def _member_id(viewer: Viewer) -> int:
     return viewer.subject_id
 
 
-async def check_in(viewer: Viewer, *, clock: Clock) -> CheckInResult:
-    """Once per store-local day; every Nth consecutive day (default 7th) earns a bonus too."""
-    member = await db.by_id(Member, _member_id(viewer))
+async def check_in(viewer: Viewer, *, clock: Clock, idempotency_key: str | None = None) -> CheckInResult:
+    """Once per store-local day; every Nth consecutive day (default 7th) earns a bonus too.
+
+    With an idempotency key, a retry answers the first check-in again instead of ALREADY_CHECKED_IN.
+    """
+    if idempotency_key is None:
+        return await _check_in(viewer, clock, connection=None)
+
+    async def action(conn) -> dict:
+        done = await _check_in(viewer, clock, connection=conn)
+        return {"points": done.points_awarded, "streak": done.streak_days}
+
+    outcome = await run_once(scope=viewer.idempotency_scope, key=idempotency_key, operation="checkIn", request={},
+                             action=action, clock=clock)
+    return CheckInResult(outcome.result["points"], outcome.result["streak"], replayed=outcome.replayed)
+
+
+async def _check_in(viewer: Viewer, clock: Clock, *, connection) -> CheckInResult:
+    member = await db.by_id(Member, _member_id(viewer), connection=connection)
     if member is None:
         raise AccessDenied("Sign in again.", unauthenticated=True)
     settings = await programme_settings.current()
     today = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
     yesterday = await db.fetch(
         "SELECT streak_days FROM check_in WHERE member_id = $1 AND local_date = $2", member.id, today - timedelta(days=1),
+        connection=connection,
     )
     streak = yesterday[0]["streak_days"] + 1 if yesterday else 1
     wanted = settings["check_in_points"]
     if streak % settings["check_in_streak_days"] == 0:
         wanted += settings["check_in_streak_bonus"]
     try:
-        async with in_transaction() as conn:
+        async with db.transaction(connection, savepoint=False) as conn:
             # The points first, then the day's row: a second check-in fails on the row's unique
             # (member, day) and rolls its points back with it.
             granted = await _award(conn, member.id, wanted, JournalKind.CHECK_IN, local_date=today,
@@ -148,21 +173,40 @@ async def check_in(viewer: Viewer, *, clock: Clock) -> CheckInResult:
     return CheckInResult(points_awarded=granted, streak_days=streak)
 
 
-async def submit_review(viewer: Viewer, purchase_line_id: int, rating: int, text: str, *, clock: Clock) -> ProductReview:
-    """Once per purchased line, by the member who bought it."""
+async def submit_review(viewer: Viewer, purchase_line_id: int, rating: int, text: str, *, clock: Clock,
+                        idempotency_key: str | None = None) -> ReviewOutcome:
+    """Once per purchased line, by the member who bought it.
+
+    With an idempotency key, a retry answers the first review again instead of ALREADY_REVIEWED.
+    """
     member_id = _member_id(viewer)
     if not 1 <= rating <= 5:
         raise BehaviourError("INVALID_RATING", "A rating is 1 to 5.", field="rating")
     if not 1 <= len(text.strip()) <= 2000:
         raise BehaviourError("INVALID_TEXT", "A review has 1 to 2,000 characters.", field="text")
-    line = await PurchaseLine.get_or_none(id=purchase_line_id).prefetch_related("purchase")
+    if idempotency_key is None:
+        return ReviewOutcome(await _review(viewer, member_id, purchase_line_id, rating, text, clock, connection=None))
+
+    async def action(conn) -> dict:
+        return {"review": (await _review(viewer, member_id, purchase_line_id, rating, text, clock, connection=conn)).id}
+
+    outcome = await run_once(
+        scope=viewer.idempotency_scope, key=idempotency_key, operation="submitReview",
+        request={"line": purchase_line_id, "rating": rating, "text": text.strip()}, action=action, clock=clock,
+    )
+    return ReviewOutcome(await ProductReview.get(id=outcome.result["review"]), replayed=outcome.replayed)
+
+
+async def _review(viewer: Viewer, member_id: int, purchase_line_id: int, rating: int, text: str, clock: Clock, *,
+                  connection) -> ProductReview:
+    line = await PurchaseLine.get_or_none(id=purchase_line_id).using_db(connection).prefetch_related("purchase")
     if line is None or line.purchase.member_id != member_id:  # type: ignore[attr-defined]
         raise BehaviourError("LINE_NOT_FOUND", "You did not buy that item.", field="purchaseLineId")
-    member = await Member.get(id=member_id)
+    member = await Member.get(id=member_id).using_db(connection)
     today = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
     points = await programme_settings.get("review_points")
     try:
-        async with in_transaction() as conn:
+        async with db.transaction(connection, savepoint=False) as conn:
             review = await ProductReview.create(
                 member_id=member_id, purchase_line_id=line.id, rating=rating, text=text.strip(), points=0,
                 created_at=clock.now(), using_db=conn,
@@ -173,4 +217,4 @@ async def submit_review(viewer: Viewer, purchase_line_id: int, rating: int, text
             await ProductReview.filter(id=review.id).using_db(conn).update(points=granted)
     except IntegrityError:
         raise BehaviourError("ALREADY_REVIEWED", "You reviewed this item already.", field="purchaseLineId") from None
-    return await ProductReview.get(id=review.id)
+    return await ProductReview.get(id=review.id).using_db(connection)

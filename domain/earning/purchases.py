@@ -23,6 +23,7 @@ from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
 from domain.earning.models import Purchase, PurchaseLine
 from domain.errors import AccessDenied, DomainError
+from domain.idempotency import in_flight
 from domain.idempotency import service as idempotency
 from domain.ledger import service as ledger
 from domain.ledger.errors import LedgerError, LedgerErrorCode
@@ -150,6 +151,15 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
     if request.points_to_redeem < 0:
         raise PurchaseError("INVALID_POINTS", "Points to redeem cannot be negative.", field="pointsToRedeem")
     lines = _checked_lines(request.lines)
+    scope = caller_scope(viewer, request.store_id)
+    return await in_flight.one_at_a_time(
+        scope, request.client_txn_id.strip(), fingerprint(request), lambda: _record(viewer, request, lines, scope, clock),
+        in_progress=lambda: idempotency.in_progress("clientTxnId"),
+    )
+
+
+async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculator.Line], scope: str,
+                  clock: Clock) -> PurchaseOutcome:
     code = codes.code_from_scan(request.member_code)
     if not codes.is_valid_member_code(code):
         raise PurchaseError("INVALID_MEMBER_CODE", "That member code has a typo.", field="memberCode")
@@ -167,7 +177,6 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
     if occurred_at > now + MAX_CLOCK_SKEW:
         raise PurchaseError("INVALID_OCCURRED_AT", "A purchase cannot happen in the future.", field="occurredAt")
 
-    scope = caller_scope(viewer, request.store_id)
     print_ = fingerprint(request)
     local_date = occurred_at.astimezone(ZoneInfo(store.time_zone)).date()
     async with contention.translated(_busy), in_transaction() as conn:

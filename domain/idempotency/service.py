@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +13,7 @@ from tortoise.transactions import in_transaction
 from domain import db
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.errors import DomainError
+from domain.idempotency import in_flight
 
 MAX_KEY_LENGTH = 255
 DEFAULT_TTL = timedelta(hours=48)
@@ -32,12 +34,13 @@ def fingerprint(operation: str, request: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def check_key(key: str) -> None:
-    if not key or len(key) > MAX_KEY_LENGTH:
+def check_key(key: str, field: str = "idempotencyKey") -> None:
+    """1 to 255 characters, not only blanks, no control or invisible formatting characters."""
+    if not key.strip() or len(key) > MAX_KEY_LENGTH or any(unicodedata.category(c) in ("Cc", "Cf") for c in key):
         raise IdempotencyError(
             "INVALID_IDEMPOTENCY_KEY",
-            f"The idempotency key must be 1 to {MAX_KEY_LENGTH} characters.",
-            field="idempotencyKey",
+            f"The idempotency key must be 1 to {MAX_KEY_LENGTH} printable characters, not only blanks.",
+            field=field,
         )
 
 
@@ -58,6 +61,21 @@ async def run_once(
     from the action rolls back everything, the key included, so a retry decides afresh.
     """
     check_key(key)
+    return await in_flight.one_at_a_time(
+        scope, key, [operation, request], lambda: _run_once(scope, key, operation, request, action, clock, ttl),
+        in_progress=in_progress,
+    )
+
+
+def in_progress(field: str = "idempotencyKey") -> IdempotencyError:
+    return IdempotencyError(
+        "IN_PROGRESS", "A request with this key is still being processed: send it again with the same key in a moment.",
+        field=field,
+    )
+
+
+async def _run_once(scope: str, key: str, operation: str, request: dict[str, Any],
+                    action: Callable[[Any], Awaitable[dict[str, Any]]], clock: Clock, ttl: timedelta) -> Outcome:
     print_ = fingerprint(operation, request)
     now = clock.now()
     async with in_transaction() as conn:

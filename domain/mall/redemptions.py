@@ -36,6 +36,7 @@ from domain import db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock
 from domain.errors import AccessDenied
+from domain.idempotency import in_flight
 from domain.idempotency import service as idempotency
 from domain.idempotency.service import check_key
 from domain.ledger import service as ledger
@@ -145,6 +146,14 @@ async def redeem(viewer: Viewer, request: RedeemRequest, *, clock: Clock) -> Red
     check_key(request.idempotency_key)
     if not 1 <= request.quantity <= MAX_QUANTITY:
         raise MallError(MallErrorCode.INVALID_QUANTITY, f"Redeem 1 to {MAX_QUANTITY} units at a time.", field="quantity")
+    sent = {"item": request.item_id, "quantity": request.quantity, "store": request.store_id, "member": request.member_code}
+    return await in_flight.one_at_a_time(
+        viewer.idempotency_scope, request.idempotency_key, sent, lambda: _redeem(viewer, request, clock),
+        in_progress=_in_progress,
+    )
+
+
+async def _redeem(viewer: Viewer, request: RedeemRequest, clock: Clock) -> RedeemOutcome:
     async with contention.translated():
         member = await _member_for(viewer, request.member_code)  # None: the signed-in member, read in the transaction
         member_id = member.id if member is not None else viewer.subject_id
@@ -328,6 +337,13 @@ def _same_input(first: Redemption, request: RedeemRequest, member_id: int) -> bo
 def _key_reused() -> MallError:
     return MallError(
         MallErrorCode.IDEMPOTENCY_KEY_REUSED, "This idempotency key was already used for a different redemption.",
+        field="idempotencyKey",
+    )
+
+
+def _in_progress() -> MallError:
+    return MallError(
+        MallErrorCode.IN_PROGRESS, "This redemption is still being made: send it again with the same key in a moment.",
         field="idempotencyKey",
     )
 

@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from domain import cache, db
+from domain import cache, contention, db
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import in_flight
@@ -70,6 +70,18 @@ class JsonAnswer:
         await send({"type": "http.response.body", "body": self.body})
 
 
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
+UNAVAILABLE_MESSAGE = "The service is briefly unavailable. Send the request again (with the same idempotency key)."
+
+
+def _unavailable_extensions(request_id: str | None) -> dict[str, Any]:
+    return {"code": UNAVAILABLE, "retryable": True, "requestId": request_id}
+
+
+def _is_unavailable(error: GraphQLError) -> bool:
+    return error.original_error is not None and contention.is_unavailable(error.original_error)
+
+
 def _error_response(status: int, code: str, message: str) -> JsonAnswer:
     return JsonAnswer({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status)
 
@@ -90,13 +102,34 @@ class GraphQLEndpoint:
         elif request.method == "POST":
             try:
                 response = await self.post(request)
-            except Exception:  # resolvers' errors are in the result: this is the HTTP layer's own failure
-                log.exception("unhandled error answering an operation")
-                self.metrics.errors.labels("INTERNAL_SERVER_ERROR").inc()
-                response = _error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error.")
+            except Exception as exc:  # resolvers' errors are in the result: this is the HTTP layer's own failure
+                if contention.is_unavailable(exc):
+                    response = await self.unavailable(exc)
+                else:
+                    log.exception("unhandled error answering an operation")
+                    self.metrics.errors.labels("INTERNAL_SERVER_ERROR").inc()
+                    response = _error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error.")
         else:
             response = PlainTextResponse("Method not allowed", 405)
         await response(scope, receive, send)
+
+    async def unavailable(self, exc: BaseException) -> JsonAnswer:
+        """The whole request failed on an unreachable database or cache: 503, retry with the same keys."""
+        await self.lost_connections(exc)
+        self.metrics.errors.labels(UNAVAILABLE).inc()
+        answer = JsonAnswer(
+            {"data": None, "errors": [{"message": UNAVAILABLE_MESSAGE, "extensions": _unavailable_extensions(request_id_var.get())}]},
+            503, request_id=request_id_var.get(),
+        )
+        answer.headers.append((b"retry-after", b"1"))
+        return answer
+
+    async def lost_connections(self, exc: BaseException) -> None:
+        log.warning("database or cache unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
+        try:
+            await db.discard_connections()
+        except Exception:  # noqa: BLE001 - the pool replaces broken connections on its own too
+            log.warning("could not discard the pool's connections", exc_info=True)
 
     def ide(self) -> Response:
         if self.settings.is_production:
@@ -147,13 +180,21 @@ class GraphQLEndpoint:
             context.finish()
         elapsed = time.perf_counter() - started
         payload: dict[str, Any] = {"data": result.data}
+        status = 200
         if result.errors:
             payload["errors"] = [self.format_error(e, request_id) for e in result.errors]
+            lost = next((e.original_error for e in result.errors if _is_unavailable(e)), None)
+            if lost is not None:
+                await self.lost_connections(lost)
+                status = 503
         if result.extensions:
             payload["extensions"] = result.extensions
         self.metrics.latency.labels(label).observe(elapsed)
         self.metrics.operations.labels(label, "error" if result.errors else "ok").inc()
-        return JsonAnswer(payload, request_id=request_id)
+        answer = JsonAnswer(payload, status, request_id=request_id)
+        if status == 503:
+            answer.headers.append((b"retry-after", b"1"))
+        return answer
 
     def format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = error.original_error
@@ -167,6 +208,9 @@ class GraphQLEndpoint:
         elif isinstance(original, InvalidGlobalId):
             formatted["message"] = "That ID is not valid."
             extensions["code"] = "BAD_USER_INPUT"
+        elif original is not None and contention.is_unavailable(original):
+            formatted = {"message": UNAVAILABLE_MESSAGE, "path": formatted.get("path")}
+            extensions = _unavailable_extensions(request_id)
         elif original is not None and not isinstance(original, GraphQLError):
             log.error("unhandled error in resolver", exc_info=original, extra={"path": error.path})
             formatted = {"message": "Internal server error.", "path": formatted.get("path")}

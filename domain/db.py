@@ -211,6 +211,15 @@ async def by_unique(model: type[M], column: str, value: Any, *, connection=None)
     return model._init_from_db(**rows[0]) if rows else None
 
 
+async def discard_connections() -> None:
+    """After the database dropped connections (a restart, pg_terminate_backend): replace every pooled
+    one. Idle ones are closed now, those in use when they come back; none is reused half-open."""
+    client = connections.get("default")
+    expire = getattr(client, "_expire_connections", None)
+    if expire is not None:
+        await expire()
+
+
 async def ping() -> bool:
     try:
         await fetch("SELECT 1 AS ok")

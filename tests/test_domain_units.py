@@ -54,3 +54,27 @@ def test_query_cost_counts_objects_and_multiplies_connections():
     assert query_cost(schema, doc, None, {}) == 2 + (2 + 2 * 10)
     fragment = parse("query { ...F } fragment F on Query { viewer { kind } }")
     assert query_cost(schema, fragment, None, {}) == 1
+
+
+def test_an_unreachable_database_is_told_from_contention_and_from_bugs():
+    import asyncpg
+    import redis
+
+    from domain.contention import is_contention, is_unavailable
+
+    shutdown = asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command")
+    assert is_unavailable(shutdown) and not is_contention(shutdown)
+    try:  # a rollback that fails on the dropped connection hides the first error in its context
+        try:
+            raise shutdown
+        except asyncpg.PostgresError:
+            raise asyncpg.InterfaceError("cannot call Transaction.rollback(): the underlying connection is closed")
+    except asyncpg.InterfaceError as masked:
+        assert is_unavailable(masked)
+    assert is_unavailable(asyncpg.InternalClientError("cannot perform operation: another operation is in progress"))
+    assert is_unavailable(ConnectionRefusedError(111, "Connect call failed"))
+    assert is_unavailable(redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379"))
+    timeout = asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout")
+    assert is_contention(timeout) and not is_unavailable(timeout)
+    assert not is_unavailable(asyncpg.InterfaceError("the server expects 2 arguments for this query, 1 was passed"))
+    assert not is_unavailable(ValueError("a bug"))

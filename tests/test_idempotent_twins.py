@@ -54,13 +54,15 @@ async def admin_connection(api):
 async def until_waiting_on_a_lock(admin, count: int = 1) -> None:
     """Return once `count` of the API's connections wait for a lock (the state, asked until it holds)."""
     for _ in range(2000):
+        await admin.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is a snapshot
         waiting = await admin.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'orchard' AND wait_event_type = 'Lock'"
+            " AND datname = current_database()"
         )
         if waiting >= count:
             return
         await asyncio.sleep(0.005)
-    raise AssertionError("the API's requests never waited for the lock")
+    raise AssertionError(f"{count} of the API's requests never waited for a lock (saw {waiting})")
 
 
 # ---- redemptions --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from inspect import isawaitable
 from typing import Any
 
 import strawberry
-from graphql import DocumentNode, GraphQLError, execute, get_operation_ast, parse
+from graphql import DocumentNode, GraphQLError, execute, get_operation_ast, parse, validate
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 
@@ -46,7 +46,7 @@ class OperationRunner:
     def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
         self.graphql_schema = schema._schema
         self.executor_class = plain_fields.execution_context_class(self.graphql_schema)
-        self.rules = security.validation_rules(settings)
+        self.size_rules, self.rules = security.validation_passes(settings)
         self.max_tokens = settings.max_tokens
         self.max_cost = settings.max_query_cost
         self.prepare = lru_cache(maxsize=OPERATION_CACHE_SIZE)(self._prepare)
@@ -57,7 +57,9 @@ class OperationRunner:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError as error:
             return Prepared(None, (error,))
-        errors = validate_document(self.graphql_schema, document, self.rules)
+        errors = validate(self.graphql_schema, document, self.size_rules) or validate_document(
+            self.graphql_schema, document, self.rules
+        )
         if errors:
             return Prepared(None, tuple(errors))
         if get_operation_ast(document, operation_name) is None:

@@ -1,4 +1,4 @@
-"""Query limits: depth and aliases at validation time, cost per operation (tokens: schema/execution.py)."""
+"""Query limits: size, depth and aliases at validation time, cost per operation (tokens: schema/execution.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
     get_operation_ast,
 )
-from graphql.validation import specified_rules
+from graphql.validation import ASTValidationRule, specified_rules
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.extensions.disable_introspection import DisableIntrospection
 
@@ -50,7 +51,7 @@ def _page_size(node: FieldNode, variables: dict[str, Any]) -> int:
 
 def _selection_cost(
     schema: GraphQLSchema, parent: GraphQLNamedType | None, selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any], seen: frozenset[str],
+    fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any], fragment_costs: dict[str, int],
 ) -> int:
     if selection_set is None:
         return 0
@@ -60,22 +61,33 @@ def _selection_cost(
             if selection.selection_set is None:
                 continue  # scalars are free
             child_type = _field_type(parent, selection.name.value)
-            inner = _selection_cost(schema, child_type, selection.selection_set, fragments, variables, seen)
+            inner = _selection_cost(schema, child_type, selection.selection_set, fragments, variables, fragment_costs)
             if child_type is not None and child_type.name.endswith(CONNECTION_SUFFIX):
                 total += 2 + inner * max(_page_size(selection, variables), 1)
             else:
                 total += 1 + inner
         elif isinstance(selection, InlineFragmentNode):
             condition = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
-            total += _selection_cost(schema, condition, selection.selection_set, fragments, variables, seen)
+            total += _selection_cost(schema, condition, selection.selection_set, fragments, variables, fragment_costs)
         elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in seen:
-                continue
-            condition = schema.get_type(fragment.type_condition.name.value)
-            total += _selection_cost(schema, condition, fragment.selection_set, fragments, variables, seen | {name})
+            total += _fragment_cost(schema, selection.name.value, fragments, variables, fragment_costs)
     return total
+
+
+def _fragment_cost(
+    schema: GraphQLSchema, name: str, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any],
+    fragment_costs: dict[str, int],
+) -> int:
+    """A fragment's cost, worked out once per operation however often it is spread."""
+    if name not in fragment_costs:
+        fragment_costs[name] = 0  # a cycle costs nothing more (validation refuses it)
+        fragment = fragments.get(name)
+        if fragment is not None:
+            condition = schema.get_type(fragment.type_condition.name.value)
+            fragment_costs[name] = _selection_cost(
+                schema, condition, fragment.selection_set, fragments, variables, fragment_costs
+            )
+    return fragment_costs[name]
 
 
 def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any]) -> int:
@@ -85,7 +97,7 @@ def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None,
         return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     root = schema.get_root_type(operation.operation)
-    return _selection_cost(schema, root, operation.selection_set, fragments, variables, frozenset())
+    return _selection_cost(schema, root, operation.selection_set, fragments, variables, {})
 
 
 def too_costly(cost: int, max_cost: int) -> GraphQLError:
@@ -93,6 +105,57 @@ def too_costly(cost: int, max_cost: int) -> GraphQLError:
         f"Query cost {cost} is over the limit of {max_cost}. Ask for fewer items.",
         extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maximumCost": max_cost},
     )
+
+
+def expanded_size(document: Any, limit: int) -> int:
+    """Fields and fragments of the document's operations once every spread is expanded, counted
+    up to `limit + 1`: in one pass over the text, each fragment counted once (memoised)."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+
+    def fragment_size(name: str) -> int:
+        if name not in sizes:
+            sizes[name] = 0  # a cycle counts once here; NoFragmentCyclesRule refuses it
+            fragment = fragments.get(name)
+            sizes[name] = selection_size(fragment.selection_set) if fragment else 0
+        return sizes[name]
+
+    def selection_size(selection_set: SelectionSetNode) -> int:
+        total = 0
+        for selection in selection_set.selections:
+            total += 1
+            if isinstance(selection, FragmentSpreadNode):
+                total += fragment_size(selection.name.value)
+            elif selection.selection_set is not None:
+                total += selection_size(selection.selection_set)
+            if total > limit:
+                return limit + 1
+        return total
+
+    total = 0
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            total = min(total + selection_size(definition.selection_set), limit + 1)
+    return total
+
+
+def max_fields_rule(max_fields: int) -> type[ASTValidationRule]:
+    class MaxFieldsRule(ASTValidationRule):
+        def enter_document(self, node, *_args) -> Any:
+            if expanded_size(node, max_fields) > max_fields:
+                self.report_error(GraphQLError(
+                    f"The query has more than {max_fields} fields once its fragments are expanded.",
+                    extensions={"code": "QUERY_TOO_LARGE", "maximumFields": max_fields},
+                ))
+            return self.BREAK
+
+    return MaxFieldsRule
+
+
+def validation_passes(settings: Settings) -> tuple[tuple, tuple]:
+    """The size limit alone, then the rules that walk fragments as expanded (strawberry's depth
+    and alias limiters: exponential in a fan-out of fragments) only for a document within it."""
+    return (max_fields_rule(settings.max_fields),), validation_rules(settings)
 
 
 def validation_rules(settings: Settings) -> tuple:

@@ -127,3 +127,24 @@ async def test_rate_limit_counts_operations_per_caller(api_factory, settings, ap
     assert codes == [200, 200, 200, 429]
     other_caller = await limited.post("{ __typename }")
     assert other_caller.status_code == 200
+
+
+def fragment_fan_out(levels: int) -> str:
+    """Each fragment spreads the next twice: a short text that expands to 2**levels fields."""
+    fragments = [f"fragment L{i} on Query {{ ...L{i + 1} ...L{i + 1} }}" for i in range(levels)]
+    return " ".join(["query { ...L0 }", *fragments, f"fragment L{levels} on Query {{ __typename }}"])
+
+
+async def test_fragment_fan_out_is_refused_by_its_expanded_size(api):
+    for levels in (25, 40):
+        body = await api.gql(fragment_fan_out(levels))
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["QUERY_TOO_LARGE"]
+    assert (await api.gql("{ __typename }"))["data"] == {"__typename": "Query"}
+
+
+async def test_field_limit_counts_fragments_as_expanded(api_factory, settings):
+    tight = api_factory(settings.with_(max_fields=11))
+    assert (await tight.gql(fragment_fan_out(2)))["data"] == {"__typename": "Query"}  # 4 fields, 7 spreads
+    refused = await tight.gql(fragment_fan_out(3))
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_LARGE"

@@ -33,6 +33,7 @@ class Prepared:
 
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...] = ()
+    id_variables: frozenset[str] = frozenset()  # checked against the variables of each request
 
 
 @dataclass(slots=True)
@@ -68,17 +69,21 @@ class OperationRunner:
                 else "Name the operation to run (`operationName`): the document has several."
             )
             return Prepared(None, (GraphQLError(message),))
-        return Prepared(document)
+        return Prepared(document, id_variables=security.node_ids_variables(document))
 
-    def _uncached_cost(self, query: str, operation_name: str | None, page_sizes: tuple) -> int:
+    def _uncached_cost(self, query: str, operation_name: str | None, sizes: tuple) -> int:
         document = self.prepare(query, operation_name).document
-        return security.query_cost(self.graphql_schema, document, operation_name, dict(page_sizes))
+        return security.query_cost(self.graphql_schema, document, operation_name, dict(sizes))
 
     def cost(self, query: str, operation_name: str | None, variables: dict[str, Any]) -> int:
-        """Cached by the query's text (a document's own hash walks its whole tree) and page sizes:
-        only integer variables can change a cost."""
-        page_sizes = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int))) if variables else ()
-        return self._cost(query, operation_name, page_sizes)
+        """Cached by the query's text (a document's own hash walks its whole tree), page sizes and
+        list lengths: only integer variables and the number of IDs can change a cost."""
+        sizes = tuple(sorted(
+            # range(n): a hashable stand-in for a list, of which the cost reads only the length
+            (k, range(len(v)) if isinstance(v, list) else v)
+            for k, v in variables.items() if isinstance(v, (int, list))
+        )) if variables else ()
+        return self._cost(query, operation_name, sizes)
 
     async def execute(
         self, query: str, *, variables: dict[str, Any], operation_name: str | None, context: Any
@@ -86,6 +91,8 @@ class OperationRunner:
         prepared = self.prepare(query, operation_name)
         if prepared.document is None:
             return OperationResult(None, list(prepared.errors))
+        if prepared.id_variables and (error := security.oversized_ids(prepared.id_variables, variables)):
+            return OperationResult(None, [error])
         cost = self.cost(query, operation_name, variables)
         extensions = {"cost": {"requestedQueryCost": cost, "maximumAvailable": self.max_cost}} if cost else None
         if cost > self.max_cost:

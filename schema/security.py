@@ -15,13 +15,17 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
     get_operation_ast,
+    value_from_ast_untyped,
+    visit,
 )
-from graphql.validation import ASTValidationRule, specified_rules
+from graphql.language import Visitor
+from graphql.validation import ASTValidationRule, ValidationRule, specified_rules
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.extensions.disable_introspection import DisableIntrospection
 
@@ -29,6 +33,7 @@ from domain.pagination import DEFAULT_PAGE_SIZE
 from domain.settings import Settings
 
 CONNECTION_SUFFIX = "Connection"
+MAX_NODE_IDS = 100
 
 
 def _field_type(parent: GraphQLNamedType | None, name: str) -> GraphQLNamedType | None:
@@ -49,6 +54,19 @@ def _page_size(node: FieldNode, variables: dict[str, Any]) -> int:
     return DEFAULT_PAGE_SIZE
 
 
+def _id_count(node: FieldNode, variables: dict[str, Any]) -> int:
+    """How many objects `nodes(ids:)` asks for (1 for any other field)."""
+    for argument in node.arguments or ():
+        if argument.name.value == "ids":
+            value = argument.value
+            if isinstance(value, ListValueNode):
+                return len(value.values)
+            if isinstance(value, VariableNode):
+                given = variables.get(value.name.value)
+                return len(given) if isinstance(given, (list, range)) else 1
+    return 1
+
+
 def _selection_cost(
     schema: GraphQLSchema, parent: GraphQLNamedType | None, selection_set: SelectionSetNode | None,
     fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any], fragment_costs: dict[str, int],
@@ -65,7 +83,7 @@ def _selection_cost(
             if child_type is not None and child_type.name.endswith(CONNECTION_SUFFIX):
                 total += 2 + inner * max(_page_size(selection, variables), 1)
             else:
-                total += 1 + inner
+                total += 1 + inner * max(_id_count(selection, variables), 1)
         elif isinstance(selection, InlineFragmentNode):
             condition = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
             total += _selection_cost(schema, condition, selection.selection_set, fragments, variables, fragment_costs)
@@ -97,7 +115,59 @@ def query_cost(schema: GraphQLSchema, document: Any, operation_name: str | None,
         return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     root = schema.get_root_type(operation.operation)
-    return _selection_cost(schema, root, operation.selection_set, fragments, variables, {})
+    defaults = {
+        d.variable.name.value: value_from_ast_untyped(d.default_value)
+        for d in operation.variable_definitions or () if d.default_value is not None
+    }
+    return _selection_cost(schema, root, operation.selection_set, fragments, defaults | variables, {})
+
+
+def too_many_ids(count: int, nodes: Any = None) -> GraphQLError:
+    return GraphQLError(
+        f"`nodes(ids:)` takes at most {MAX_NODE_IDS} IDs, not {count}.", nodes,
+        extensions={"code": "GRAPHQL_VALIDATION_FAILED", "maximumIds": MAX_NODE_IDS},
+    )
+
+
+class NodeIdsLimitRule(ValidationRule):
+    """`nodes(ids:)` given a literal list longer than MAX_NODE_IDS, or a variable whose default
+    is one; the variables a request sends are checked by `oversized_ids`."""
+
+    def enter_argument(self, node, *_args) -> None:
+        query = self.context.schema.query_type
+        nodes_field = query.fields.get("nodes") if query else None
+        if nodes_field is None or self.context.get_argument() is not nodes_field.args.get("ids"):
+            return
+        if isinstance(node.value, ListValueNode) and len(node.value.values) > MAX_NODE_IDS:
+            self.report_error(too_many_ids(len(node.value.values), node))
+
+    def enter_variable_definition(self, node, *_args) -> None:
+        default = node.default_value
+        if isinstance(default, ListValueNode) and len(default.values) > MAX_NODE_IDS:
+            if node.variable.name.value in node_ids_variables(self.context.document):
+                self.report_error(too_many_ids(len(default.values), default))
+
+
+def node_ids_variables(document: Any) -> frozenset[str]:
+    """The variables a document passes as `nodes(ids:)` (only that field has an `ids` argument)."""
+    names: set[str] = set()
+
+    class Usages(Visitor):
+        def enter_field(self, node: FieldNode, *_args) -> None:
+            for argument in node.arguments or ():
+                if argument.name.value == "ids" and isinstance(argument.value, VariableNode):
+                    names.add(argument.value.name.value)
+
+    visit(document, Usages())
+    return frozenset(names)
+
+
+def oversized_ids(names: frozenset[str], variables: dict[str, Any]) -> GraphQLError | None:
+    for name in names:
+        given = variables.get(name)
+        if isinstance(given, list) and len(given) > MAX_NODE_IDS:
+            return too_many_ids(len(given))
+    return None
 
 
 def too_costly(cost: int, max_cost: int) -> GraphQLError:
@@ -168,6 +238,7 @@ def validation_rules(settings: Settings) -> tuple:
         *specified_rules,
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        NodeIdsLimitRule,
     ]
     if settings.is_production:
         rules.extend(DisableIntrospection().validation_rules)

@@ -76,6 +76,8 @@ async def test_cost_follows_variables(api):
     token = await api.admin_token()
     body = await api.gql("query($n: Int) { stores(first: $n) { edges { node { code } } } }", {"n": 5}, token=token)
     assert body["extensions"]["cost"]["requestedQueryCost"] == 2 + 2 * 5
+    defaulted = await api.gql("query($n: Int = 50) { stores(first: $n) { edges { node { code } } } }", token=token)
+    assert defaulted["extensions"]["cost"]["requestedQueryCost"] == 2 + 2 * 50
 
 
 async def test_internal_errors_are_masked(api, monkeypatch):
@@ -148,3 +150,34 @@ async def test_field_limit_counts_fragments_as_expanded(api_factory, settings):
     assert (await tight.gql(fragment_fan_out(2)))["data"] == {"__typename": "Query"}  # 4 fields, 7 spreads
     refused = await tight.gql(fragment_fan_out(3))
     assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_LARGE"
+
+
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+
+
+async def test_nodes_takes_at_most_a_hundred_ids(api):
+    token = await api.admin_token()
+    await api.make_store()
+    gid = (await api.data("{ stores(first: 1) { edges { node { id } } } }", token=token))["stores"]["edges"][0]["node"]["id"]
+    assert (await api.data(NODES, {"ids": [gid] * 100}, token=token))["nodes"] == [{"id": gid}] * 100
+    literal = "{ nodes(ids: [" + ", ".join(f'"{gid}"' for _ in range(101)) + "]) { id } }"
+    with_default = 'query($ids: [ID!]! = [' + ", ".join(f'"{gid}"' for _ in range(101)) + ']) { nodes(ids: $ids) { id } }'
+    for body in (
+        await api.gql(NODES, {"ids": [gid] * 101}, token=token),
+        await api.gql(literal, token=token),
+        await api.gql(with_default, token=token),
+    ):
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "100" in body["errors"][0]["message"]
+
+
+async def test_nodes_cost_counts_every_id(api):
+    token = await api.admin_token()
+    nested = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Member { purchases(first: 100) { edges { node { id } } } } } }"
+    one = await api.gql(nested, {"ids": ["x"]}, token=token)
+    many = await api.gql(nested, {"ids": ["x"] * 50}, token=token)
+    assert many["extensions"]["cost"]["requestedQueryCost"] == 1 + 50 * (
+        one["extensions"]["cost"]["requestedQueryCost"] - 1
+    )
+    assert many["data"] is None and many["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"

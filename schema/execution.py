@@ -19,7 +19,6 @@ from typing import Any
 import strawberry
 from graphql import DocumentNode, GraphQLError, execute, get_operation_ast, parse, validate
 from strawberry.execution import optimized_is_awaitable
-from strawberry.schema.schema import validate_document
 
 from domain.settings import Settings
 from schema import plain_fields, security
@@ -50,6 +49,7 @@ class OperationRunner:
         self.size_rules, self.rules = security.validation_passes(settings)
         self.max_tokens = settings.max_tokens
         self.max_cost = settings.max_query_cost
+        self.hide_suggestions = settings.is_production
         self.prepare = lru_cache(maxsize=OPERATION_CACHE_SIZE)(self._prepare)
         self._cost = lru_cache(maxsize=OPERATION_CACHE_SIZE)(self._uncached_cost)
 
@@ -58,8 +58,8 @@ class OperationRunner:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError as error:
             return Prepared(None, (error,))
-        errors = validate(self.graphql_schema, document, self.size_rules) or validate_document(
-            self.graphql_schema, document, self.rules
+        errors = validate(self.graphql_schema, document, self.size_rules) or validate(
+            self.graphql_schema, document, self.rules, hide_suggestions=self.hide_suggestions
         )
         if errors:
             return Prepared(None, tuple(errors))
@@ -100,6 +100,7 @@ class OperationRunner:
         result = execute(
             self.graphql_schema, prepared.document, context_value=context, variable_values=variables,
             operation_name=operation_name, executor_class=self.executor_class, is_awaitable=optimized_is_awaitable,
+            hide_suggestions=self.hide_suggestions,
         )
         if isawaitable(result):
             result = await result

@@ -28,6 +28,8 @@ from graphql.language import Visitor
 from graphql.validation import ASTValidationRule, ValidationRule, specified_rules
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from domain.pagination import DEFAULT_PAGE_SIZE
 from domain.settings import Settings
@@ -229,7 +231,7 @@ def validation_passes(settings: Settings) -> tuple[tuple, tuple]:
 
 
 def validation_rules(settings: Settings) -> tuple:
-    """GraphQL's own rules and ours: depth, aliases and, in production, no introspection.
+    """GraphQL's own rules, strawberry's and ours: depth, aliases, IDs and, in production, no introspection.
 
     Built once per schema: strawberry's per-request extension factories would make new rule
     classes for every request and so defeat any validation cache (strawberry issue 4635).
@@ -239,6 +241,8 @@ def validation_rules(settings: Settings) -> tuple:
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
         NodeIdsLimitRule,
+        MaybeNullValidationRule,  # strawberry's: Schema.validate_document adds these two
+        OneOfInputValidationRule,
     ]
     if settings.is_production:
         rules.extend(DisableIntrospection().validation_rules)

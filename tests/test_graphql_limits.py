@@ -181,3 +181,24 @@ async def test_nodes_cost_counts_every_id(api):
         one["extensions"]["cost"]["requestedQueryCost"] - 1
     )
     assert many["data"] is None and many["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+async def test_production_suggests_no_names_in_any_error(api_factory, api, settings):
+    login = "mutation($i: StaffLoginInput!) { staffLogin(input: $i) { token } }"
+    register = "mutation($i: RegisterMemberInput!) { registerMember(input: $i) { errors { code } } }"
+    member = {"phone": "+8613800000000", "name": "A", "channel": "APP", "gender": "FEMAL"}
+    typos = [
+        ('mutation { staffLogin(input: {emal: "a", password: "b"}) { token } }', None),
+        (login, {"i": {"emal": "a", "password": "b"}}),
+        (register, {"i": member}),
+        ("{ stores(frist: 1) { totalCount } }", None),
+        ("{ viewr { kind } }", None),
+    ]
+    for query, variables in typos:
+        assert "Did you mean" in str((await api.gql(query, variables))["errors"])
+    prod = api_factory(settings.with_(env=PRODUCTION))
+    for query, variables in typos:
+        body = await prod.gql(query, variables)
+        assert body["data"] is None and body["errors"]
+        messages = str(body["errors"])
+        assert "Did you mean" not in messages and "FEMALE" not in messages

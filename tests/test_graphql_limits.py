@@ -202,3 +202,15 @@ async def test_production_suggests_no_names_in_any_error(api_factory, api, setti
         assert body["data"] is None and body["errors"]
         messages = str(body["errors"])
         assert "Did you mean" not in messages and "FEMALE" not in messages
+
+
+async def test_tier_history_takes_the_page_sizes_a_connection_takes(api, outbox):
+    from tests.test_members import self_register
+
+    token = (await self_register(api, outbox))["token"]
+    history = "query($n: Int!) { me { tierHistory(first: $n) { reason } } }"
+    for size in (-1, 101, 100_000):
+        body = await api.gql(history, {"n": size}, token=token)
+        assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_PAGE_SIZE"}
+    assert (await api.data(history, {"n": 100}, token=token))["me"]["tierHistory"] == [{"reason": "REGISTRATION"}]
+    assert (await api.data(history, {"n": 0}, token=token))["me"]["tierHistory"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.access import StaffRole
 from domain.settings import PRODUCTION
 from domain.stores import services
+from schema.relay import to_global_id
 
 DEEP = "{ viewer { staff { store { code } } } }"
 
@@ -214,3 +215,23 @@ async def test_tier_history_takes_the_page_sizes_a_connection_takes(api, outbox)
         assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_PAGE_SIZE"}
     assert (await api.data(history, {"n": 100}, token=token))["me"]["tierHistory"] == [{"reason": "REGISTRATION"}]
     assert (await api.data(history, {"n": 0}, token=token))["me"]["tierHistory"] == []
+
+
+async def test_an_api_key_is_refetched_by_node_id_by_whom_may_manage_it(api):
+    store, other = await api.make_store(), await api.make_store()
+    admin = await api.admin_token()
+    create = "mutation($i: CreateDeviceKeyInput!) { createDeviceKey(input: $i) { apiKey { id name } } }"
+    key = (await api.data(create, {"i": {"storeId": to_global_id("Store", store.id), "deviceType": "KIOSK",
+                                         "name": "Front kiosk"}}, token=admin))["createDeviceKey"]["apiKey"]
+    refetch = "query($id: ID!) { node(id: $id) { id ... on ApiKey { name store { id } } } }"
+    expected = {"id": key["id"], "name": "Front kiosk", "store": {"id": to_global_id("Store", store.id)}}
+    assert (await api.data(refetch, {"id": key["id"]}, token=admin))["node"] == expected
+    _, manager = await api.make_staff(StaffRole.STORE_MANAGER, store)
+    assert (await api.data(refetch, {"id": key["id"]}, token=manager))["node"] == expected
+    _, clerk = await api.make_staff(StaffRole.CLERK, store)
+    _, other_manager = await api.make_staff(StaffRole.STORE_MANAGER, other)
+    for token in (clerk, other_manager):
+        body = await api.gql(refetch, {"id": key["id"]}, token=token)
+        assert body["data"]["node"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    listed = await api.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [key["id"]]}, token=admin)
+    assert listed["nodes"] == [{"id": key["id"]}]

@@ -37,7 +37,6 @@ from schema.root import build_schema
 
 log = logging.getLogger("orchard.http")
 OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-SUGGESTION = re.compile(r" Did you mean .*\?$")
 MAX_BODY_BYTES = 1_000_000
 YOUNG_GC_THRESHOLD = 5_000  # see create_app(tune_gc=True)
 
@@ -217,8 +216,6 @@ class GraphQLEndpoint:
             extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
         else:
             extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED" if error.locations else "BAD_REQUEST")
-            if self.settings.is_production:
-                formatted["message"] = SUGGESTION.sub("", formatted["message"])
         formatted["extensions"] = extensions
         self.metrics.errors.labels(extensions["code"]).inc()
         return formatted

@@ -31,6 +31,8 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_query_cost: int = 2000
+    # Fields and fragment spreads once fragments are expanded (a fan-out of fragments multiplies).
+    max_fields: int = 2000
     db_pool_size: int = 10
     statement_timeout_ms: int = 5000
     lock_timeout_ms: int = 2000

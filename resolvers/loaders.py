@@ -17,6 +17,7 @@ from domain.tiers import service as tiers
 from domain.ledger.models import PointsAccount
 from domain.tiers.models import Tier, TierChange
 from schema import members as member_types
+from schema.stores import ApiKey as ApiKeyType
 from schema.stores import StaffUser as StaffUserType
 from schema.stores import Store as StoreType
 
@@ -111,6 +112,10 @@ class Loaders:
             return {member_id: item.member for member_id, item in found.items()}
 
         return self._get("member", lambda: loader(batch, member_types.Member.from_model))
+
+    @property
+    def api_key(self) -> DataLoader:
+        return self._get("api_key", lambda: loader(lambda ids: stores.api_keys_by_ids(self.viewer, ids), ApiKeyType.from_model))
 
     @property
     def public_store(self) -> DataLoader:

@@ -13,6 +13,7 @@ from schema.relay import InvalidGlobalId, from_global_id
 NODE_LOADERS = {
     "Store": "store",
     "StaffUser": "staff",
+    "ApiKey": "api_key",
     "Member": "member",
     "Tier": "tier",
     "Purchase": "purchase",

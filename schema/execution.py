@@ -17,9 +17,8 @@ from inspect import isawaitable
 from typing import Any
 
 import strawberry
-from graphql import DocumentNode, GraphQLError, execute, get_operation_ast, parse
+from graphql import DocumentNode, GraphQLError, execute, get_operation_ast, parse, validate
 from strawberry.execution import optimized_is_awaitable
-from strawberry.schema.schema import validate_document
 
 from domain.settings import Settings
 from schema import plain_fields, security
@@ -33,6 +32,7 @@ class Prepared:
 
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...] = ()
+    id_variables: frozenset[str] = frozenset()  # checked against the variables of each request
 
 
 @dataclass(slots=True)
@@ -46,9 +46,10 @@ class OperationRunner:
     def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
         self.graphql_schema = schema._schema
         self.executor_class = plain_fields.execution_context_class(self.graphql_schema)
-        self.rules = security.validation_rules(settings)
+        self.size_rules, self.rules = security.validation_passes(settings)
         self.max_tokens = settings.max_tokens
         self.max_cost = settings.max_query_cost
+        self.hide_suggestions = settings.is_production
         self.prepare = lru_cache(maxsize=OPERATION_CACHE_SIZE)(self._prepare)
         self._cost = lru_cache(maxsize=OPERATION_CACHE_SIZE)(self._uncached_cost)
 
@@ -57,7 +58,9 @@ class OperationRunner:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError as error:
             return Prepared(None, (error,))
-        errors = validate_document(self.graphql_schema, document, self.rules)
+        errors = validate(self.graphql_schema, document, self.size_rules) or validate(
+            self.graphql_schema, document, self.rules, hide_suggestions=self.hide_suggestions
+        )
         if errors:
             return Prepared(None, tuple(errors))
         if get_operation_ast(document, operation_name) is None:
@@ -66,17 +69,21 @@ class OperationRunner:
                 else "Name the operation to run (`operationName`): the document has several."
             )
             return Prepared(None, (GraphQLError(message),))
-        return Prepared(document)
+        return Prepared(document, id_variables=security.node_ids_variables(document))
 
-    def _uncached_cost(self, query: str, operation_name: str | None, page_sizes: tuple) -> int:
+    def _uncached_cost(self, query: str, operation_name: str | None, sizes: tuple) -> int:
         document = self.prepare(query, operation_name).document
-        return security.query_cost(self.graphql_schema, document, operation_name, dict(page_sizes))
+        return security.query_cost(self.graphql_schema, document, operation_name, dict(sizes))
 
     def cost(self, query: str, operation_name: str | None, variables: dict[str, Any]) -> int:
-        """Cached by the query's text (a document's own hash walks its whole tree) and page sizes:
-        only integer variables can change a cost."""
-        page_sizes = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int))) if variables else ()
-        return self._cost(query, operation_name, page_sizes)
+        """Cached by the query's text (a document's own hash walks its whole tree), page sizes and
+        list lengths: only integer variables and the number of IDs can change a cost."""
+        sizes = tuple(sorted(
+            # range(n): a hashable stand-in for a list, of which the cost reads only the length
+            (k, range(len(v)) if isinstance(v, list) else v)
+            for k, v in variables.items() if isinstance(v, (int, list))
+        )) if variables else ()
+        return self._cost(query, operation_name, sizes)
 
     async def execute(
         self, query: str, *, variables: dict[str, Any], operation_name: str | None, context: Any
@@ -84,6 +91,8 @@ class OperationRunner:
         prepared = self.prepare(query, operation_name)
         if prepared.document is None:
             return OperationResult(None, list(prepared.errors))
+        if prepared.id_variables and (error := security.oversized_ids(prepared.id_variables, variables)):
+            return OperationResult(None, [error])
         cost = self.cost(query, operation_name, variables)
         extensions = {"cost": {"requestedQueryCost": cost, "maximumAvailable": self.max_cost}} if cost else None
         if cost > self.max_cost:
@@ -91,6 +100,7 @@ class OperationRunner:
         result = execute(
             self.graphql_schema, prepared.document, context_value=context, variable_values=variables,
             operation_name=operation_name, executor_class=self.executor_class, is_awaitable=optimized_is_awaitable,
+            hide_suggestions=self.hide_suggestions,
         )
         if isawaitable(result):
             result = await result

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from domain.pagination import PageRequest
 from schema.relay import Connection, Node, to_global_id
 from schema.stores import Store
 
@@ -184,7 +185,8 @@ class Member(Node):
 
     @strawberry.field(description="Newest first.")
     async def tier_history(self, info: Info, first: int = 20) -> list[TierChange]:
-        return (await info.context.loaders.tier_history.load(self.pk))[: max(0, min(first, 100))]
+        size = PageRequest(first=first).size()  # 0 to 100, as every connection takes
+        return (await info.context.loaders.tier_history.load(self.pk))[:size]
 
     @classmethod
     def from_model(cls, member) -> Member:

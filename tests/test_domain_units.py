@@ -56,6 +56,16 @@ def test_query_cost_counts_objects_and_multiplies_connections():
     assert query_cost(schema, fragment, None, {}) == 1
 
 
+def test_query_cost_counts_a_fragment_once_per_spread_without_walking_it_again():
+    schema = build_schema()._schema
+    levels = 60  # 2**60 spreads of the last fragment: walked as expanded, this would never end
+    fragments = " ".join(f"fragment L{i} on Query {{ ...L{i + 1} ...L{i + 1} }}" for i in range(levels))
+    doc = parse(f"query {{ ...L0 }} {fragments} fragment L{levels} on Query {{ viewer {{ kind }} }}")
+    assert query_cost(schema, doc, None, {}) == 2**levels
+    cycle = parse("query { ...A } fragment A on Query { viewer { kind } ...B } fragment B on Query { ...A }")
+    assert query_cost(schema, cycle, None, {}) == 1
+
+
 def test_an_unreachable_database_is_told_from_contention_and_from_bugs():
     import asyncpg
     import redis

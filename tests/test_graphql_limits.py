@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.access import StaffRole
 from domain.settings import PRODUCTION
 from domain.stores import services
+from schema.relay import to_global_id
 
 DEEP = "{ viewer { staff { store { code } } } }"
 
@@ -76,6 +77,8 @@ async def test_cost_follows_variables(api):
     token = await api.admin_token()
     body = await api.gql("query($n: Int) { stores(first: $n) { edges { node { code } } } }", {"n": 5}, token=token)
     assert body["extensions"]["cost"]["requestedQueryCost"] == 2 + 2 * 5
+    defaulted = await api.gql("query($n: Int = 50) { stores(first: $n) { edges { node { code } } } }", token=token)
+    assert defaulted["extensions"]["cost"]["requestedQueryCost"] == 2 + 2 * 50
 
 
 async def test_internal_errors_are_masked(api, monkeypatch):
@@ -127,3 +130,108 @@ async def test_rate_limit_counts_operations_per_caller(api_factory, settings, ap
     assert codes == [200, 200, 200, 429]
     other_caller = await limited.post("{ __typename }")
     assert other_caller.status_code == 200
+
+
+def fragment_fan_out(levels: int) -> str:
+    """Each fragment spreads the next twice: a short text that expands to 2**levels fields."""
+    fragments = [f"fragment L{i} on Query {{ ...L{i + 1} ...L{i + 1} }}" for i in range(levels)]
+    return " ".join(["query { ...L0 }", *fragments, f"fragment L{levels} on Query {{ __typename }}"])
+
+
+async def test_fragment_fan_out_is_refused_by_its_expanded_size(api):
+    for levels in (25, 40):
+        body = await api.gql(fragment_fan_out(levels))
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["QUERY_TOO_LARGE"]
+    assert (await api.gql("{ __typename }"))["data"] == {"__typename": "Query"}
+
+
+async def test_field_limit_counts_fragments_as_expanded(api_factory, settings):
+    tight = api_factory(settings.with_(max_fields=11))
+    assert (await tight.gql(fragment_fan_out(2)))["data"] == {"__typename": "Query"}  # 4 fields, 7 spreads
+    refused = await tight.gql(fragment_fan_out(3))
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_LARGE"
+
+
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+
+
+async def test_nodes_takes_at_most_a_hundred_ids(api):
+    token = await api.admin_token()
+    await api.make_store()
+    gid = (await api.data("{ stores(first: 1) { edges { node { id } } } }", token=token))["stores"]["edges"][0]["node"]["id"]
+    assert (await api.data(NODES, {"ids": [gid] * 100}, token=token))["nodes"] == [{"id": gid}] * 100
+    literal = "{ nodes(ids: [" + ", ".join(f'"{gid}"' for _ in range(101)) + "]) { id } }"
+    with_default = 'query($ids: [ID!]! = [' + ", ".join(f'"{gid}"' for _ in range(101)) + ']) { nodes(ids: $ids) { id } }'
+    for body in (
+        await api.gql(NODES, {"ids": [gid] * 101}, token=token),
+        await api.gql(literal, token=token),
+        await api.gql(with_default, token=token),
+    ):
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "100" in body["errors"][0]["message"]
+
+
+async def test_nodes_cost_counts_every_id(api):
+    token = await api.admin_token()
+    nested = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Member { purchases(first: 100) { edges { node { id } } } } } }"
+    one = await api.gql(nested, {"ids": ["x"]}, token=token)
+    many = await api.gql(nested, {"ids": ["x"] * 50}, token=token)
+    assert many["extensions"]["cost"]["requestedQueryCost"] == 1 + 50 * (
+        one["extensions"]["cost"]["requestedQueryCost"] - 1
+    )
+    assert many["data"] is None and many["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+async def test_production_suggests_no_names_in_any_error(api_factory, api, settings):
+    login = "mutation($i: StaffLoginInput!) { staffLogin(input: $i) { token } }"
+    register = "mutation($i: RegisterMemberInput!) { registerMember(input: $i) { errors { code } } }"
+    member = {"phone": "+8613800000000", "name": "A", "channel": "APP", "gender": "FEMAL"}
+    typos = [
+        ('mutation { staffLogin(input: {emal: "a", password: "b"}) { token } }', None),
+        (login, {"i": {"emal": "a", "password": "b"}}),
+        (register, {"i": member}),
+        ("{ stores(frist: 1) { totalCount } }", None),
+        ("{ viewr { kind } }", None),
+    ]
+    for query, variables in typos:
+        assert "Did you mean" in str((await api.gql(query, variables))["errors"])
+    prod = api_factory(settings.with_(env=PRODUCTION))
+    for query, variables in typos:
+        body = await prod.gql(query, variables)
+        assert body["data"] is None and body["errors"]
+        messages = str(body["errors"])
+        assert "Did you mean" not in messages and "FEMALE" not in messages
+
+
+async def test_tier_history_takes_the_page_sizes_a_connection_takes(api, outbox):
+    from tests.test_members import self_register
+
+    token = (await self_register(api, outbox))["token"]
+    history = "query($n: Int!) { me { tierHistory(first: $n) { reason } } }"
+    for size in (-1, 101, 100_000):
+        body = await api.gql(history, {"n": size}, token=token)
+        assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_PAGE_SIZE"}
+    assert (await api.data(history, {"n": 100}, token=token))["me"]["tierHistory"] == [{"reason": "REGISTRATION"}]
+    assert (await api.data(history, {"n": 0}, token=token))["me"]["tierHistory"] == []
+
+
+async def test_an_api_key_is_refetched_by_node_id_by_whom_may_manage_it(api):
+    store, other = await api.make_store(), await api.make_store()
+    admin = await api.admin_token()
+    create = "mutation($i: CreateDeviceKeyInput!) { createDeviceKey(input: $i) { apiKey { id name } } }"
+    key = (await api.data(create, {"i": {"storeId": to_global_id("Store", store.id), "deviceType": "KIOSK",
+                                         "name": "Front kiosk"}}, token=admin))["createDeviceKey"]["apiKey"]
+    refetch = "query($id: ID!) { node(id: $id) { id ... on ApiKey { name store { id } } } }"
+    expected = {"id": key["id"], "name": "Front kiosk", "store": {"id": to_global_id("Store", store.id)}}
+    assert (await api.data(refetch, {"id": key["id"]}, token=admin))["node"] == expected
+    _, manager = await api.make_staff(StaffRole.STORE_MANAGER, store)
+    assert (await api.data(refetch, {"id": key["id"]}, token=manager))["node"] == expected
+    _, clerk = await api.make_staff(StaffRole.CLERK, store)
+    _, other_manager = await api.make_staff(StaffRole.STORE_MANAGER, other)
+    for token in (clerk, other_manager):
+        body = await api.gql(refetch, {"id": key["id"]}, token=token)
+        assert body["data"]["node"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    listed = await api.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [key["id"]]}, token=admin)
+    assert listed["nodes"] == [{"id": key["id"]}]

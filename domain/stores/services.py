@@ -180,10 +180,24 @@ async def authenticate(bearer: str | None, *, settings: Settings, clock: Clock) 
     return tokens.read_access_token(bearer, secret=settings.secret_key, clock=clock)
 
 
+def may_manage_keys(viewer: Viewer, store_id: int | None) -> bool:
+    """Who may create, see and revoke a store's API keys: a chain admin, or that store's manager."""
+    return viewer.is_chain_admin or (
+        viewer.role is StaffRole.STORE_MANAGER and store_id is not None and viewer.can_see_store(store_id)
+    )
+
+
+async def api_keys_by_ids(viewer: Viewer, ids: list[int]) -> dict[int, ApiKey]:
+    """The API keys among `ids` the viewer may manage; the others are simply absent."""
+    if not (viewer.is_chain_admin or viewer.role is StaffRole.STORE_MANAGER):
+        return {}
+    return {k.id: k for k in await ApiKey.filter(id__in=ids) if may_manage_keys(viewer, k.store_id)}  # type: ignore[attr-defined]
+
+
 async def create_device_key(
     viewer: Viewer, *, store_id: int, device_type: api_keys.DeviceType, name: str, scopes: list[str] | None,
 ) -> api_keys.IssuedKey:
-    if not (viewer.is_chain_admin or (viewer.role is StaffRole.STORE_MANAGER and viewer.can_see_store(store_id))):
+    if not may_manage_keys(viewer, store_id):
         raise AccessDenied("Only a chain admin or the store's manager may create device keys.")
     store = await Store.get_or_none(id=store_id)
     if store is None:
@@ -195,11 +209,7 @@ async def create_device_key(
 
 async def revoke_api_key(viewer: Viewer, key_id: int, clock: Clock) -> ApiKey:
     key = await ApiKey.get_or_none(id=key_id)
-    allowed = key is not None and (
-        viewer.is_chain_admin
-        or (viewer.role is StaffRole.STORE_MANAGER and key.store_id is not None and viewer.can_see_store(key.store_id))  # type: ignore[attr-defined]
-    )
-    if not allowed or key is None:
+    if key is None or not may_manage_keys(viewer, key.store_id):  # type: ignore[attr-defined]
         raise StoreError("KEY_NOT_FOUND", "No such API key.", field="id")
     await api_keys.revoke_key(key_id, clock)
     await key.refresh_from_db()

@@ -117,6 +117,13 @@ async def me(ctx: RequestContext) -> gql.Member | None:
     return await ctx.loaders.member.load(ctx.viewer.subject_id)
 
 
+async def tier_history(ctx: RequestContext, member_pk: int, home_store_pk: int | None, first: int) -> list[gql.TierChange]:
+    """Tier changes are chain-wide history: a store that is not the member's home sees none."""
+    if not members.history_scope(ctx.viewer, member_pk, home_store_id=home_store_pk).is_full:
+        return []
+    return (await ctx.loaders.tier_history.load(member_pk))[: max(0, min(first, 100))]
+
+
 async def update_my_profile(ctx: RequestContext, data: gql.UpdateMyProfileInput) -> gql.UpdateMyProfilePayload:
     try:
         home_store_id = _optional_store_pk(data.home_store_id)

@@ -163,7 +163,7 @@ class Member(Node):
     ) -> Connection[Annotated["PointsEntry", strawberry.lazy("schema.points")]]:
         from resolvers import points as points_resolvers
 
-        return await points_resolvers.points_history(info.context, self.pk, first, after, filter)
+        return await points_resolvers.points_history(info.context, self.pk, self.home_store_pk, first, after, filter)
 
     @strawberry.field(description="The member's purchases, newest first.")
     async def purchases(
@@ -171,7 +171,7 @@ class Member(Node):
     ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.points")]]:
         from resolvers import points as points_resolvers
 
-        return await points_resolvers.member_purchases(info.context, self.pk, first, after)
+        return await points_resolvers.member_purchases(info.context, self.pk, self.home_store_pk, first, after)
 
     @strawberry.field(description="The member's mall redemptions, newest first.")
     async def redemptions(
@@ -184,7 +184,9 @@ class Member(Node):
 
     @strawberry.field(description="Newest first.")
     async def tier_history(self, info: Info, first: int = 20) -> list[TierChange]:
-        return (await info.context.loaders.tier_history.load(self.pk))[: max(0, min(first, 100))]
+        from resolvers import members as member_resolvers
+
+        return await member_resolvers.tier_history(info.context, self.pk, self.home_store_pk, first)
 
     @classmethod
     def from_model(cls, member) -> Member:

@@ -73,7 +73,8 @@ class Profile:
 
 
 def visible_members(viewer: Viewer) -> QuerySet[Member]:
-    """Chain admins see all; store staff see members of their home store or who bought there."""
+    """Chain admins see all; store staff see members of their home store or who bought there
+    (of the others' history only their own store's part: see history_scope)."""
     if viewer.is_chain_admin:
         return Member.all()
     if viewer.is_staff and viewer.store_id:
@@ -91,6 +92,37 @@ async def can_see(viewer: Viewer, member: Member) -> bool:
             member_id=member.id, store_id=viewer.store_id
         ).exists()
     return False
+
+
+@dataclass(frozen=True)
+class HistoryScope:
+    """Which of a member's history rows (purchases, points entries, tier changes) a viewer sees:
+    all of them, or only the rows made at `store_id`."""
+
+    store_id: int | None = None
+
+    @property
+    def is_full(self) -> bool:
+        return self.store_id is None
+
+
+FULL_HISTORY = HistoryScope()
+
+
+def history_scope(viewer: Viewer, member_id: int, *, home_store_id: int | None) -> HistoryScope:
+    """Members earn at any store, but a store sees the whole history only of its home members.
+
+    Staff of another store (one the member bought at, or is buying at now) see the rows made at
+    their store and the balance: otherwise a 1-yuan purchase would open any member's history.
+    Devices see balances only.
+    """
+    if viewer.kind is CallerKind.MEMBER and viewer.subject_id == member_id:
+        return FULL_HISTORY
+    if viewer.is_chain_admin:
+        return FULL_HISTORY
+    if viewer.is_staff and viewer.store_id:
+        return FULL_HISTORY if home_store_id == viewer.store_id else HistoryScope(store_id=viewer.store_id)
+    raise AccessDenied("Only the member and store staff see this.", unauthenticated=viewer.is_anonymous)
 
 
 @dataclass(frozen=True)

@@ -255,13 +255,16 @@ async def _consume_login_code(phone_hash: str, code: str, settings: Settings, cl
     return await LoginCode.filter(id=live.id, used_at__isnull=True).update(used_at=now) == 1
 
 
-async def member_session(member: Member, settings: Settings, clock: Clock) -> tokens.TokenPair:
+async def member_session(member: Member, settings: Settings, clock: Clock, family: str | None = None) -> tokens.TokenPair:
+    """A new sign-in starts a token family; a refresh continues its own."""
+    family = family or await tokens.start_family()
     viewer = Viewer(kind=CallerKind.MEMBER, subject_id=member.id)
     access, expires = tokens.issue_access_token(
-        viewer, secret=settings.secret_key, clock=clock, lifetime=timedelta(minutes=settings.access_token_minutes)
+        viewer, secret=settings.secret_key, clock=clock, lifetime=timedelta(minutes=settings.access_token_minutes),
+        family=family,
     )
     refresh = await tokens.issue_refresh_token(
-        CallerKind.MEMBER, member.id, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
+        CallerKind.MEMBER, member.id, family=family, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
     )
     return tokens.TokenPair(access, expires, refresh)
 
@@ -282,10 +285,10 @@ async def login_with_code(phone: str, code: str, *, settings: Settings, clock: C
 
 async def refresh_member_session(refresh_token: str, *, settings: Settings, clock: Clock) -> tuple[Member, tokens.TokenPair]:
     subject = await tokens.consume_refresh_token(refresh_token, clock=clock)
-    if subject is None or subject[0] is not CallerKind.MEMBER:
+    if subject is None or subject.kind is not CallerKind.MEMBER:
         raise MemberError("INVALID_REFRESH_TOKEN", "Sign in again: that refresh token is not valid.")
-    member = await Member.get(id=subject[1])
-    return member, await member_session(member, settings, clock)
+    member = await Member.get(id=subject.subject_id)
+    return member, await member_session(member, settings, clock, family=subject.family)
 
 
 # ---- registration ----------------------------------------------------------------------------

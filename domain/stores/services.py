@@ -148,13 +148,15 @@ def staff_viewer(staff: StaffUser) -> Viewer:
     )
 
 
-async def _open_session(staff: StaffUser, settings: Settings, clock: Clock) -> Session:
+async def _open_session(staff: StaffUser, settings: Settings, clock: Clock, family: str | None = None) -> Session:
+    """A new sign-in starts a token family; a refresh continues its own."""
+    family = family or await tokens.start_family()
     access, expires = tokens.issue_access_token(
         staff_viewer(staff), secret=settings.secret_key, clock=clock,
-        lifetime=timedelta(minutes=settings.access_token_minutes),
+        lifetime=timedelta(minutes=settings.access_token_minutes), family=family,
     )
     refresh = await tokens.issue_refresh_token(
-        CallerKind.STAFF, staff.id, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
+        CallerKind.STAFF, staff.id, family=family, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
     )
     return Session(staff=staff, pair=tokens.TokenPair(access, expires, refresh))
 
@@ -217,12 +219,12 @@ async def _claim_attempt(staff_id: int, now: datetime, config: dict) -> None:
 
 async def refresh_staff_session(refresh_token: str, *, settings: Settings, clock: Clock) -> Session:
     subject = await tokens.consume_refresh_token(refresh_token, clock=clock)
-    if subject is None or subject[0] is not CallerKind.STAFF:
+    if subject is None or subject.kind is not CallerKind.STAFF:
         raise AuthError("INVALID_REFRESH_TOKEN", "Sign in again: that refresh token is not valid.")
-    staff = await StaffUser.get_or_none(id=subject[1], is_active=True)
+    staff = await StaffUser.get_or_none(id=subject.subject_id, is_active=True)
     if staff is None:
         raise AuthError("INVALID_REFRESH_TOKEN", "Sign in again: that account is disabled.")
-    return await _open_session(staff, settings, clock)
+    return await _open_session(staff, settings, clock, family=subject.family)
 
 
 async def authenticate(bearer: str | None, *, settings: Settings, clock: Clock) -> Viewer | None:
@@ -233,7 +235,7 @@ async def authenticate(bearer: str | None, *, settings: Settings, clock: Clock) 
         return ANONYMOUS
     if api_keys.looks_like_api_key(bearer):
         return await api_keys.viewer_for_key(bearer)
-    return tokens.read_access_token(bearer, secret=settings.secret_key, clock=clock)
+    return await tokens.read_access_token(bearer, secret=settings.secret_key, clock=clock)
 
 
 async def create_device_key(

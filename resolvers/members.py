@@ -6,7 +6,7 @@ from domain.access import CallerKind
 from domain.errors import AccessDenied, DomainError
 from domain.members import services as members
 from domain.members.models import Member as MemberModel
-from domain.pagination import keyset_page
+from domain.pagination import PageRequest, keyset_page
 from domain.tiers import activity, service as tiers
 from resolvers.connections import connection_from_page, page_request
 from resolvers.context import RequestContext
@@ -115,6 +115,14 @@ async def me(ctx: RequestContext) -> gql.Member | None:
     if ctx.viewer.kind is not CallerKind.MEMBER:
         return None
     return await ctx.loaders.member.load(ctx.viewer.subject_id)
+
+
+async def tier_history(ctx: RequestContext, member_pk: int, home_store_pk: int | None, first: int) -> list[gql.TierChange]:
+    """Tier changes are chain-wide history: a store that is not the member's home sees none."""
+    size = PageRequest(first=first).size()  # 0 to 100, as every connection takes
+    if not members.history_scope(ctx.viewer, member_pk, home_store_id=home_store_pk).is_full:
+        return []
+    return (await ctx.loaders.tier_history.load(member_pk))[:size]
 
 
 async def update_my_profile(ctx: RequestContext, data: gql.UpdateMyProfileInput) -> gql.UpdateMyProfilePayload:

@@ -9,6 +9,7 @@ from domain.earning.models import Purchase as PurchaseModel
 from domain.earning.models import PurchaseLine as PurchaseLineModel
 from domain.idempotency import run_once
 from domain.ledger import service as ledger
+from domain.members import services as members
 from domain.pagination import keyset_page
 from resolvers.connections import connection_from_page, page_request
 from resolvers.context import RequestContext
@@ -29,16 +30,6 @@ def _invalid(field: str) -> list[gql.PointsError]:
     return invalid_id_error(gql.PointsError, gql.PointsErrorCode, field)
 
 
-def _may_read_activity(ctx: RequestContext, member_pk: int) -> None:
-    """A member's history is theirs and their stores' staff's; a kiosk sees only the balance."""
-    viewer = ctx.viewer
-    if viewer.kind is CallerKind.MEMBER and viewer.subject_id == member_pk:
-        return
-    if viewer.is_staff:
-        return  # the Member object itself was only reachable through the staff visibility rules
-    raise AccessDenied("Only the member and store staff see this.")
-
-
 async def expiring(ctx: RequestContext, member_pk: int, within_days: int) -> list[gql.ExpiringPoints]:
     lots = await ledger.expiring(member_pk, max(0, min(within_days, 3650)), ctx.clock)
     return [gql.ExpiringPoints(points=l.points, expires_at=l.expires_at) for l in lots]
@@ -52,16 +43,19 @@ def _entry(row) -> gql.PointsEntry:
     )
 
 
-async def points_history(ctx: RequestContext, member_pk: int, first, after, filter) -> Connection[gql.PointsEntry]:
-    _may_read_activity(ctx, member_pk)
+async def points_history(ctx: RequestContext, member_pk: int, home_store_pk: int | None, first, after, filter) -> Connection[gql.PointsEntry]:
+    scope = members.history_scope(ctx.viewer, member_pk, home_store_id=home_store_pk)
     kind = filter.kind.value if filter is not None and filter.kind is not None else None
-    page = await ledger.history_page(member_pk, page_request(first, after), kind=kind)
+    page = await ledger.history_page(member_pk, page_request(first, after), kind=kind, store_id=scope.store_id)
     return connection_from_page(page, _entry)
 
 
-async def member_purchases(ctx: RequestContext, member_pk: int, first, after) -> Connection[gql.Purchase]:
-    _may_read_activity(ctx, member_pk)
-    page = await keyset_page(PurchaseModel.filter(member_id=member_pk), page_request(first, after), descending=True)
+async def member_purchases(ctx: RequestContext, member_pk: int, home_store_pk: int | None, first, after) -> Connection[gql.Purchase]:
+    scope = members.history_scope(ctx.viewer, member_pk, home_store_id=home_store_pk)
+    query = PurchaseModel.filter(member_id=member_pk)
+    if not scope.is_full:
+        query = query.filter(store_id=scope.store_id)
+    page = await keyset_page(query, page_request(first, after), descending=True)
     return connection_from_page(page, gql.Purchase.from_model)
 
 

@@ -42,13 +42,15 @@ def _session_payload(session: stores.Session) -> gql.StaffLoginPayload:
 def _auth_failure(exc: DomainError) -> gql.StaffLoginPayload:
     return gql.StaffLoginPayload(
         token=None, expires_at=None, refresh_token=None, staff=None,
-        errors=errors_from(exc, gql.AuthError, gql.AuthErrorCode),
+        locked_until=getattr(exc, "locked_until", None), errors=errors_from(exc, gql.AuthError, gql.AuthErrorCode),
     )
 
 
 async def staff_login(ctx: RequestContext, data: gql.StaffLoginInput) -> gql.StaffLoginPayload:
     try:
-        session = await stores.staff_login(data.email, data.password, settings=ctx.settings, clock=ctx.clock)
+        session = await stores.staff_login(
+            data.email, data.password, client_address=ctx.client_address, settings=ctx.settings, clock=ctx.clock
+        )
     except stores.AuthError as exc:
         return _auth_failure(exc)
     return _session_payload(session)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from domain.pagination import PageRequest
 from schema.relay import Connection, Node, to_global_id
 from schema.stores import Store
 
@@ -164,7 +163,7 @@ class Member(Node):
     ) -> Connection[Annotated["PointsEntry", strawberry.lazy("schema.points")]]:
         from resolvers import points as points_resolvers
 
-        return await points_resolvers.points_history(info.context, self.pk, first, after, filter)
+        return await points_resolvers.points_history(info.context, self.pk, self.home_store_pk, first, after, filter)
 
     @strawberry.field(description="The member's purchases, newest first.")
     async def purchases(
@@ -172,7 +171,7 @@ class Member(Node):
     ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.points")]]:
         from resolvers import points as points_resolvers
 
-        return await points_resolvers.member_purchases(info.context, self.pk, first, after)
+        return await points_resolvers.member_purchases(info.context, self.pk, self.home_store_pk, first, after)
 
     @strawberry.field(description="The member's mall redemptions, newest first.")
     async def redemptions(
@@ -185,8 +184,9 @@ class Member(Node):
 
     @strawberry.field(description="Newest first.")
     async def tier_history(self, info: Info, first: int = 20) -> list[TierChange]:
-        size = PageRequest(first=first).size()  # 0 to 100, as every connection takes
-        return (await info.context.loaders.tier_history.load(self.pk))[:size]
+        from resolvers import members as member_resolvers
+
+        return await member_resolvers.tier_history(info.context, self.pk, self.home_store_pk, first)
 
     @classmethod
     def from_model(cls, member) -> Member:

@@ -15,6 +15,9 @@ class ProgrammeSettings:
     login_codes_per_phone_per_hour: int
     login_code_min_interval_seconds: int
     login_codes_per_client_per_hour: int
+    staff_login_max_failures: int = strawberry.field(description="Wrong passwords in a row that lock a staff account.")
+    staff_lockout_minutes: int
+    staff_login_failures_per_client_per_hour: int
     points_expiry_days: int
     purchase_pending_days: int
     behaviour_pending_days: int
@@ -41,6 +44,9 @@ class UpdateProgrammeSettingsInput:
     login_codes_per_phone_per_hour: int | None = None
     login_code_min_interval_seconds: int | None = None
     login_codes_per_client_per_hour: int | None = None
+    staff_login_max_failures: int | None = None
+    staff_lockout_minutes: int | None = None
+    staff_login_failures_per_client_per_hour: int | None = None
     points_expiry_days: int | None = None
     purchase_pending_days: int | None = None
     behaviour_pending_days: int | None = None

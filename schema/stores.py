@@ -124,6 +124,8 @@ class Viewer:
 class AuthErrorCode(Enum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 @strawberry.type
@@ -186,6 +188,9 @@ class StaffLoginPayload:
     expires_at: datetime | None
     refresh_token: str | None = strawberry.field(description="Single use: trade it for a new pair.")
     staff: StaffUser | None
+    locked_until: datetime | None = strawberry.field(
+        default=None, description="With ACCOUNT_LOCKED: when the account takes sign-ins again."
+    )
     errors: list[AuthError]
 
 

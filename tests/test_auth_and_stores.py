@@ -152,3 +152,23 @@ async def test_staff_creation_rules(api):
     assert weak["createStaff"]["errors"] == [{"code": "WEAK_PASSWORD", "field": "password"}]
     bad_id = await api.data(mutation, {"i": {"email": "c4@test.orchard", "name": "N", "password": "long-enough", "role": "CLERK", "storeId": "garbage"}}, token=admin)
     assert bad_id["createStaff"]["errors"] == [{"code": "INVALID_ID", "field": "storeId"}]
+
+
+async def test_reusing_a_refresh_token_revokes_its_whole_family(api):
+    """OAuth 2.0 security BCP: a used refresh token coming back means it leaked; end that sign-in."""
+    staff, _ = await api.make_staff(StaffRole.CLERK, await api.make_store(), password="s3cret-pass")
+    login = (await api.data(LOGIN, {"i": {"email": staff.email, "password": "s3cret-pass"}}))["staffLogin"]
+    rotated = (await api.data(REFRESH, {"i": {"refreshToken": login["refreshToken"]}}))["refreshStaffSession"]
+    assert rotated["errors"] == [] and (await api.post(VIEWER, token=rotated["token"])).status_code == 200
+    other = (await api.data(LOGIN, {"i": {"email": staff.email, "password": "s3cret-pass"}}))["staffLogin"]
+
+    reused = (await api.data(REFRESH, {"i": {"refreshToken": login["refreshToken"]}}))["refreshStaffSession"]
+    assert reused["errors"] == [{"code": "INVALID_REFRESH_TOKEN"}]
+    after = (await api.data(REFRESH, {"i": {"refreshToken": rotated["refreshToken"]}}))["refreshStaffSession"]
+    assert after["errors"] == [{"code": "INVALID_REFRESH_TOKEN"}]
+    for revoked in (rotated["token"], login["token"]):
+        response = await api.post(VIEWER, token=revoked)
+        assert response.status_code == 401 and response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    # Another sign-in of the same person is another family, untouched.
+    assert (await api.post(VIEWER, token=other["token"])).status_code == 200
+    assert (await api.data(REFRESH, {"i": {"refreshToken": other["refreshToken"]}}))["refreshStaffSession"]["errors"] == []

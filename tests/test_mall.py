@@ -465,7 +465,12 @@ async def test_fulfilment_belongs_to_the_collecting_store(api):
     other = await api.make_store()
     _, other_clerk = await api.make_staff(StaffRole.CLERK, other)
     wrong = await mall.fulfil(code, token=other_clerk, store_gid=to_global_id("Store", other.id))
-    assert codes_of([wrong]) == ["WRONG_STORE"]
+    unknown = await mall.fulfil("ABCDEFGH", token=other_clerk, store_gid=to_global_id("Store", other.id))
+    assert wrong == unknown and codes_of([wrong]) == ["REDEMPTION_NOT_FOUND"]  # no oracle of another store's codes
+    looked_up = await api.data("query($c: String!) { redemption(code: $c) { code } }", {"c": code}, token=other_clerk)
+    assert looked_up == {"redemption": None}
+    admin_wrong = await mall.fulfil(code, token=mall.admin, store_gid=to_global_id("Store", other.id))
+    assert codes_of([admin_wrong]) == ["WRONG_STORE"]  # a chain admin may see every redemption
     not_theirs = await api.gql(FULFIL, {"i": {"code": code, "storeId": mall.store_gid}}, token=other_clerk)
     assert not_theirs["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert codes_of([await mall.fulfil("ABCDEFGH")]) == ["REDEMPTION_NOT_FOUND"]

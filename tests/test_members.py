@@ -258,3 +258,14 @@ async def test_members_connection_filters(api):
     by_store = (await api.data("query($s: ID!) { members(filter: {homeStoreId: $s, tierCode: \"REGULAR\"}) { totalCount } }", {"s": to_global_id("Store", store.id)}, token=clerk))["members"]
     assert by_store["totalCount"] == 3
 
+
+
+async def test_reusing_a_member_refresh_token_ends_that_sign_in(api, outbox):
+    refresh = "mutation($t: String!) { refreshMemberSession(input: {refreshToken: $t}) { token refreshToken errors { code } } }"
+    registered = await self_register(api, outbox)
+    rotated = (await api.data(refresh, {"t": registered["refreshToken"]}))["refreshMemberSession"]
+    assert rotated["errors"] == [] and (await api.data("{ me { code } }", token=rotated["token"]))["me"]
+    reused = (await api.data(refresh, {"t": registered["refreshToken"]}))["refreshMemberSession"]
+    assert reused["errors"] == [{"code": "INVALID_REFRESH_TOKEN"}]
+    assert (await api.data(refresh, {"t": rotated["refreshToken"]}))["refreshMemberSession"]["errors"] == [{"code": "INVALID_REFRESH_TOKEN"}]
+    assert (await api.post("{ me { code } }", token=rotated["token"])).status_code == 401

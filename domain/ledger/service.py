@@ -285,15 +285,20 @@ async def expiring(member_id: int, within_days: int, clock: Clock, *, connection
     return [ExpiringPoints(points=lot.remaining, expires_at=lot.expires_at) for lot in rows]
 
 
-async def history_page(member_id: int, request: PageRequest, *, kind: JournalKind | str | None = None) -> Page[PointsEntry]:
-    """The member's entries with their journals, newest first; only journals of `kind` when given.
+async def history_page(
+    member_id: int, request: PageRequest, *, kind: JournalKind | str | None = None, store_id: int | None = None
+) -> Page[PointsEntry]:
+    """The member's entries with their journals, newest first; only journals of `kind`, or made at
+    `store_id`, when given.
 
     Hand-written, not a queryset: an app's history screen is one of the peak hour's most
     frequent reads, and tortoise spent more building its joined query than PostgreSQL running it.
     """
     where, params = _HISTORY_WHERE, (member_id,)
     if kind is not None:
-        where, params = where + " AND j.kind = $2", (member_id, str(kind))
+        where, params = where + f" AND j.kind = ${len(params) + 1}", (*params, str(kind))
+    if store_id is not None:
+        where, params = where + f" AND j.store_id = ${len(params) + 1}", (*params, store_id)
     return await keyset_page_by_id(
         _HISTORY_SELECT + where, params, request, id_column="e.id", count=_HISTORY_COUNT + where,
         build=_history_entry, descending=True,

@@ -73,7 +73,8 @@ class Profile:
 
 
 def visible_members(viewer: Viewer) -> QuerySet[Member]:
-    """Chain admins see all; store staff see members of their home store or who bought there."""
+    """Chain admins see all; store staff see members of their home store or who bought there
+    (of the others' history only their own store's part: see history_scope)."""
     if viewer.is_chain_admin:
         return Member.all()
     if viewer.is_staff and viewer.store_id:
@@ -91,6 +92,37 @@ async def can_see(viewer: Viewer, member: Member) -> bool:
             member_id=member.id, store_id=viewer.store_id
         ).exists()
     return False
+
+
+@dataclass(frozen=True)
+class HistoryScope:
+    """Which of a member's history rows (purchases, points entries, tier changes) a viewer sees:
+    all of them, or only the rows made at `store_id`."""
+
+    store_id: int | None = None
+
+    @property
+    def is_full(self) -> bool:
+        return self.store_id is None
+
+
+FULL_HISTORY = HistoryScope()
+
+
+def history_scope(viewer: Viewer, member_id: int, *, home_store_id: int | None) -> HistoryScope:
+    """Members earn at any store, but a store sees the whole history only of its home members.
+
+    Staff of another store (one the member bought at, or is buying at now) see the rows made at
+    their store and the balance: otherwise a 1-yuan purchase would open any member's history.
+    Devices see balances only.
+    """
+    if viewer.kind is CallerKind.MEMBER and viewer.subject_id == member_id:
+        return FULL_HISTORY
+    if viewer.is_chain_admin:
+        return FULL_HISTORY
+    if viewer.is_staff and viewer.store_id:
+        return FULL_HISTORY if home_store_id == viewer.store_id else HistoryScope(store_id=viewer.store_id)
+    raise AccessDenied("Only the member and store staff see this.", unauthenticated=viewer.is_anonymous)
 
 
 @dataclass(frozen=True)
@@ -223,13 +255,16 @@ async def _consume_login_code(phone_hash: str, code: str, settings: Settings, cl
     return await LoginCode.filter(id=live.id, used_at__isnull=True).update(used_at=now) == 1
 
 
-async def member_session(member: Member, settings: Settings, clock: Clock) -> tokens.TokenPair:
+async def member_session(member: Member, settings: Settings, clock: Clock, family: str | None = None) -> tokens.TokenPair:
+    """A new sign-in starts a token family; a refresh continues its own."""
+    family = family or await tokens.start_family()
     viewer = Viewer(kind=CallerKind.MEMBER, subject_id=member.id)
     access, expires = tokens.issue_access_token(
-        viewer, secret=settings.secret_key, clock=clock, lifetime=timedelta(minutes=settings.access_token_minutes)
+        viewer, secret=settings.secret_key, clock=clock, lifetime=timedelta(minutes=settings.access_token_minutes),
+        family=family,
     )
     refresh = await tokens.issue_refresh_token(
-        CallerKind.MEMBER, member.id, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
+        CallerKind.MEMBER, member.id, family=family, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
     )
     return tokens.TokenPair(access, expires, refresh)
 
@@ -250,10 +285,10 @@ async def login_with_code(phone: str, code: str, *, settings: Settings, clock: C
 
 async def refresh_member_session(refresh_token: str, *, settings: Settings, clock: Clock) -> tuple[Member, tokens.TokenPair]:
     subject = await tokens.consume_refresh_token(refresh_token, clock=clock)
-    if subject is None or subject[0] is not CallerKind.MEMBER:
+    if subject is None or subject.kind is not CallerKind.MEMBER:
         raise MemberError("INVALID_REFRESH_TOKEN", "Sign in again: that refresh token is not valid.")
-    member = await Member.get(id=subject[1])
-    return member, await member_session(member, settings, clock)
+    member = await Member.get(id=subject.subject_id)
+    return member, await member_session(member, settings, clock, family=subject.family)
 
 
 # ---- registration ----------------------------------------------------------------------------

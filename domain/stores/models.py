@@ -49,6 +49,9 @@ class StaffUser(models.Model):
     role = fields.CharField(max_length=20)
     store = fields.ForeignKeyField("orchard.Store", related_name="staff", null=True, on_delete=fields.RESTRICT)
     is_active = fields.BooleanField(default=True)
+    # Sign-ins claimed since the last success; at the programme's limit the account locks until locked_until.
+    failed_logins = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -92,15 +95,34 @@ class ApiKey(models.Model):
 
 
 class RefreshToken(models.Model):
-    """A long-lived, single-use token that buys a new access token, rotated on every use."""
+    """A long-lived, single-use token that buys a new access token, rotated on every use.
+
+    Every token rotated from one sign-in shares its `family`; reusing a used token revokes the
+    whole family (and the access tokens issued with it).
+    """
 
     id = fields.IntField(primary_key=True)
     subject_kind = fields.CharField(max_length=10)  # STAFF | MEMBER
     subject_id = fields.IntField()
     token_hash = fields.CharField(max_length=64, unique=True)
+    family = fields.CharField(max_length=32, null=True, db_index=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "refresh_token"
+
+
+class StaffLoginAttempt(models.Model):
+    """One staff sign-in attempt from a client address: the per-address limit counts these."""
+
+    id = fields.BigIntField(primary_key=True)
+    client_address = fields.CharField(max_length=64, null=True)
+    succeeded = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "staff_login_attempt"
+        indexes = (("client_address", "created_at"),)

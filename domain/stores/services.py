@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
@@ -14,10 +14,11 @@ from tortoise.queryset import QuerySet
 from domain import cache, db
 from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin, require_store_access
 from domain.clock import Clock
+from domain.programme import service as programme_settings
 from domain.errors import AccessDenied, DomainError
 from domain.settings import Settings
 from domain.stores import api_keys, passwords, tokens
-from domain.stores.models import DEFAULT_TIME_ZONE, ApiKey, StaffUser, Store
+from domain.stores.models import DEFAULT_TIME_ZONE, ApiKey, StaffLoginAttempt, StaffUser, Store
 
 STORE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,6 +34,16 @@ class StaffError(DomainError):
 
 class AuthError(DomainError):
     pass
+
+
+class AccountLocked(AuthError):
+    def __init__(self, locked_until: datetime) -> None:
+        super().__init__(
+            "ACCOUNT_LOCKED",
+            f"Too many wrong passwords: this account is locked until {locked_until.isoformat()}. "
+            "Try again then, or ask a chain admin.",
+        )
+        self.locked_until = locked_until
 
 
 @dataclass(frozen=True)
@@ -137,36 +148,83 @@ def staff_viewer(staff: StaffUser) -> Viewer:
     )
 
 
-async def _open_session(staff: StaffUser, settings: Settings, clock: Clock) -> Session:
+async def _open_session(staff: StaffUser, settings: Settings, clock: Clock, family: str | None = None) -> Session:
+    """A new sign-in starts a token family; a refresh continues its own."""
+    family = family or await tokens.start_family()
     access, expires = tokens.issue_access_token(
         staff_viewer(staff), secret=settings.secret_key, clock=clock,
-        lifetime=timedelta(minutes=settings.access_token_minutes),
+        lifetime=timedelta(minutes=settings.access_token_minutes), family=family,
     )
     refresh = await tokens.issue_refresh_token(
-        CallerKind.STAFF, staff.id, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
+        CallerKind.STAFF, staff.id, family=family, clock=clock, lifetime=timedelta(days=settings.refresh_token_days)
     )
     return Session(staff=staff, pair=tokens.TokenPair(access, expires, refresh))
 
 
-async def staff_login(email: str, password: str, *, settings: Settings, clock: Clock) -> Session:
+async def staff_login(
+    email: str, password: str, *, client_address: str | None = None, settings: Settings, clock: Clock
+) -> Session:
+    """Refused before any password check when the client address or the account is over its limit."""
+    config = await programme_settings.current()
+    now = clock.now().astimezone(timezone.utc)
+    attempt = await _count_client_attempt(client_address, now, config["staff_login_failures_per_client_per_hour"])
     staff = await StaffUser.get_or_none(email=email.strip().lower(), is_active=True)
+    if staff is not None:
+        await _claim_attempt(staff.id, now, config)
     stored = staff.password_hash if staff else passwords.dummy_hash(settings.password_profile)
     # Argon2 is memory-hard on purpose (tens of milliseconds): off the event loop, so a burst of
     # sign-ins at opening time does not stall every other request of the worker.
     verified = await asyncio.to_thread(passwords.verify_password, stored, password, settings.password_profile)
     if not verified or staff is None:
         raise AuthError("INVALID_CREDENTIALS", "The email or password is wrong.")
+    await StaffUser.filter(id=staff.id).update(failed_logins=0, locked_until=None)
+    if attempt is not None:
+        await StaffLoginAttempt.filter(id=attempt.id).update(succeeded=True)
     return await _open_session(staff, settings, clock)
+
+
+async def _count_client_attempt(client_address: str | None, now: datetime, limit: int) -> StaffLoginAttempt | None:
+    """Recorded as failed until it succeeds, then counted: concurrent attempts each see the others."""
+    if not client_address:
+        return None
+    attempt = await StaffLoginAttempt.create(client_address=client_address, created_at=now)
+    failures = await StaffLoginAttempt.filter(
+        client_address=client_address, succeeded=False, created_at__gt=now - timedelta(hours=1)
+    ).count()
+    if failures > limit:
+        raise AuthError("RATE_LIMITED", "Too many failed sign-ins from this device: try again later.")
+    return attempt
+
+
+# One statement claims a password check, so concurrent guesses cannot all pass one reading of
+# the count: the claim that reaches the limit sets the lock (a success then lifts it), and an
+# expired lock starts the count again. SET expressions all see the row as it was.
+_CLAIM_ATTEMPT = (
+    "UPDATE staff_user SET"
+    " failed_logins = CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END,"
+    " locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END) >= $2"
+    " THEN {until} ELSE NULL END"
+    " WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $4) RETURNING id"
+)
+
+
+async def _claim_attempt(staff_id: int, now: datetime, config: dict) -> None:
+    until = now + timedelta(minutes=config["staff_lockout_minutes"])
+    claim = _CLAIM_ATTEMPT.format(until="$3::timestamptz" if db.is_postgres() else "$3")  # PostgreSQL types the CASE
+    if await db.fetch(claim, staff_id, config["staff_login_max_failures"], until, now):
+        return
+    locked = await StaffUser.get(id=staff_id)
+    raise AccountLocked(locked.locked_until or until)
 
 
 async def refresh_staff_session(refresh_token: str, *, settings: Settings, clock: Clock) -> Session:
     subject = await tokens.consume_refresh_token(refresh_token, clock=clock)
-    if subject is None or subject[0] is not CallerKind.STAFF:
+    if subject is None or subject.kind is not CallerKind.STAFF:
         raise AuthError("INVALID_REFRESH_TOKEN", "Sign in again: that refresh token is not valid.")
-    staff = await StaffUser.get_or_none(id=subject[1], is_active=True)
+    staff = await StaffUser.get_or_none(id=subject.subject_id, is_active=True)
     if staff is None:
         raise AuthError("INVALID_REFRESH_TOKEN", "Sign in again: that account is disabled.")
-    return await _open_session(staff, settings, clock)
+    return await _open_session(staff, settings, clock, family=subject.family)
 
 
 async def authenticate(bearer: str | None, *, settings: Settings, clock: Clock) -> Viewer | None:
@@ -177,7 +235,7 @@ async def authenticate(bearer: str | None, *, settings: Settings, clock: Clock) 
         return ANONYMOUS
     if api_keys.looks_like_api_key(bearer):
         return await api_keys.viewer_for_key(bearer)
-    return tokens.read_access_token(bearer, secret=settings.secret_key, clock=clock)
+    return await tokens.read_access_token(bearer, secret=settings.secret_key, clock=clock)
 
 
 def may_manage_keys(viewer: Viewer, store_id: int | None) -> bool:

@@ -1,4 +1,10 @@
-"""Short-lived signed access tokens and single-use rotating refresh tokens."""
+"""Short-lived signed access tokens and single-use rotating refresh tokens.
+
+A sign-in starts a token family: its access tokens carry the family id (`fam`), and every refresh
+token rotated from it shares it. A used refresh token presented again means it leaked, so the
+whole family is revoked, its access tokens included (OAuth 2.0 Security BCP, refresh token
+rotation). Whether a family is revoked is cached: authenticate asks on every request.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import jwt
 from jwt.algorithms import HMACAlgorithm
 
+from domain import cache
 from domain.access import CallerKind, StaffRole, Viewer
 from domain.clock import Clock
 from domain.stores.models import RefreshToken
@@ -30,7 +38,9 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def issue_access_token(viewer: Viewer, *, secret: str, clock: Clock, lifetime: timedelta) -> tuple[str, datetime]:
+def issue_access_token(
+    viewer: Viewer, *, secret: str, clock: Clock, lifetime: timedelta, family: str | None = None
+) -> tuple[str, datetime]:
     now = clock.now()
     expires = now + lifetime
     claims = {
@@ -44,6 +54,8 @@ def issue_access_token(viewer: Viewer, *, secret: str, clock: Clock, lifetime: t
         claims["rol"] = viewer.role.value
     if viewer.store_id:
         claims["sto"] = viewer.store_id
+    if family:
+        claims["fam"] = family
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires
 
 
@@ -92,9 +104,11 @@ def _verified_claims(token: str, secret: str) -> dict | None:
         return None
 
 
-def read_access_token(token: str, *, secret: str, clock: Clock) -> Viewer | None:
+async def read_access_token(token: str, *, secret: str, clock: Clock) -> Viewer | None:
     claims = _verified_claims(token, secret)
     if claims is None or claims["exp"] <= clock.now().timestamp():
+        return None
+    if "fam" in claims and await family_revoked(claims["fam"]):
         return None
     kind = CallerKind(claims["knd"])
     if kind not in (CallerKind.STAFF, CallerKind.MEMBER):
@@ -107,22 +121,63 @@ def read_access_token(token: str, *, secret: str, clock: Clock) -> Viewer | None
     )
 
 
-async def issue_refresh_token(subject_kind: CallerKind, subject_id: int, *, clock: Clock, lifetime: timedelta, connection=None) -> str:
+class RefreshSubject(NamedTuple):
+    kind: CallerKind
+    subject_id: int
+    family: str | None
+
+
+async def issue_refresh_token(
+    subject_kind: CallerKind, subject_id: int, *, family: str, clock: Clock, lifetime: timedelta, connection=None
+) -> str:
     token = "orch_rt_" + secrets.token_urlsafe(32)
     await RefreshToken.create(
-        subject_kind=subject_kind.value, subject_id=subject_id, token_hash=sha256(token),
+        subject_kind=subject_kind.value, subject_id=subject_id, token_hash=sha256(token), family=family,
         expires_at=clock.now() + lifetime, using_db=connection,
     )
     return token
 
 
-async def consume_refresh_token(token: str, *, clock: Clock, connection=None) -> tuple[CallerKind, int] | None:
-    """Mark a refresh token used, exactly once; None when unknown, used or expired."""
+async def consume_refresh_token(token: str, *, clock: Clock, connection=None) -> RefreshSubject | None:
+    """Mark a refresh token used, exactly once; None when unknown, used, revoked or expired.
+
+    A token used before revokes its whole family: whoever holds the newer tokens lost them too.
+    """
     now = clock.now()
+    hashed = sha256(token)
     used = await RefreshToken.filter(
-        token_hash=sha256(token), used_at__isnull=True, expires_at__gt=now
+        token_hash=hashed, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     ).using_db(connection).update(used_at=now)
-    if used != 1:
+    row = await RefreshToken.get_or_none(token_hash=hashed).using_db(connection)
+    if used != 1 or row is None:
+        if row is not None and row.used_at is not None and row.family:
+            await revoke_family(row.family, clock=clock, connection=connection)
         return None
-    row = await RefreshToken.get(token_hash=sha256(token)).using_db(connection)
-    return CallerKind(row.subject_kind), row.subject_id
+    return RefreshSubject(CallerKind(row.subject_kind), row.subject_id, row.family)
+
+
+# How late, at most, another worker sees a revocation without Redis (with Redis: cache.NEAR_TTL).
+FAMILY_CACHE_TTL = 30
+
+
+def _family_key(family: str) -> str:
+    return f"token-family-revoked:{family}"
+
+
+async def start_family() -> str:
+    """A new sign-in's family, remembered as not revoked: its first requests read nothing."""
+    family = secrets.token_hex(16)
+    await cache.put(_family_key(family), False, ttl=FAMILY_CACHE_TTL)
+    return family
+
+
+async def family_revoked(family: str) -> bool:
+    async def load() -> bool:
+        return await RefreshToken.filter(family=family, revoked_at__isnull=False).exists()
+
+    return bool(await cache.get_or_load(_family_key(family), load, ttl=FAMILY_CACHE_TTL))
+
+
+async def revoke_family(family: str, *, clock: Clock, connection=None) -> None:
+    await RefreshToken.filter(family=family, revoked_at__isnull=True).using_db(connection).update(revoked_at=clock.now())
+    await cache.put(_family_key(family), True, ttl=FAMILY_CACHE_TTL)

@@ -615,7 +615,10 @@ async def test_credits_stop_at_the_bound_and_write_nothing(clock):
     assert refused.value.code == "BALANCE_LIMIT_EXCEEDED"
     with pytest.raises(LedgerError) as too_big:
         await earn(member, MAX_BALANCE + 1, clock)
-    assert too_big.value.code == "INVALID_AMOUNT"
+    assert too_big.value.code == "BALANCE_LIMIT_EXCEEDED"
+    with pytest.raises(LedgerError) as too_much:
+        await ledger.debit(member.id, MAX_BALANCE + 1, JournalKind.REDEMPTION, reason="x", actor=STAFF, clock=clock)
+    assert too_much.value.code == "INVALID_AMOUNT"
     await earn(member, 10, clock)
     assert await ledger.balance(member.id) == MAX_BALANCE
     redemption = await spend(member, 5, clock)

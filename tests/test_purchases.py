@@ -353,3 +353,18 @@ async def test_a_batch_answers_each_bad_price_with_its_own_error_and_keeps_the_g
     assert body["data"]["submitPurchaseBatch"]["errors"] == []
     assert (await shop.balance(member["code"]))["pointsBalance"] == WELCOME + 200
     await assert_ledger_clean()
+
+
+async def test_a_purchase_that_would_earn_past_the_balance_bound_is_refused_whole(api, clock):
+    clock.set(NEUTRAL_DAY)
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    admin = await api.admin_token()
+    rate = "mutation($i: SetEarnRateInput!) { setEarnRate(input: $i) { errors { code } } }"
+    assert (await api.data(rate, {"i": {"category": "GIFT_BOX", "pointsPerYuan": "1000"}}, token=admin))["setEarnRate"]["errors"] == []
+    refused = await shop.buy(member["code"], [("GIFT_BOX", 1, "10000000.00")])
+    assert (refused["purchase"], [e["code"] for e in refused["errors"]]) == (None, ["BALANCE_LIMIT_EXCEEDED"])
+    assert (await shop.balance(member["code"]))["pointsBalance"] == WELCOME
+    fine = await shop.buy(member["code"], [("GIFT_BOX", 1, "1.00")])
+    assert fine["errors"] == [] and fine["purchase"]["pointsEarned"] == 2000  # first order x2
+    await assert_ledger_clean()

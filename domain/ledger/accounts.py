@@ -153,10 +153,14 @@ def check_room(before: MemberAmounts | PointsAccount, *, adding: int = 0, owing:
     The guarded updates refuse it anyway; this says so as a typed error before anything is written."""
     held = before.balance + (before.pending if isinstance(before, MemberAmounts) else before.pending_balance)
     if held + adding > MAX_BALANCE or before.debt + owing > MAX_BALANCE:
-        raise LedgerError(
-            LedgerErrorCode.BALANCE_LIMIT_EXCEEDED,
-            f"A member holds and owes at most {MAX_BALANCE:,} points; this would take them past it.",
-        )
+        raise past_the_limit()
+
+
+def past_the_limit() -> LedgerError:
+    return LedgerError(
+        LedgerErrorCode.BALANCE_LIMIT_EXCEEDED,
+        f"A member holds and owes at most {MAX_BALANCE:,} points; this would take them past it.",
+    )
 
 
 async def shift(conn, account_id: int, *, balance: int = 0, pending: int = 0, debt: int = 0) -> None:

@@ -94,6 +94,8 @@ async def credit(
     `savepoint=False` is for a caller that rolls its whole transaction back on any error (db.transaction).
     """
     kind = _kind(kind, EARNING_KINDS)
+    if isinstance(amount, int) and amount > MAX_BALANCE:
+        raise accounts.past_the_limit()  # more than any member may hold, whatever they hold now
     _check_positive(amount)
     _check_audit(reason, actor)
     if pending_days < 0:

@@ -101,20 +101,32 @@ async def record_purchase(ctx: RequestContext, data: gql.RecordPurchaseInput) ->
 
 
 async def submit_purchase_batch(ctx: RequestContext, data: gql.SubmitPurchaseBatchInput) -> gql.SubmitPurchaseBatchPayload:
-    """Offline backfill: each purchase on its own, oldest first (rules apply as of occurredAt)."""
     if len(data.purchases) > MAX_BATCH:
         return gql.SubmitPurchaseBatchPayload(results=[], errors=[gql.PointsError(
             code=gql.PointsErrorCode.TOO_MANY_PURCHASES, field="purchases",
             message=f"Send at most {MAX_BATCH} purchases in one batch.",
         )])
-    order = sorted(range(len(data.purchases)), key=lambda i: (data.purchases[i].occurred_at is None, data.purchases[i].occurred_at or 0, i))
-    results: dict[int, gql.RecordPurchasePayload] = {}
-    for i in order:
-        results[i] = await record_purchase(ctx, data.purchases[i])
-        for error in results[i].errors:
-            if error.field:
-                error.field = f"purchases.{i}.{error.field}"
-    return gql.SubmitPurchaseBatchPayload(results=[results[i] for i in range(len(data.purchases))], errors=[])
+    requests: list[purchases.PurchaseRequest | DomainError] = []
+    for item in data.purchases:
+        try:
+            requests.append(_request(item))
+        except InvalidGlobalId:
+            requests.append(DomainError("INVALID_ID", "That ID is not valid here.", field="storeId"))
+    results = []
+    for i, outcome in enumerate(await purchases.record_batch(ctx.viewer, requests, clock=ctx.clock)):
+        if isinstance(outcome, DomainError):
+            errors = _errors(outcome)
+            for error in errors:
+                if error.field:
+                    error.field = f"purchases.{i}.{error.field}"
+            results.append(_failed_purchase(errors))
+            continue
+        results.append(gql.RecordPurchasePayload(
+            purchase=gql.Purchase.from_model(outcome.purchase),
+            member=await member_after_write(ctx, outcome.purchase.member_id),  # type: ignore[attr-defined]
+            replayed=outcome.replayed, errors=[],
+        ))
+    return gql.SubmitPurchaseBatchPayload(results=results, errors=[])
 
 
 async def return_purchase(ctx: RequestContext, data: gql.ReturnPurchaseInput) -> gql.ReturnPurchasePayload:

@@ -580,3 +580,64 @@ async def test_concurrent_first_uses_of_every_shard_open_each_shard_row_once(clo
     assert len(rows) == accounts.SYSTEM_SHARDS
     assert await system_balance("ISSUED") == -7 * len(members)
     await assert_clean()
+
+
+async def test_the_check_reports_a_balance_past_the_bound(clock):
+    """What a 32-bit answer cannot carry: the probe's 4,294,969,994 points, booked consistently."""
+    from domain.bounds import MAX_BALANCE
+
+    member, other = await make_member(clock.now()), await make_member(clock.now())
+    await earn(member, MAX_BALANCE, clock)
+    await earn(other, 10, clock)
+    assert await check_ledger() == []
+    huge = 4_294_969_994 - MAX_BALANCE
+    await db.execute("UPDATE points_account SET balance = balance + $1 WHERE member_id = $2", huge, member.id)
+    await db.execute("UPDATE points_lot SET original = original + $1, remaining = remaining + $1"
+                     " WHERE account_id = (SELECT id FROM points_account WHERE member_id = $2)", huge, member.id)
+    await db.execute("UPDATE points_entry SET amount = amount + $1 WHERE account_id ="
+                     " (SELECT id FROM points_account WHERE member_id = $2)", huge, member.id)
+    await db.execute("UPDATE points_entry SET amount = amount - $1 WHERE amount = $2", huge, -MAX_BALANCE)
+    await db.execute("UPDATE points_account SET balance = balance - $1 WHERE kind = 'SYSTEM' AND balance = $2", huge, -MAX_BALANCE)
+
+    found = await check_ledger()
+    assert found == [f"member {member.id} (account {(await PointsAccount.get(member_id=member.id)).id}):"
+                     f" holds 4294969994 and owes 0 points, more than the 1,000,000,000 allowed (M5)"]
+    assert await check_ledger(other.id) == []
+
+
+async def test_credits_stop_at_the_bound_and_write_nothing(clock):
+    from domain.bounds import MAX_BALANCE
+
+    member = await make_member(clock.now())
+    await earn(member, MAX_BALANCE - 10, clock)
+    with pytest.raises(LedgerError) as refused:
+        await earn(member, 11, clock)
+    assert refused.value.code == "BALANCE_LIMIT_EXCEEDED"
+    with pytest.raises(LedgerError) as too_big:
+        await earn(member, MAX_BALANCE + 1, clock)
+    assert too_big.value.code == "BALANCE_LIMIT_EXCEEDED"
+    with pytest.raises(LedgerError) as too_much:
+        await ledger.debit(member.id, MAX_BALANCE + 1, JournalKind.REDEMPTION, reason="x", actor=STAFF, clock=clock)
+    assert too_much.value.code == "INVALID_AMOUNT"
+    await earn(member, 10, clock)
+    assert await ledger.balance(member.id) == MAX_BALANCE
+    redemption = await spend(member, 5, clock)
+    await earn(member, 5, clock)
+    with pytest.raises(LedgerError) as no_room:
+        await ledger.reverse(redemption.id, reason="cancelled", actor=STAFF, clock=clock)
+    assert no_room.value.code == "BALANCE_LIMIT_EXCEEDED"
+    assert await ledger.balance(member.id) == MAX_BALANCE
+    await assert_clean()
+
+
+async def test_the_guarded_update_refuses_a_balance_past_the_bound_on_its_own(clock):
+    from domain.bounds import MAX_BALANCE
+    from domain.ledger.errors import LedgerInconsistency
+
+    member = await make_member(clock.now())
+    await earn(member, MAX_BALANCE, clock)
+    account = await PointsAccount.get(member_id=member.id)
+    async with in_transaction() as conn:
+        with pytest.raises(LedgerInconsistency):
+            await accounts.shift(conn, account.id, balance=1)
+    assert await ledger.balance(member.id) == MAX_BALANCE

@@ -573,3 +573,20 @@ def test_schema_and_domain_error_codes_agree():
     from schema.mall import MallErrorCode as SchemaCode
 
     assert {c.value for c in DomainCode} == {c.value for c in SchemaCode}
+
+
+async def test_stock_and_cash_prices_stay_within_the_bounds(api):
+    from domain.bounds import MAX_STOCK
+
+    mall = await Mall.open(api)
+    item = await mall.item(stock=MAX_STOCK - 5)
+    restock = "mutation($i: RestockMallItemInput!) { restockMallItem(input: $i) { item { stockRemaining } errors { code field } } }"
+    over = (await api.data(restock, {"i": {"itemId": item["id"], "quantity": 6, "idempotencyKey": "over"}}, token=mall.admin))
+    assert over["restockMallItem"] == {"item": None, "errors": [{"code": "INVALID_STOCK", "field": "quantity"}]}
+    fits = (await api.data(restock, {"i": {"itemId": item["id"], "quantity": 5, "idempotencyKey": "fits"}}, token=mall.admin))
+    assert fits["restockMallItem"]["item"] == {"stockRemaining": MAX_STOCK}
+    for price in ("1e30", "NaN", "Infinity", "10000000.01"):
+        bad = await api.gql(CREATE_ITEM, {"i": {"name": "x", "band": "LOW", "kind": "COUPON", "pointsPrice": 1, "cashPrice": price}},
+                            token=mall.admin)
+        assert "errors" not in bad, bad
+        assert [(e["code"], e["field"]) for e in bad["data"]["createMallItem"]["errors"]] == [("INVALID_PRICE", "cashPrice")]

@@ -181,3 +181,33 @@ async def test_a_members_history_pages_newest_first_by_cursor_filters_by_kind_an
     forged = base64.urlsafe_b64encode(b'["1 OR 1=1"]').decode().rstrip("=")
     refused = await api.gql(page, {"after": forged}, token=token)
     assert refused["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "reason": "INVALID_CURSOR"}, refused
+
+
+async def test_an_adjustment_beyond_the_bound_is_refused_and_leaves_the_balance(api, clock):
+    from domain.bounds import MAX_ADJUSTMENT, MAX_BALANCE
+
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    admin = await api.admin_token()
+    gid = await _member_gid(member["code"])
+    for n, amount in enumerate((2_147_483_647, MAX_ADJUSTMENT + 1, -(MAX_ADJUSTMENT + 1), -2_147_483_648)):
+        inp = {"memberId": gid, "amount": amount, "reason": "Probe", "idempotencyKey": f"big-{n}"}
+        refused = (await api.data(ADJUST, {"i": inp}, token=admin))["adjustPoints"]
+        assert refused == {"member": None, "balanceBefore": None, "balanceAfter": None,
+                           "errors": [{"code": "INVALID_AMOUNT", "field": "amount"}]}
+    assert (await shop.balance(member["code"]))["pointsBalance"] == 50
+    assert await PointsAdjustment.all().count() == 0
+
+    # Within the bound for one adjustment, but past what a balance may hold: refused, nothing stored.
+    steps = MAX_BALANCE // MAX_ADJUSTMENT
+    for n in range(steps):
+        inp = {"memberId": gid, "amount": MAX_ADJUSTMENT, "reason": "Fill", "idempotencyKey": f"fill-{n}"}
+        done = (await api.data(ADJUST, {"i": inp}, token=admin))["adjustPoints"]
+        if n < steps - 1:
+            assert done["errors"] == []
+    assert done["errors"] == [{"code": "BALANCE_LIMIT_EXCEEDED", "field": "amount"}]
+    balance = 50 + (steps - 1) * MAX_ADJUSTMENT
+    view = "{ members(first: 10) { edges { node { pointsBalance } } } }"
+    assert (await shop.balance(member["code"]))["pointsBalance"] == balance
+    assert {"node": {"pointsBalance": balance}} in (await api.data(view, token=admin))["members"]["edges"]
+    await assert_ledger_clean()

@@ -327,3 +327,44 @@ async def test_a_lock_timeout_answers_try_again_and_the_retry_records_once(api, 
     assert retried["errors"] == [] and not retried["replayed"]
     assert (await shop.balance(member["code"]))["pointsBalance"] == WELCOME + 200
     await assert_ledger_clean()
+
+
+async def test_a_batch_answers_each_bad_price_with_its_own_error_and_keeps_the_good_purchase(api, clock):
+    clock.set(NEUTRAL_DAY)
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    clock.set(NEUTRAL_DAY + timedelta(hours=2))
+    batch = [
+        shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")], txn="good", occurred_at=NEUTRAL_DAY + timedelta(hours=1)),
+        shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "1e30")], txn="huge"),
+        shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "1.00"), ("DOMESTIC_FRUIT", 1, "NaN")], txn="nan"),
+        shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 100_000, "9999999.99")], txn="line-total"),
+        dict(shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "1.00")], txn="naive"), occurredAt="2026-11-20T10:00:00"),
+    ]
+    mutation = "mutation($i: SubmitPurchaseBatchInput!) { submitPurchaseBatch(input: $i) { results { purchase { pointsEarned } errors { code field } } errors { code } } }"
+    body = await api.gql(mutation, {"i": {"purchases": batch}}, token=shop.clerk)
+    assert "errors" not in body, body
+    results = body["data"]["submitPurchaseBatch"]["results"]
+    assert results[0] == {"purchase": {"pointsEarned": 200}, "errors": []}
+    assert results[1] == {"purchase": None, "errors": [{"code": "INVALID_PRICE", "field": "purchases.1.lines.0.unitPrice"}]}
+    assert results[2] == {"purchase": None, "errors": [{"code": "INVALID_PRICE", "field": "purchases.2.lines.1.unitPrice"}]}
+    assert results[3] == {"purchase": None, "errors": [{"code": "INVALID_AMOUNT", "field": "purchases.3.lines.0"}]}
+    assert results[4] == {"purchase": None, "errors": [{"code": "INVALID_OCCURRED_AT", "field": "purchases.4.occurredAt"}]}
+    assert body["data"]["submitPurchaseBatch"]["errors"] == []
+    assert (await shop.balance(member["code"]))["pointsBalance"] == WELCOME + 200
+    await assert_ledger_clean()
+
+
+async def test_a_purchase_that_would_earn_past_the_balance_bound_is_refused_whole(api, clock):
+    clock.set(NEUTRAL_DAY)
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    admin = await api.admin_token()
+    rate = "mutation($i: SetEarnRateInput!) { setEarnRate(input: $i) { errors { code } } }"
+    assert (await api.data(rate, {"i": {"category": "GIFT_BOX", "pointsPerYuan": "1000"}}, token=admin))["setEarnRate"]["errors"] == []
+    refused = await shop.buy(member["code"], [("GIFT_BOX", 1, "10000000.00")])
+    assert (refused["purchase"], [e["code"] for e in refused["errors"]]) == (None, ["BALANCE_LIMIT_EXCEEDED"])
+    assert (await shop.balance(member["code"]))["pointsBalance"] == WELCOME
+    fine = await shop.buy(member["code"], [("GIFT_BOX", 1, "1.00")])
+    assert fine["errors"] == [] and fine["purchase"]["pointsEarned"] == 2000  # first order x2
+    await assert_ledger_clean()

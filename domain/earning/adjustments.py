@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from domain.access import Viewer, require_chain_admin
+from domain.bounds import MAX_ADJUSTMENT
 from domain.clock import Clock
 from domain.earning.models import PointsAdjustment
 from domain.errors import DomainError
 from domain.ledger import service as ledger
+from domain.ledger.errors import LedgerError, LedgerErrorCode
 from domain.members.models import Member
 
 
@@ -16,14 +18,23 @@ class AdjustmentError(DomainError):
 
 async def adjust_points(viewer: Viewer, member_id: int, amount: int, reason: str, *, clock: Clock, connection) -> PointsAdjustment:
     require_chain_admin(viewer)
+    if not 0 < abs(amount) <= MAX_ADJUSTMENT:
+        raise AdjustmentError(
+            "INVALID_AMOUNT", f"An adjustment is 1 to {MAX_ADJUSTMENT:,} points, added or taken.", field="amount"
+        )
     if not reason.strip():
         raise AdjustmentError("REASON_REQUIRED", "Say why the points change.", field="reason")
     if not await Member.filter(id=member_id).using_db(connection).exists():
         raise AdjustmentError("MEMBER_NOT_FOUND", "No such member.", field="memberId")
     before = await ledger.balance(member_id, connection=connection)
-    journal = await ledger.adjust(
-        member_id, amount, reason=reason.strip(), actor=viewer.idempotency_scope, clock=clock, connection=connection
-    )
+    try:
+        journal = await ledger.adjust(
+            member_id, amount, reason=reason.strip(), actor=viewer.idempotency_scope, clock=clock, connection=connection
+        )
+    except LedgerError as exc:
+        if exc.code == LedgerErrorCode.BALANCE_LIMIT_EXCEEDED:
+            raise AdjustmentError(exc.code, exc.message, field="amount") from None
+        raise
     after = await ledger.balance(member_id, connection=connection)
     return await PointsAdjustment.create(
         member_id=member_id, amount=amount, reason=reason.strip(), actor=viewer.idempotency_scope,

@@ -9,15 +9,16 @@ returns the first result, a different payload under the same id is CLIENT_TXN_ID
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain import contention, db
+from domain import bounds, contention, db
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
@@ -84,12 +85,9 @@ class PurchaseOutcome:
 
 def _price_fen(text: str, index: int) -> int:
     try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise PurchaseError("INVALID_PRICE", "A unit price is a decimal number of yuan.", field=f"lines.{index}.unitPrice") from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")) or value > Decimal("10000000"):
-        raise PurchaseError("INVALID_PRICE", "A unit price is 0 or more yuan with at most two decimals.", field=f"lines.{index}.unitPrice")
-    return int(value * 100)
+        return bounds.fen_from_yuan(text)
+    except bounds.BadMoney as exc:
+        raise PurchaseError("INVALID_PRICE", f"A unit price {exc}.", field=f"lines.{index}.unitPrice") from None
 
 
 def _checked_lines(lines: tuple[LineInput, ...]) -> list[calculator.Line]:
@@ -107,7 +105,14 @@ def _checked_lines(lines: tuple[LineInput, ...]) -> list[calculator.Line]:
         if not category or len(category) > 32:
             raise PurchaseError("INVALID_CATEGORY", "A line needs a category code.", field=f"lines.{i}.category")
         checked.append(calculator.Line(line.sku.strip(), category, line.quantity, _price_fen(line.unit_price, i)))
+        if checked[-1].total_fen > bounds.MAX_MONEY_FEN:
+            raise PurchaseError("INVALID_AMOUNT", _TOO_MUCH_MONEY.format(what="A line's total"), field=f"lines.{i}")
+    if sum(line.total_fen for line in checked) > bounds.MAX_MONEY_FEN:
+        raise PurchaseError("INVALID_AMOUNT", _TOO_MUCH_MONEY.format(what="A purchase's total"), field="lines")
     return checked
+
+
+_TOO_MUCH_MONEY = "{what} is at most " + f"{bounds.MAX_MONEY_FEN // 100:,} yuan."
 
 
 def caller_scope(viewer: Viewer, store_id: int) -> str:
@@ -148,8 +153,10 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
         raise PurchaseError("INVALID_CLIENT_TXN_ID", "clientTxnId is 1 to 100 characters.", field="clientTxnId")
     if request.channel not in CHANNELS:
         raise PurchaseError("INVALID_CHANNEL", "The channel is IN_STORE, ONLINE or DELIVERY.", field="channel")
-    if request.points_to_redeem < 0:
-        raise PurchaseError("INVALID_POINTS", "Points to redeem cannot be negative.", field="pointsToRedeem")
+    if not 0 <= request.points_to_redeem <= bounds.MAX_BALANCE:
+        raise PurchaseError(
+            "INVALID_POINTS", f"Points to redeem are 0 to {bounds.MAX_BALANCE:,}.", field="pointsToRedeem"
+        )
     lines = _checked_lines(request.lines)
     scope = caller_scope(viewer, request.store_id)
     return await in_flight.one_at_a_time(
@@ -200,6 +207,47 @@ async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculat
         )
     await _after_purchase(purchase, member, tier_activity, clock)
     return PurchaseOutcome(purchase=purchase, replayed=False, campaign_points=awards)
+
+
+async def record_batch(
+    viewer: Viewer, requests: Sequence[PurchaseRequest | DomainError], *, clock: Clock
+) -> list[PurchaseOutcome | DomainError]:
+    """Offline backfill: each purchase on its own, oldest first (rules apply as of occurredAt);
+    one outcome or error per request, in input order. A request may already be the error its
+    input gave.
+
+    The caller may write every purchase or the batch is refused before any is recorded. After
+    that no exception escapes: the purchases before it are stored, so an unexpected failure of
+    one is that purchase's error (logged), and a retry with its clientTxnId is safe.
+    """
+    for request in requests:
+        if isinstance(request, PurchaseRequest):
+            require_purchase_writer(viewer, request.store_id)
+    results: dict[int, PurchaseOutcome | DomainError] = {}
+    for i in sorted(range(len(requests)), key=lambda i: _batch_order(requests[i], i)):
+        request = requests[i]
+        if isinstance(request, DomainError):
+            results[i] = request
+            continue
+        try:
+            results[i] = await record_purchase(viewer, request, clock=clock)
+        except DomainError as exc:
+            results[i] = exc
+        except Exception:
+            log.exception("purchase %d of a batch failed", i)
+            results[i] = PurchaseError(
+                "NOT_RECORDED",
+                "This purchase could not be recorded. Send it again with the same clientTxnId: one recorded already is not recorded twice.",
+            )
+    return [results[i] for i in range(len(requests))]
+
+
+def _batch_order(request: PurchaseRequest | DomainError, index: int) -> tuple:
+    """Oldest first; purchases without a usable occurredAt (none, or no offset: refused) last, in input order."""
+    at = request.occurred_at if isinstance(request, PurchaseRequest) else None
+    if at is None or at.tzinfo is None:
+        return (1, index)
+    return (0, utc(at), index)
 
 
 async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines: list[calculator.Line],

@@ -13,6 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain.access import StaffRole, Viewer, require_chain_admin
+from domain.bounds import MAX_BALANCE
 from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
 from domain.earning.models import CampaignRule, EarnRate, StoreFlag
@@ -78,6 +79,10 @@ async def create_campaign(
     code = code.strip().upper()
     if not CODE.match(code) or "*" in code:
         raise RuleError("INVALID_CAMPAIGN", "A campaign code is letters, digits and underscores.", field="code")
+    for name, value in (("bonusPoints", bonus_points), ("capPerMemberPerDay", cap_per_member_per_day),
+                        ("capPerMember", cap_per_member), ("budget", budget)):
+        if value is not None and not 0 <= value <= MAX_BALANCE:
+            raise RuleError("INVALID_CAMPAIGN", f"Points of a campaign are 0 to {MAX_BALANCE:,}.", field=name)
     try:
         calculator.CampaignRule(
             code=code, conditions=rulebook.conditions_of(conditions), multiplier=multiplier, bonus_points=bonus_points,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain import db
+from domain.bounds import MAX_BALANCE
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
 from domain.ledger.models import PointsAccount, SystemAccount
 from domain.members.models import Member
@@ -146,13 +147,31 @@ async def withdraw(conn, member_id: int, amount: int) -> MemberAmounts | None:
     return _amounts(rows[0])
 
 
+def check_room(before: MemberAmounts | PointsAccount, *, adding: int = 0, owing: int = 0) -> None:
+    """BALANCE_LIMIT_EXCEEDED unless the locked account can take `adding` more points held
+    (balance + pending) and `owing` more debt and stay within MAX_BALANCE (domain/bounds.py).
+    The guarded updates refuse it anyway; this says so as a typed error before anything is written."""
+    held = before.balance + (before.pending if isinstance(before, MemberAmounts) else before.pending_balance)
+    if held + adding > MAX_BALANCE or before.debt + owing > MAX_BALANCE:
+        raise past_the_limit()
+
+
+def past_the_limit() -> LedgerError:
+    return LedgerError(
+        LedgerErrorCode.BALANCE_LIMIT_EXCEEDED,
+        f"A member holds and owes at most {MAX_BALANCE:,} points; this would take them past it.",
+    )
+
+
 async def shift(conn, account_id: int, *, balance: int = 0, pending: int = 0, debt: int = 0) -> None:
-    """Add signed amounts to a locked member account. None of its columns may go below zero."""
+    """Add signed amounts to a locked member account. None of its columns may go below zero, or
+    past MAX_BALANCE (the caller checks that first: `check_room`)."""
     if not (balance or pending or debt):
         return
     changed = await db.execute(
         "UPDATE points_account SET balance = balance + $1, pending_balance = pending_balance + $2, debt = debt + $3"
-        " WHERE id = $4 AND balance + $1 >= 0 AND pending_balance + $2 >= 0 AND debt + $3 >= 0",
+        " WHERE id = $4 AND balance + $1 >= 0 AND pending_balance + $2 >= 0 AND debt + $3 >= 0"
+        f" AND balance + $1 + pending_balance + $2 <= {MAX_BALANCE} AND debt + $3 <= {MAX_BALANCE}",
         balance, pending, debt, account_id, connection=conn,
     )
     if changed != 1:

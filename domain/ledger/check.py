@@ -17,6 +17,8 @@ Member accounts
       pending_balance = the remaining points of its PENDING lots.
   M3. debt = the sum of debt_change over the journals with an entry on the account.
   M4. balance, pending_balance and debt are >= 0, and a member in debt holds no points.
+  M5. balance + pending_balance and debt are at most MAX_BALANCE (domain/bounds.py), so the API
+      can answer them (GraphQL's Int is 32 bits).
 Lots and consumptions
   L1. original = remaining + the points consumed from the lot, an EXPIRED lot has 0 remaining.
   L2. A lot belongs to a member account, and the journal that created it has an entry there.
@@ -31,6 +33,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from domain import db
+from domain.bounds import MAX_BALANCE
 
 
 async def check_ledger(member_id: int | None = None) -> list[str]:
@@ -145,7 +148,8 @@ async def _accounts(conn, scope: _Scope) -> list[str]:
         " OR (t.kind = 'MEMBER' AND (t.balance + t.pending_balance - t.debt <> t.entries"
         " OR t.balance <> t.available_lots OR t.pending_balance <> t.pending_lots OR t.debt <> t.debt_changes"
         " OR t.balance < 0 OR t.pending_balance < 0 OR t.debt < 0"
-        " OR (t.debt > 0 AND t.balance + t.pending_balance > 0)))"
+        " OR (t.debt > 0 AND t.balance + t.pending_balance > 0)"
+        f" OR t.balance + t.pending_balance > {MAX_BALANCE} OR t.debt > {MAX_BALANCE}))"
         " ORDER BY t.id",
         scope,
     )
@@ -189,6 +193,10 @@ def _member_account_problems(
         found.append(f"{name}: negative balance {balance}, pending {pending_balance} or debt {debt} (M4)")
     if debt > 0 and balance + pending_balance > 0:
         found.append(f"{name}: owes {debt} points while holding {balance + pending_balance} (M4)")
+    if balance + pending_balance > MAX_BALANCE or debt > MAX_BALANCE:
+        found.append(
+            f"{name}: holds {balance + pending_balance} and owes {debt} points, more than the {MAX_BALANCE:,} allowed (M5)"
+        )
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import db
+from domain.bounds import MAX_BALANCE
 from domain.ledger import accounts, lots
 from domain.ledger.errors import LedgerInconsistency
 from domain.ledger.models import JournalKind, LotStatus, PointsJournal, SystemAccount
@@ -106,7 +107,9 @@ async def earn_and_book(
     member's shard of `counter` (which gives the points).
 
     One statement on PostgreSQL; SQLite opens, creates the lot, shifts and books one by one. The
-    caller holds the account's lock, read the debt under it, and undoes the whole credit on any error.
+    caller holds the account's lock, read the debt under it, checked that the points fit
+    (accounts.check_room: the update refuses a balance past MAX_BALANCE too), and undoes the
+    whole credit on any error.
     """
     kept = amount - settled
     in_balance = kept if status == LotStatus.AVAILABLE else 0
@@ -132,7 +135,7 @@ async def earn_and_book(
         accounts.shard_code(counter, accounts.shard_of(member_id)), connection=conn,
     )
     if not rows[0]["moved"]:
-        raise LedgerInconsistency(f"account {account_id} cannot settle {settled} of debt")
+        raise LedgerInconsistency(f"account {account_id} cannot settle {settled} of debt or hold {kept} more points")
     return PointsJournal._init_from_db(**rows[0])
 
 
@@ -146,7 +149,8 @@ _EARN_AND_BOOK = (
     " SELECT $1::bigint, journal.id, $11::bigint, $11::bigint, $12::varchar, $9, $13::timestamptz, $14::timestamptz"
     " FROM journal WHERE $11::bigint > 0),"
     " moved AS (UPDATE points_account SET balance = balance + $15::bigint, pending_balance = pending_balance + $16::bigint,"
-    " debt = debt + $10 WHERE id = $1 AND debt + $10 >= 0 RETURNING id),"
+    " debt = debt + $10 WHERE id = $1 AND debt + $10 >= 0"
+    f" AND balance + $15::bigint + pending_balance + $16::bigint <= {MAX_BALANCE} RETURNING id),"
     + _booking(account="$1", member_amount="$2::bigint", code="$17", system_amount="-$2::bigint", now="$3")
     + " SELECT journal.*, (SELECT COUNT(*) FROM moved) AS moved FROM journal"
 )

@@ -28,6 +28,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain import db
+from domain.bounds import MAX_BALANCE
 from domain.clock import Clock
 from domain.ledger import accounts, journals, lots
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
@@ -93,6 +94,8 @@ async def credit(
     `savepoint=False` is for a caller that rolls its whole transaction back on any error (db.transaction).
     """
     kind = _kind(kind, EARNING_KINDS)
+    if isinstance(amount, int) and amount > MAX_BALANCE:
+        raise accounts.past_the_limit()  # more than any member may hold, whatever they hold now
     _check_positive(amount)
     _check_audit(reason, actor)
     if pending_days < 0:
@@ -157,8 +160,11 @@ async def adjust(
     connection=None,
 ) -> PointsJournal:
     """A manual correction against the ADJUSTMENTS account, signed. A negative one may not overdraw."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
-        raise LedgerError(LedgerErrorCode.INVALID_AMOUNT, "An adjustment is a non-zero whole number of points.", field="amount")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0 or abs(amount) > MAX_BALANCE:
+        raise LedgerError(
+            LedgerErrorCode.INVALID_AMOUNT, f"An adjustment is a non-zero whole number of points, at most {MAX_BALANCE:,}.",
+            field="amount",
+        )
     _check_audit(reason, actor)
     now = _utc(clock.now())
     audit = _Audit(reason, actor, store_id, reference, now)
@@ -347,6 +353,7 @@ async def _earn(
     audit: _Audit, expires_at: datetime, pending_days: int, now: datetime,
 ) -> PointsJournal:
     account = await accounts.lock_member_account(conn, member_id, now=now)
+    accounts.check_room(account, adding=amount - min(account.debt, amount))
     return await journals.earn_and_book(
         conn, kind=kind, reason=audit.reason, actor=audit.actor, store_id=audit.store_id, reference=audit.reference,
         occurred_at=audit.occurred_at, now=now, member_id=member_id, account_id=account.account_id, amount=amount,
@@ -385,6 +392,7 @@ async def _reverse_credit(
     owed = size - lots.total(own_takes) - from_expired
     other_takes = lots.plan(lots.oldest_expiry_first(lot for lot in open_lots if lot is not own), owed)
     new_debt = owed - lots.total(other_takes)
+    accounts.check_room(account, owing=new_debt)
     takes = own_takes + other_takes
 
     journal = await _open(conn, kind, audit, now, reverses_id=original.id, debt_change=new_debt)
@@ -420,6 +428,7 @@ async def _reverse_debit(
         raise LedgerInconsistency(f"journal {original.id} consumed fewer points than it debited")
 
     settled = min(account.debt, size)
+    accounts.check_room(account, adding=size - settled)
     journal = await _open(conn, kind, audit, now, reverses_id=original.id, debt_change=-settled)
     new_lots = [
         await lots.create(
@@ -588,8 +597,10 @@ def _kind(kind: JournalKind | str, allowed: frozenset[JournalKind]) -> JournalKi
 
 
 def _check_positive(amount: int) -> None:
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise LedgerError(LedgerErrorCode.INVALID_AMOUNT, "Points are a positive whole number.", field="amount")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_BALANCE:
+        raise LedgerError(
+            LedgerErrorCode.INVALID_AMOUNT, f"Points are a whole number from 1 to {MAX_BALANCE:,}.", field="amount"
+        )
 
 
 def _check_audit(reason: str, actor: str) -> None:

@@ -12,14 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from domain import cache
+from domain import bounds, cache
 from domain.access import Viewer, require_chain_admin
 from domain.clock import Clock
 from domain.errors import AccessDenied, DomainError
@@ -40,8 +39,8 @@ CACHE_KEY = "mall:catalogue"
 CACHE_TTL = 60
 BANDS = frozenset({"LOW", "MIDDLE", "HIGH"})
 KINDS = frozenset({"PHYSICAL", "FRESH_CUT", "SERVICE", "PRIVILEGE", "COUPON", "STORED_VALUE_CARD"})
-MAX_POINTS = 10_000_000
-MAX_STOCK = 10_000_000
+MAX_POINTS = bounds.MAX_ITEM_POINTS
+MAX_STOCK = bounds.MAX_STOCK
 MAX_BUCKETS = 64
 MAX_DESCRIPTION = 2_000
 IMAGE_URL = re.compile(r"^https?://[^\s]{1,490}$")
@@ -218,12 +217,9 @@ def fen_from_yuan(text: str | None, field: str = "cashPrice") -> int:
     if text is None:
         return 0
     try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise MallError(MallErrorCode.INVALID_PRICE, "A cash price is a decimal number of yuan.", field=field) from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise MallError(MallErrorCode.INVALID_PRICE, "A cash price is 0 or more yuan with at most two decimals.", field=field)
-    return int(value * 100)
+        return bounds.fen_from_yuan(text)
+    except bounds.BadMoney as exc:
+        raise MallError(MallErrorCode.INVALID_PRICE, f"A cash price {exc}.", field=field) from None
 
 
 def _check_text(values: dict[str, Any]) -> None:
@@ -245,8 +241,9 @@ def _check_numbers(values: dict[str, Any]) -> None:
         raise MallError(MallErrorCode.INVALID_KIND, "Unknown item kind.", field="kind")
     if "points_price" in values and not 0 <= values["points_price"] <= MAX_POINTS:
         raise MallError(MallErrorCode.INVALID_PRICE, f"A points price is 0 to {MAX_POINTS:,}.", field="pointsPrice")
-    if "cash_fen" in values and not 0 <= values["cash_fen"] <= MAX_POINTS * 100:
-        raise MallError(MallErrorCode.INVALID_PRICE, "A cash part is zero or more.", field="cashPrice")
+    if "cash_fen" in values and not 0 <= values["cash_fen"] <= bounds.MAX_MONEY_FEN:
+        raise MallError(MallErrorCode.INVALID_PRICE, f"A cash part is 0 to {bounds.MAX_MONEY_FEN // 100:,} yuan.",
+                        field="cashPrice")
     if "stock_buckets" in values and not 1 <= values["stock_buckets"] <= MAX_BUCKETS:
         raise MallError(MallErrorCode.INVALID_BUCKETS, f"An item has 1 to {MAX_BUCKETS} stock buckets.", field="stockBuckets")
     if values.get("per_member_limit") is not None and not 1 <= values["per_member_limit"] <= 10_000:
@@ -357,8 +354,11 @@ async def restock_item(viewer: Viewer, item_id: int, quantity: int, *, idempoten
         item = await _existing(item_id, conn)
         if not item.stock_limited:
             raise MallError(MallErrorCode.STOCK_UNLIMITED, "This item has unlimited stock.", field="itemId")
-        if not 1 <= quantity <= MAX_STOCK:
-            raise MallError(MallErrorCode.INVALID_STOCK, f"Restock 1 to {MAX_STOCK:,} units.", field="quantity")
+        if not 1 <= quantity <= MAX_STOCK or sum((await stock.levels(item_id, connection=conn)).values()) + quantity > MAX_STOCK:
+            raise MallError(
+                MallErrorCode.INVALID_STOCK, f"An item holds at most {MAX_STOCK:,} units: restock 1 to that many less what is left.",
+                field="quantity",
+            )
         await stock.restock(conn, item_id, quantity)
         return {"itemId": item_id}
 

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from domain import cache
 from domain.access import Viewer, require_chain_admin
+from domain.bounds import MAX_BALANCE
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.members.models import Member
@@ -107,8 +108,8 @@ def _checked_values(values: dict) -> dict:
         if not values["code"] or len(values["code"]) > 32:
             raise TierError("INVALID_CODE", "A tier code is 1-32 characters.", field="code")
     for key, field in (("min_points", "minPoints"), ("min_purchases", "minPurchases")):
-        if key in values and values[key] < 0:
-            raise TierError("INVALID_THRESHOLD", "Thresholds are zero or more.", field=field)
+        if key in values and not 0 <= values[key] <= MAX_BALANCE:
+            raise TierError("INVALID_THRESHOLD", f"Thresholds are 0 to {MAX_BALANCE:,}.", field=field)
     if "earn_multiplier" in values:
         try:
             multiplier = Decimal(str(values["earn_multiplier"]))

@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain import contention, db
+from domain import contention, db, decimals, text
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
@@ -40,6 +40,7 @@ log = logging.getLogger("orchard.purchases")
 
 CHANNELS = frozenset({"IN_STORE", "ONLINE", "DELIVERY"})
 MAX_LINES = 200
+MAX_UNIT_PRICE_YUAN = 10_000_000
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 EARNING_JOURNAL_KINDS = (JournalKind.PURCHASE, JournalKind.CAMPAIGN_BONUS)
 
@@ -82,13 +83,13 @@ class PurchaseOutcome:
 
 
 def _price_fen(text: str, index: int) -> int:
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise PurchaseError("INVALID_PRICE", "A unit price is a decimal number of yuan.", field=f"lines.{index}.unitPrice") from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")) or value > Decimal("10000000"):
-        raise PurchaseError("INVALID_PRICE", "A unit price is 0 or more yuan with at most two decimals.", field=f"lines.{index}.unitPrice")
-    return int(value * 100)
+    fen = decimals.yuan_to_fen(text, max_yuan=MAX_UNIT_PRICE_YUAN)
+    if fen is None:
+        raise PurchaseError(
+            "INVALID_PRICE", f"A unit price is 0 to {MAX_UNIT_PRICE_YUAN:,} yuan with at most two decimals.",
+            field=f"lines.{index}.unitPrice",
+        )
+    return fen
 
 
 def _checked_lines(lines: tuple[LineInput, ...]) -> list[calculator.Line]:
@@ -143,7 +144,7 @@ def fingerprint(request: PurchaseRequest) -> str:
 
 async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Clock) -> PurchaseOutcome:
     require_purchase_writer(viewer, request.store_id)
-    if not 1 <= len(request.client_txn_id.strip()) <= 100:
+    if not text.column_text(Purchase, "client_txn_id", request.client_txn_id):
         raise PurchaseError("INVALID_CLIENT_TXN_ID", "clientTxnId is 1 to 100 characters.", field="clientTxnId")
     if request.channel not in CHANNELS:
         raise PurchaseError("INVALID_CHANNEL", "The channel is IN_STORE, ONLINE or DELIVERY.", field="channel")

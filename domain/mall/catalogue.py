@@ -12,14 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from domain import cache
+from domain import cache, decimals
 from domain.access import Viewer, require_chain_admin
 from domain.clock import Clock
 from domain.errors import AccessDenied, DomainError
@@ -34,6 +33,7 @@ from domain.mall.pricing import Price
 from domain.mall.shoppers import Shopper
 from domain.pagination import Page, PageRequest, counted
 from domain.stores.models import Store
+from domain.text import clean_text, column_text
 from domain.tiers import service as tiers
 
 CACHE_KEY = "mall:catalogue"
@@ -217,23 +217,21 @@ def fen_from_yuan(text: str | None, field: str = "cashPrice") -> int:
     """A cash price given as a decimal string of yuan (at most two decimals), in fen; none is 0."""
     if text is None:
         return 0
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise MallError(MallErrorCode.INVALID_PRICE, "A cash price is a decimal number of yuan.", field=field) from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise MallError(MallErrorCode.INVALID_PRICE, "A cash price is 0 or more yuan with at most two decimals.", field=field)
-    return int(value * 100)
+    fen = decimals.yuan_to_fen(text, max_yuan=MAX_POINTS)
+    if fen is None:
+        raise MallError(
+            MallErrorCode.INVALID_PRICE, f"A cash price is 0 to {MAX_POINTS:,} yuan with at most two decimals.", field=field
+        )
+    return fen
 
 
 def _check_text(values: dict[str, Any]) -> None:
     if "name" in values:
-        values["name"] = values["name"].strip()
-        if not 1 <= len(values["name"]) <= 120:
+        values["name"] = column_text(MallItem, "name", values["name"])
+        if not values["name"]:
             raise MallError(MallErrorCode.INVALID_NAME, "An item needs a name of at most 120 characters.", field="name")
-    if "description" in values and len(values["description"]) > MAX_DESCRIPTION:
-        raise MallError(MallErrorCode.INVALID_DESCRIPTION, f"A description has at most {MAX_DESCRIPTION} characters.",
-                        field="description")
+    if "description" in values:
+        values["description"] = clean_text(values["description"], "description", MAX_DESCRIPTION, multiline=True)
     if values.get("image_url") is not None and not IMAGE_URL.match(values["image_url"]):
         raise MallError(MallErrorCode.INVALID_IMAGE_URL, "The image URL is an http(s) address.", field="imageUrl")
 

@@ -35,7 +35,8 @@ async def fulfil(viewer: Viewer, code: str, store_id: int, *, clock: Clock) -> R
     store = await Store.get_or_none(id=store_id)
     if store is None:
         raise MallError(MallErrorCode.STORE_NOT_FOUND, "No such store.", field="storeId")
-    redemption = await Redemption.get_or_none(code=codes.code_from_scan(code))
+    searched = codes.lookup_code(code)
+    redemption = None if searched is None else await Redemption.get_or_none(code=searched)
     if redemption is None:
         raise MallError(MallErrorCode.REDEMPTION_NOT_FOUND, "No redemption has that code.", field="code")
     now = utc(clock.now())

@@ -13,6 +13,33 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# A request may carry 1 MB of text, which an error message can quote whole: each logged value is
+# capped, a traceback per line and in all (its head and its tail, the exception, are kept).
+MAX_LOGGED_CHARS = 2_000
+MAX_LOGGED_TRACEBACK_CHARS = 16_000
+
+
+def capped(text: str, limit: int = MAX_LOGGED_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}...[truncated {len(text) - limit:,} chars]"
+
+
+def _capped_traceback(text: str) -> str:
+    text = "\n".join(capped(line) for line in text.split("\n"))
+    if len(text) <= MAX_LOGGED_TRACEBACK_CHARS:
+        return text
+    half = MAX_LOGGED_TRACEBACK_CHARS // 2
+    return f"{text[:half]}\n...[truncated {len(text) - 2 * half:,} chars]...\n{text[-half:]}"
+
+
+def _logged(value: object) -> object:
+    if isinstance(value, str):
+        return capped(value)
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value
+    dumped = json.dumps(value, default=str)
+    return value if len(dumped) <= MAX_LOGGED_CHARS else capped(dumped)
 
 
 class JsonFormatter(logging.Formatter):
@@ -21,16 +48,16 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": capped(record.getMessage()),
         }
         request_id = request_id_var.get()
         if request_id:
-            entry["requestId"] = request_id
+            entry["requestId"] = capped(request_id)  # the caller's x-request-id header
         for key, value in vars(record).items():
             if key not in _RESERVED and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = _logged(value)
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = _capped_traceback(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.errors import AccessDenied
 from resolvers.context import RequestContext
-from schema.relay import InvalidGlobalId, from_global_id
+from schema.relay import InvalidGlobalId, from_global_id, int_pk
 
 # Type name -> the name of the per-request loader that resolves it.
 NODE_LOADERS = {
@@ -29,9 +29,10 @@ async def resolve_node(ctx: RequestContext, global_id: str) -> Any:
     except InvalidGlobalId:
         return None
     loader_name = NODE_LOADERS.get(type_name)
-    if loader_name is None or not pk.isdigit():
+    key = int_pk(pk)
+    if loader_name is None or key is None:
         return None
-    found = await getattr(ctx.loaders, loader_name).load(int(pk))
+    found = await getattr(ctx.loaders, loader_name).load(key)
     if found is None and not ctx.viewer.is_anonymous:
         # Whether it exists or not, this viewer may not see it.
         raise AccessDenied("You may not see that object, or it does not exist.")

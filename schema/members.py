@@ -208,6 +208,8 @@ class Member(Node):
 @strawberry.enum
 class MemberErrorCode(Enum):
     INVALID_ID = "INVALID_ID"
+    INVALID_TEXT = "INVALID_TEXT"
+    TOO_LONG = "TOO_LONG"
     INVALID_PHONE = "INVALID_PHONE"
     INVALID_NAME = "INVALID_NAME"
     INVALID_GENDER = "INVALID_GENDER"
@@ -236,6 +238,8 @@ class MemberError:
 @strawberry.enum
 class TierErrorCode(Enum):
     INVALID_ID = "INVALID_ID"
+    INVALID_TEXT = "INVALID_TEXT"
+    TOO_LONG = "TOO_LONG"
     INVALID_CODE = "INVALID_CODE"
     INVALID_THRESHOLD = "INVALID_THRESHOLD"
     INVALID_MULTIPLIER = "INVALID_MULTIPLIER"

@@ -123,6 +123,7 @@ class ExpiringPoints:
 @strawberry.enum
 class PointsErrorCode(Enum):
     INVALID_ID = "INVALID_ID"
+    TOO_LONG = "TOO_LONG"
     INVALID_MEMBER_CODE = "INVALID_MEMBER_CODE"
     MEMBER_NOT_FOUND = "MEMBER_NOT_FOUND"
     STORE_NOT_FOUND = "STORE_NOT_FOUND"

@@ -33,12 +33,26 @@ def from_global_id(global_id: str) -> tuple[str, str]:
     return type_name, pk
 
 
+# Every primary key is an IntField: int4 on PostgreSQL, where a larger parameter fails the query.
+MAX_PK = 2**31 - 1
+
+
+def int_pk(pk: str) -> int | None:
+    """The primary key a global ID's text names; None when it cannot name a row (not ASCII
+    digits, or past the columns' range)."""
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 10:
+        return None
+    value = int(pk)
+    return value if value <= MAX_PK else None
+
+
 def pk_of(global_id: str, expected_type: str) -> int:
     """The integer primary key inside a global ID of the expected type."""
     type_name, pk = from_global_id(global_id)
-    if type_name != expected_type or not pk.isdigit():
+    value = int_pk(pk)
+    if type_name != expected_type or value is None:
         raise InvalidGlobalId(global_id)
-    return int(pk)
+    return value
 
 
 def encode_cursor(key: list[Any]) -> str:

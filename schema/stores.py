@@ -138,6 +138,8 @@ class AuthError:
 @strawberry.enum
 class StoreErrorCode(Enum):
     INVALID_ID = "INVALID_ID"
+    INVALID_TEXT = "INVALID_TEXT"
+    TOO_LONG = "TOO_LONG"
     INVALID_CODE = "INVALID_CODE"
     INVALID_NAME = "INVALID_NAME"
     INVALID_TIME_ZONE = "INVALID_TIME_ZONE"
@@ -160,6 +162,8 @@ class StoreError:
 @strawberry.enum
 class StaffErrorCode(Enum):
     INVALID_ID = "INVALID_ID"
+    INVALID_TEXT = "INVALID_TEXT"
+    TOO_LONG = "TOO_LONG"
     INVALID_EMAIL = "INVALID_EMAIL"
     WEAK_PASSWORD = "WEAK_PASSWORD"
     EMAIL_TAKEN = "EMAIL_TAKEN"

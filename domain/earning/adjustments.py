@@ -10,6 +10,7 @@ from domain.errors import DomainError
 from domain.ledger import service as ledger
 from domain.ledger.errors import LedgerError, LedgerErrorCode
 from domain.members.models import Member
+from domain.text import column_text
 
 
 class AdjustmentError(DomainError):
@@ -22,14 +23,15 @@ async def adjust_points(viewer: Viewer, member_id: int, amount: int, reason: str
         raise AdjustmentError(
             "INVALID_AMOUNT", f"An adjustment is 1 to {MAX_ADJUSTMENT:,} points, added or taken.", field="amount"
         )
-    if not reason.strip():
+    reason = column_text(PointsAdjustment, "reason", reason)
+    if not reason:
         raise AdjustmentError("REASON_REQUIRED", "Say why the points change.", field="reason")
     if not await Member.filter(id=member_id).using_db(connection).exists():
         raise AdjustmentError("MEMBER_NOT_FOUND", "No such member.", field="memberId")
     before = await ledger.balance(member_id, connection=connection)
     try:
         journal = await ledger.adjust(
-            member_id, amount, reason=reason.strip(), actor=viewer.idempotency_scope, clock=clock, connection=connection
+            member_id, amount, reason=reason, actor=viewer.idempotency_scope, clock=clock, connection=connection
         )
     except LedgerError as exc:
         if exc.code == LedgerErrorCode.BALANCE_LIMIT_EXCEEDED:
@@ -37,6 +39,6 @@ async def adjust_points(viewer: Viewer, member_id: int, amount: int, reason: str
         raise
     after = await ledger.balance(member_id, connection=connection)
     return await PointsAdjustment.create(
-        member_id=member_id, amount=amount, reason=reason.strip(), actor=viewer.idempotency_scope,
+        member_id=member_id, amount=amount, reason=reason, actor=viewer.idempotency_scope,
         balance_before=before, balance_after=after, journal_id=journal.id, created_at=clock.now(), using_db=connection,
     )

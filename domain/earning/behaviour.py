@@ -25,6 +25,9 @@ from domain.members.models import Member
 from domain.programme import service as programme_settings
 from domain.stores import services as stores
 from domain.stores.models import DEFAULT_TIME_ZONE
+from domain.text import clean_text
+
+MAX_REVIEW_TEXT = 2000
 
 
 class BehaviourError(DomainError):
@@ -182,7 +185,8 @@ async def submit_review(viewer: Viewer, purchase_line_id: int, rating: int, text
     member_id = _member_id(viewer)
     if not 1 <= rating <= 5:
         raise BehaviourError("INVALID_RATING", "A rating is 1 to 5.", field="rating")
-    if not 1 <= len(text.strip()) <= 2000:
+    text = clean_text(text, "text", MAX_REVIEW_TEXT, multiline=True)
+    if not text:
         raise BehaviourError("INVALID_TEXT", "A review has 1 to 2,000 characters.", field="text")
     if idempotency_key is None:
         return ReviewOutcome(await _review(viewer, member_id, purchase_line_id, rating, text, clock, connection=None))
@@ -208,7 +212,7 @@ async def _review(viewer: Viewer, member_id: int, purchase_line_id: int, rating:
     try:
         async with db.transaction(connection, savepoint=False) as conn:
             review = await ProductReview.create(
-                member_id=member_id, purchase_line_id=line.id, rating=rating, text=text.strip(), points=0,
+                member_id=member_id, purchase_line_id=line.id, rating=rating, text=text, points=0,
                 created_at=clock.now(), using_db=conn,
             )
             granted = await _award(conn, member_id, points, JournalKind.REVIEW, local_date=today,

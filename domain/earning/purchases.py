@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain import bounds, contention, db
+from domain import bounds, contention, db, text
 from domain.access import CallerKind, Viewer
 from domain.clock import Clock, utc
 from domain.earning import calculator, rulebook
@@ -42,6 +42,7 @@ log = logging.getLogger("orchard.purchases")
 
 CHANNELS = frozenset({"IN_STORE", "ONLINE", "DELIVERY"})
 MAX_LINES = 200
+MAX_UNIT_PRICE_YUAN = 10_000_000
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 EARNING_JOURNAL_KINDS = (JournalKind.PURCHASE, JournalKind.CAMPAIGN_BONUS)
 
@@ -149,7 +150,7 @@ def fingerprint(request: PurchaseRequest) -> str:
 
 async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Clock) -> PurchaseOutcome:
     require_purchase_writer(viewer, request.store_id)
-    if not 1 <= len(request.client_txn_id.strip()) <= 100:
+    if not text.column_text(Purchase, "client_txn_id", request.client_txn_id):
         raise PurchaseError("INVALID_CLIENT_TXN_ID", "clientTxnId is 1 to 100 characters.", field="clientTxnId")
     if request.channel not in CHANNELS:
         raise PurchaseError("INVALID_CHANNEL", "The channel is IN_STORE, ONLINE or DELIVERY.", field="channel")

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from domain import decimals
 from domain.access import StaffRole, Viewer, require_chain_admin
 from domain.bounds import MAX_BALANCE
 from domain.clock import Clock, utc
@@ -20,8 +21,11 @@ from domain.earning.models import CampaignRule, EarnRate, StoreFlag
 from domain.errors import AccessDenied, DomainError
 from domain.programme import service as programme_settings
 from domain.stores.models import Store
+from domain.text import column_text
 
 CODE = re.compile(r"^[A-Z0-9_*][A-Z0-9_]{0,39}$")
+MAX_POINTS_PER_YUAN = 1000
+MAX_CAMPAIGN_MULTIPLIER = 100
 
 
 class RuleError(DomainError):
@@ -49,8 +53,8 @@ async def set_earn_rate(viewer: Viewer, category: str, points_per_yuan: Decimal,
     category = category.strip().upper()
     if not CODE.match(category):
         raise RuleError("INVALID_RATE", "A category is letters, digits and underscores, or * for the default.", field="category")
-    if points_per_yuan < 0 or points_per_yuan > 1000:
-        raise RuleError("INVALID_RATE", "Points per yuan are 0 to 1,000.", field="pointsPerYuan")
+    if not decimals.finite_between(points_per_yuan, 0, MAX_POINTS_PER_YUAN):
+        raise RuleError("INVALID_RATE", f"Points per yuan are 0 to {MAX_POINTS_PER_YUAN:,}.", field="pointsPerYuan")
     now = clock.now()
     start = utc(effective_from) if effective_from else now
     book = await rulebook.load()
@@ -79,10 +83,13 @@ async def create_campaign(
     code = code.strip().upper()
     if not CODE.match(code) or "*" in code:
         raise RuleError("INVALID_CAMPAIGN", "A campaign code is letters, digits and underscores.", field="code")
-    for name, value in (("bonusPoints", bonus_points), ("capPerMemberPerDay", cap_per_member_per_day),
-                        ("capPerMember", cap_per_member), ("budget", budget)):
+    for field, value in (("bonusPoints", bonus_points), ("capPerMemberPerDay", cap_per_member_per_day),
+                         ("capPerMember", cap_per_member), ("budget", budget)):
         if value is not None and not 0 <= value <= MAX_BALANCE:
-            raise RuleError("INVALID_CAMPAIGN", f"Points of a campaign are 0 to {MAX_BALANCE:,}.", field=name)
+            raise RuleError("INVALID_CAMPAIGN", f"Points of a campaign are 0 to {MAX_BALANCE:,}.", field=field)
+    name = column_text(CampaignRule, "name", name)
+    if multiplier is not None and not decimals.finite_between(multiplier, 1, MAX_CAMPAIGN_MULTIPLIER):
+        raise RuleError("INVALID_CAMPAIGN", f"A multiplier is 1 to {MAX_CAMPAIGN_MULTIPLIER}.", field="multiplier")
     try:
         calculator.CampaignRule(
             code=code, conditions=rulebook.conditions_of(conditions), multiplier=multiplier, bonus_points=bonus_points,
@@ -101,7 +108,7 @@ async def create_campaign(
     if await CampaignRule.filter(code=code).exists():
         raise RuleError("CODE_TAKEN", "A campaign with that code exists.", field="code")
     campaign = await CampaignRule.create(
-        code=code, name=name.strip() or code, trigger=trigger, multiplier=multiplier, bonus_points=bonus_points,
+        code=code, name=name or code, trigger=trigger, multiplier=multiplier, bonus_points=bonus_points,
         stacking=stacking, conditions=conditions, cap_per_member_per_day=cap_per_member_per_day,
         cap_per_member=cap_per_member, budget=budget,
         starts_at=start, ends_at=ends_at, announced_at=now, created_at=now,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,7 +9,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from domain import db
+from domain import db, text
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.errors import DomainError
 from domain.idempotency import in_flight
@@ -36,12 +35,7 @@ def fingerprint(operation: str, request: dict[str, Any]) -> str:
 
 def check_key(key: str, field: str = "idempotencyKey") -> None:
     """1 to 255 characters, not only blanks, no control or invisible formatting characters."""
-    if not key.strip() or len(key) > MAX_KEY_LENGTH or any(unicodedata.category(c) in ("Cc", "Cf") for c in key):
-        raise IdempotencyError(
-            "INVALID_IDEMPOTENCY_KEY",
-            f"The idempotency key must be 1 to {MAX_KEY_LENGTH} printable characters, not only blanks.",
-            field=field,
-        )
+    text.clean_key(key, field, MAX_KEY_LENGTH, code="INVALID_IDEMPOTENCY_KEY")
 
 
 async def run_once(

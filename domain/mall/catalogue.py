@@ -33,6 +33,7 @@ from domain.mall.pricing import Price
 from domain.mall.shoppers import Shopper
 from domain.pagination import Page, PageRequest, counted
 from domain.stores.models import Store
+from domain.text import clean_text, column_text
 from domain.tiers import service as tiers
 
 CACHE_KEY = "mall:catalogue"
@@ -224,12 +225,11 @@ def fen_from_yuan(text: str | None, field: str = "cashPrice") -> int:
 
 def _check_text(values: dict[str, Any]) -> None:
     if "name" in values:
-        values["name"] = values["name"].strip()
-        if not 1 <= len(values["name"]) <= 120:
+        values["name"] = column_text(MallItem, "name", values["name"])
+        if not values["name"]:
             raise MallError(MallErrorCode.INVALID_NAME, "An item needs a name of at most 120 characters.", field="name")
-    if "description" in values and len(values["description"]) > MAX_DESCRIPTION:
-        raise MallError(MallErrorCode.INVALID_DESCRIPTION, f"A description has at most {MAX_DESCRIPTION} characters.",
-                        field="description")
+    if "description" in values:
+        values["description"] = clean_text(values["description"], "description", MAX_DESCRIPTION, multiline=True)
     if values.get("image_url") is not None and not IMAGE_URL.match(values["image_url"]):
         raise MallError(MallErrorCode.INVALID_IMAGE_URL, "The image URL is an http(s) address.", field="imageUrl")
 

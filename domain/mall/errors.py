@@ -50,6 +50,8 @@ class MallErrorCode(StrEnum):
     REDEMPTION_EXPIRED = "REDEMPTION_EXPIRED"
     REASON_REQUIRED = "REASON_REQUIRED"
     OUT_OF_RANGE = "OUT_OF_RANGE"
+    INVALID_TEXT = "INVALID_TEXT"
+    TOO_LONG = "TOO_LONG"
 
 
 class MallError(DomainError):

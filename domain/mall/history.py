@@ -56,7 +56,8 @@ async def by_code(viewer: Viewer, code: str) -> Redemption | None:
     query = visible(viewer)
     if viewer.is_store_bound:
         query = Redemption.filter(_of_store(viewer.store_id) | Q(store_id__isnull=True))  # type: ignore[arg-type]
-    return await query.filter(code=codes.code_from_scan(code)).first()
+    searched = codes.lookup_code(code)
+    return None if searched is None else await query.filter(code=searched).first()
 
 
 async def by_ids(viewer: Viewer, ids: list[int]) -> dict[int, Redemption]:

@@ -12,6 +12,7 @@ from domain.mall.cache_slots import bounded
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallPriceRule
 from domain.mall.pricing import PriceRule, RuleKind
+from domain.text import column_text
 
 CACHE_KEY = "mall:price-rules"
 CACHE_TTL = 60
@@ -59,7 +60,8 @@ async def create_rule(
     code = code.strip().upper()
     if not RULE_CODE.match(code):
         raise MallError(MallErrorCode.INVALID_RULE, "A rule code is 2-40 letters, digits, dashes or underscores.", field="code")
-    if not 1 <= len(name.strip()) <= 120:
+    name = column_text(MallPriceRule, "name", name)
+    if not name:
         raise MallError(MallErrorCode.INVALID_NAME, "A rule needs a name of at most 120 characters.", field="name")
     chosen = sorted(set(bands or []))
     if not set(chosen) <= BANDS:
@@ -68,7 +70,7 @@ async def create_rule(
     if await MallPriceRule.filter(code=code).exists():
         raise MallError(MallErrorCode.CODE_TAKEN, f"A price rule {code} exists.", field="code")
     rule = await MallPriceRule.create(
-        code=code, name=name.strip(), kind=kind.value, percent=percent, bands=chosen, day_of_month=day_of_month,
+        code=code, name=name, kind=kind.value, percent=percent, bands=chosen, day_of_month=day_of_month,
         date_from=date_from, date_to=date_to, created_at=clock.now(),
     )
     await cache.delete(CACHE_KEY)

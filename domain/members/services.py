@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import Enum
 
@@ -27,6 +27,7 @@ from domain.programme import service as programme_settings
 from domain.settings import Settings
 from domain.stores import tokens
 from domain.stores.models import Store
+from domain.text import column_text
 from domain.tiers import service as tiers
 
 log = logging.getLogger("orchard.members")
@@ -294,8 +295,14 @@ async def refresh_member_session(refresh_token: str, *, settings: Settings, cloc
 # ---- registration ----------------------------------------------------------------------------
 
 
-def _check_profile(profile: Profile, clock: Clock) -> None:
-    if profile.name is not None and not 1 <= len(profile.name.strip()) <= 120:
+def _checked_profile(profile: Profile, clock: Clock) -> Profile:
+    """The profile with its texts cleaned, or the first thing wrong with it."""
+    profile = replace(
+        profile,
+        name=None if profile.name is None else column_text(Member, "name", profile.name),
+        region=None if profile.region is None else column_text(Member, "region", profile.region),
+    )
+    if profile.name is not None and not profile.name:
         raise MemberError("INVALID_NAME", "A name is 1 to 120 characters.", field="name")
     if profile.gender is not None and profile.gender not in GENDERS:
         raise MemberError("INVALID_GENDER", "Unknown gender value.", field="gender")
@@ -303,6 +310,7 @@ def _check_profile(profile: Profile, clock: Clock) -> None:
         today = clock.now().date()
         if profile.birthday > today or profile.birthday.year < today.year - 130:
             raise MemberError("INVALID_BIRTHDAY", "That birthday is not possible.", field="birthday")
+    return profile
 
 
 async def _check_store(store_id: int | None) -> None:
@@ -342,8 +350,8 @@ async def register_member(
         home_store_id = home_store_id or viewer.store_id
         if home_store_id != viewer.store_id:
             raise MemberError("STORE_NOT_FOUND", "Register members for your own store.", field="homeStoreId")
-    _check_profile(profile, clock)
-    if not profile.name or not profile.name.strip():
+    profile = _checked_profile(profile, clock)
+    if not profile.name:
         raise MemberError("INVALID_NAME", "A member needs a name.", field="name")
     await _check_store(home_store_id)
 
@@ -367,7 +375,7 @@ async def register_member(
             member = await Member.create(
                 code=await _unused(codes.new_member_code, "code"), phone_hash=phone_hash,
                 phone_encrypted=phones.encrypt(e164, settings.personal_data_key), phone_masked=phones.mask(e164),
-                name=profile.name.strip(), birthday=profile.birthday, gender=profile.gender, region=profile.region,
+                name=profile.name, birthday=profile.birthday, gender=profile.gender, region=profile.region,
                 home_store_id=home_store_id, marketing_consent=bool(profile.marketing_consent), channel=channel.value,
                 referral_code=await _unused(codes.new_referral_code, "referral_code"),
                 referred_by=referrer, tier=tier, created_at=now, updated_at=now, using_db=conn,
@@ -405,14 +413,14 @@ async def update_profile(viewer: Viewer, profile: Profile, *, clock: Clock) -> M
     if viewer.kind is not CallerKind.MEMBER:
         raise AccessDenied("Only a signed-in member edits their profile.", unauthenticated=viewer.is_anonymous)
     member = await Member.get(id=viewer.subject_id)
-    _check_profile(profile, clock)
+    profile = _checked_profile(profile, clock)
     if profile.birthday is not None and member.birthday is not None and profile.birthday != member.birthday:
         # Birthdays earn birthday-month points: once set, only staff can correct one.
         raise MemberError("BIRTHDAY_LOCKED", "Your birthday is already set; ask a store to correct it.", field="birthday")
     await _check_store(profile.home_store_id)
     changes = {
         key: value for key, value in (
-            ("name", profile.name.strip() if profile.name else None), ("birthday", profile.birthday),
+            ("name", profile.name), ("birthday", profile.birthday),
             ("gender", profile.gender), ("region", profile.region),
             ("marketing_consent", profile.marketing_consent), ("home_store_id", profile.home_store_id),
         ) if value is not None

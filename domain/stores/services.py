@@ -19,6 +19,7 @@ from domain.errors import AccessDenied, DomainError
 from domain.settings import Settings
 from domain.stores import api_keys, passwords, tokens
 from domain.stores.models import DEFAULT_TIME_ZONE, ApiKey, StaffLoginAttempt, StaffUser, Store
+from domain.text import column_text
 
 STORE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -97,12 +98,13 @@ async def create_store(viewer: Viewer, *, code: str, name: str, time_zone: str |
     code = code.strip().upper()
     if not STORE_CODE.match(code):
         raise StoreError("INVALID_CODE", "A store code is 2-32 letters, digits or dashes.", field="code")
-    if not name.strip():
+    name = column_text(Store, "name", name)
+    if not name:
         raise StoreError("INVALID_NAME", "A store needs a name.", field="name")
     zone = check_time_zone(time_zone or DEFAULT_TIME_ZONE)
     if await Store.filter(code=code).using_db(connection).exists():
         raise StoreError("CODE_TAKEN", f"Store code {code} is already in use.", field="code")
-    store = await Store.create(code=code, name=name.strip(), time_zone=zone, using_db=connection)
+    store = await Store.create(code=code, name=name, time_zone=zone, using_db=connection)
     await cache.delete(_store_key(store.id))  # a lookup of this id may have remembered "no such store"
     return store
 
@@ -118,7 +120,8 @@ async def create_staff(
         require_store_access(viewer, store_id or -1)
     else:
         raise AccessDenied("You may not create this staff account.")
-    email = email.strip().lower()
+    email = column_text(StaffUser, "email", email).lower()
+    name = column_text(StaffUser, "name", name)
     if not EMAIL.match(email):
         raise StaffError("INVALID_EMAIL", "That is not an email address.", field="email")
     if len(password) < passwords.MIN_PASSWORD_LENGTH:
@@ -133,7 +136,7 @@ async def create_staff(
         raise StaffError("EMAIL_TAKEN", "A staff account with that email exists.", field="email")
     try:
         return await StaffUser.create(
-            email=email, name=name.strip(), role=role.value, store_id=store_id,
+            email=email, name=name, role=role.value, store_id=store_id,
             password_hash=await asyncio.to_thread(passwords.hash_password, password, settings.password_profile),
             using_db=connection,
         )
@@ -260,9 +263,10 @@ async def create_device_key(
     store = await Store.get_or_none(id=store_id)
     if store is None:
         raise StoreError("STORE_NOT_FOUND", "No such store.", field="storeId")
-    if not name.strip():
+    name = column_text(ApiKey, "name", name)
+    if not name:
         raise StoreError("INVALID_NAME", "A device key needs a name.", field="name")
-    return await api_keys.create_device_key(store, device_type, name.strip(), scopes)
+    return await api_keys.create_device_key(store, device_type, name, scopes)
 
 
 async def revoke_api_key(viewer: Viewer, key_id: int, clock: Clock) -> ApiKey:

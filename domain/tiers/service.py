@@ -10,18 +10,21 @@ from decimal import Decimal, InvalidOperation
 
 from tortoise.transactions import in_transaction
 
-from domain import cache
+from domain import cache, decimals
 from domain.access import Viewer, require_chain_admin
 from domain.bounds import MAX_BALANCE
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.members.models import Member
 from domain.tiers import rules
+from domain.text import clean_text, column_text
 from domain.tiers.models import Tier, TierChange
 
 log = logging.getLogger("orchard.tiers")
 CACHE_KEY = "tiers:all"
 CACHE_TTL = 300
+MAX_BENEFIT_CODE = 32
+MAX_BENEFIT_DESCRIPTION = 255
 
 DEFAULT_TIERS = [
     # code, name, rank, min points, min purchases, multiplier, redemption discount %, benefits
@@ -104,9 +107,14 @@ def _by_id(tiers: Sequence[Tier], tier_id: int | None) -> Tier | None:
 
 def _checked_values(values: dict) -> dict:
     if "code" in values:
-        values["code"] = values["code"].strip().upper()
-        if not values["code"] or len(values["code"]) > 32:
+        values["code"] = column_text(Tier, "code", values["code"]).upper()
+        if not values["code"]:
             raise TierError("INVALID_CODE", "A tier code is 1-32 characters.", field="code")
+    if "name" in values:
+        values["name"] = column_text(Tier, "name", values["name"])
+    for i, benefit in enumerate(values.get("benefits") or ()):
+        benefit["code"] = clean_text(benefit["code"], f"benefits.{i}.code", MAX_BENEFIT_CODE)
+        benefit["description"] = clean_text(benefit["description"], f"benefits.{i}.description", MAX_BENEFIT_DESCRIPTION)
     for key, field in (("min_points", "minPoints"), ("min_purchases", "minPurchases")):
         if key in values and not 0 <= values[key] <= MAX_BALANCE:
             raise TierError("INVALID_THRESHOLD", f"Thresholds are 0 to {MAX_BALANCE:,}.", field=field)
@@ -115,7 +123,7 @@ def _checked_values(values: dict) -> dict:
             multiplier = Decimal(str(values["earn_multiplier"]))
         except InvalidOperation:
             multiplier = Decimal(0)
-        if not Decimal("0.01") <= multiplier <= Decimal("100"):
+        if not decimals.finite_between(multiplier, Decimal("0.01"), 100):
             raise TierError("INVALID_MULTIPLIER", "The earn multiplier is between 0.01 and 100.", field="earnMultiplier")
         values["earn_multiplier"] = multiplier
     if "redemption_discount_percent" in values and not 0 <= values["redemption_discount_percent"] <= 100:
@@ -227,7 +235,8 @@ async def review_all(
 async def set_floor(viewer: Viewer, member: Member, tier_code: str | None, reason: str, *, clock: Clock) -> Member:
     """A manual floor: the member never drops below it; a floor above the current tier lifts them now."""
     require_chain_admin(viewer)
-    if not reason.strip():
+    reason = column_text(Member, "tier_floor_reason", reason, "reason")
+    if not reason:
         raise TierError("REASON_REQUIRED", "Say why the floor is set.", field="reason")
     tiers = await all_tiers()
     floor = None
@@ -236,12 +245,12 @@ async def set_floor(viewer: Viewer, member: Member, tier_code: str | None, reaso
         if floor is None:
             raise TierError("TIER_NOT_FOUND", "No tier with that code.", field="tierCode")
     await Member.filter(id=member.id).update(
-        tier_floor_id=floor.id if floor else None, tier_floor_reason=reason.strip(), updated_at=clock.now()
+        tier_floor_id=floor.id if floor else None, tier_floor_reason=reason, updated_at=clock.now()
     )
     member.tier_floor_id = floor.id if floor else None  # type: ignore[attr-defined]
     current = _by_id(tiers, member.tier_id) or tiers[0]  # type: ignore[attr-defined]
     if floor is not None and floor.rank > current.rank:
-        await _record_change(member, floor, "MANUAL_FLOOR", f"staff:{viewer.subject_id}", clock, note=reason.strip())
+        await _record_change(member, floor, "MANUAL_FLOOR", f"staff:{viewer.subject_id}", clock, note=reason)
     return await Member.get(id=member.id)
 
 

@@ -24,7 +24,7 @@ from domain.earning.models import Purchase
 from tests.concurrently import all_at_once
 from tests.conftest import PG_URL, _server_dsn, requires_postgres
 from tests.points_support import RECORD, open_shop
-from tests.test_mall import Mall, codes_of, member_token, new_key, pk, units_left
+from tests.test_mall import Mall, Shopper, codes_of, member_token, new_key, pk, units_left
 
 TWINS = 20
 
@@ -104,35 +104,9 @@ async def test_twins_of_the_last_unit_all_get_that_unit_while_others_are_told_so
     assert await check_ledger() == [] and await check_stock() == []
 
 
-@requires_postgres("holds a row lock from a second connection")
-async def test_a_twin_never_answers_sold_out_from_a_stale_flag_while_the_first_takes_the_unit(api_factory, settings):
-    """The outside probe's case: the first holds the key and is about to take the last unit; the
-    twin reaches the sold-out flag that another worker still remembers. It must not answer
-    OUT_OF_STOCK: it waits, and here the first outlasts the (shortened) wait, so IN_PROGRESS."""
-    api = api_factory(replace(settings, lock_timeout_ms=300))  # the twin's wait; the database's own stays 2 s
-    mall = await Mall.open(api)
-    item = await mall.item(pointsPrice=100, stock=1)
-    shopper = await mall.member(balance=1_000)
-    key = new_key()
-    async with admin_connection(api) as admin:
-        held = admin.transaction()
-        await held.start()
-        await admin.execute("SELECT 1 FROM points_account WHERE member_id = $1 FOR UPDATE", shopper.id)
-        first = asyncio.ensure_future(mall.redeem(shopper, item, key=key))
-        await until_waiting_on_a_lock(admin)  # the first holds the key and waits to take the points
-        await cache.put(f"mall:sold-out:{pk(item['id'])}", True, ttl=SOLD_OUT_TTL)  # another worker's stale flag
-        twin = await mall.redeem(shopper, item, key=key)
-        await held.rollback()
-        first = await first
-    assert codes_of([twin]) == ["IN_PROGRESS"] and twin["errors"][0]["field"] == "idempotencyKey"
-    assert first["errors"] == [] and first["replayed"] is False
-    retry = await mall.redeem(shopper, item, key=key)
-    assert retry["replayed"] is True and retry["redemption"]["id"] == first["redemption"]["id"]
-    assert await units_left(item) == 0
-
-
-@requires_postgres("holds a row lock from a second connection")
-async def test_a_twin_waits_for_the_first_and_replays_it(api):
+async def _twin_of_a_held_first(api, *, twin_waits_for_release: bool) -> tuple[dict, dict, Mall, Shopper, dict, str]:
+    """The outside probe's case: the first request holds the key and waits to take the points of
+    the last unit; the twin then meets the sold-out flag another worker still remembers."""
     mall = await Mall.open(api)
     item = await mall.item(pointsPrice=100, stock=1)
     shopper = await mall.member(balance=1_000)
@@ -145,8 +119,28 @@ async def test_a_twin_waits_for_the_first_and_replays_it(api):
         await until_waiting_on_a_lock(admin)
         await cache.put(f"mall:sold-out:{pk(item['id'])}", True, ttl=SOLD_OUT_TTL)
         twin = asyncio.ensure_future(mall.redeem(shopper, item, key=key))
-        await held.rollback()  # the first goes on within the twin's 2 s wait
+        if not twin_waits_for_release:
+            await twin  # answered while the first still waits
+        await held.rollback()
         first, twin = await first, await twin
+    return first, twin, mall, shopper, item, key
+
+
+@requires_postgres("holds a row lock from a second connection")
+async def test_a_twin_never_answers_sold_out_from_a_stale_flag_while_the_first_takes_the_unit(api_factory, settings):
+    """It must not answer OUT_OF_STOCK: it waits, and here the first outlasts the (shortened) wait."""
+    api = api_factory(replace(settings, lock_timeout_ms=300))  # the twin's wait; the database's own stays 2 s
+    first, twin, mall, shopper, item, key = await _twin_of_a_held_first(api, twin_waits_for_release=False)
+    assert codes_of([twin]) == ["IN_PROGRESS"] and twin["errors"][0]["field"] == "idempotencyKey"
+    assert first["errors"] == [] and first["replayed"] is False
+    retry = await mall.redeem(shopper, item, key=key)
+    assert retry["replayed"] is True and retry["redemption"]["id"] == first["redemption"]["id"]
+    assert await units_left(item) == 0
+
+
+@requires_postgres("holds a row lock from a second connection")
+async def test_a_twin_waits_for_the_first_and_replays_it(api):
+    first, twin, *_ = await _twin_of_a_held_first(api, twin_waits_for_release=True)
     assert first["errors"] == [] and twin["errors"] == []
     assert twin["redemption"]["id"] == first["redemption"]["id"] and twin["replayed"] is True
 

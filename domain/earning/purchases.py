@@ -160,13 +160,14 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
         )
     lines = _checked_lines(request.lines)
     scope = caller_scope(viewer, request.store_id)
+    print_ = fingerprint(request)
     return await in_flight.one_at_a_time(
-        scope, request.client_txn_id.strip(), fingerprint(request), lambda: _record(viewer, request, lines, scope, clock),
+        scope, request.client_txn_id.strip(), print_, lambda: _record(viewer, request, lines, scope, print_, clock),
         in_progress=lambda: idempotency.in_progress("clientTxnId"),
     )
 
 
-async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculator.Line], scope: str,
+async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculator.Line], scope: str, print_: str,
                   clock: Clock) -> PurchaseOutcome:
     code = codes.code_from_scan(request.member_code)
     if not codes.is_valid_member_code(code):
@@ -185,7 +186,6 @@ async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculat
     if occurred_at > now + MAX_CLOCK_SKEW:
         raise PurchaseError("INVALID_OCCURRED_AT", "A purchase cannot happen in the future.", field="occurredAt")
 
-    print_ = fingerprint(request)
     local_date = occurred_at.astimezone(ZoneInfo(store.time_zone)).date()
     async with contention.translated(_busy), in_transaction() as conn:
         claimed = await db.fetch(

@@ -92,29 +92,33 @@ async def one_at_a_time(
     `request` is what the key was sent with (anything JSON-like): a waiter replays the first's
     failure only for the same request.
     """
-    from domain.idempotency.service import fingerprint  # the one request fingerprint
-
     lease_key = _lease_key(scope, key)
-    printed = fingerprint("in-flight", request)
     token = os.urandom(12).hex()
     if await cache.take_lease(lease_key, token, _timing.lease_seconds):
-        return await _holding(lease_key, token, printed, work)
+        return await _holding(lease_key, token, request, work)
     holder = await cache.lease_holder(lease_key)
     if holder is not None and not await _let_go(lease_key, holder):
         raise in_progress()
     if holder is not None:
         failure: _Failure | None = await cache.get(_failure_key(lease_key, holder))
-        if failure is not None and failure.fingerprint == printed:
+        if failure is not None and failure.fingerprint == _fingerprint(request):
             raise failure.rebuilt()
     return await work()
 
 
-async def _holding(lease_key: str, token: str, printed: str, work: Callable[[], Awaitable[T]]) -> T:
+def _fingerprint(request: Any) -> str:
+    """Only a failure or a waiter needs it: a request that goes through never computes it."""
+    from domain.idempotency.service import fingerprint  # the one request fingerprint (it imports us)
+
+    return fingerprint("in-flight", request)
+
+
+async def _holding(lease_key: str, token: str, request: Any, work: Callable[[], Awaitable[T]]) -> T:
     released = _local_holders.setdefault(lease_key, asyncio.Event())
     try:
         return await work()
     except DomainError as error:
-        await _keep_for_waiters(lease_key, token, _Failure.of(error, printed))
+        await _keep_for_waiters(lease_key, token, _Failure.of(error, _fingerprint(request)))
         raise
     finally:
         try:

@@ -21,14 +21,14 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from domain import cache, contention, db
-from domain.clock import SYSTEM_CLOCK, Clock
+from infra import cache, contention, db
+from infra.clock import SYSTEM_CLOCK, Clock
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import in_flight
 from domain.notifications import service as notifications
-from domain.observability import Metrics, configure_logging, request_id_var
-from domain.ratelimit import RateLimiter
-from domain.settings import Settings, load_settings
+from infra.observability import Metrics, configure_logging, request_id_var
+from infra.ratelimit import RateLimiter
+from infra.settings import Settings, load_settings
 from domain.stores.services import authenticate
 from resolvers.context import RequestContext
 from schema.execution import OperationRunner

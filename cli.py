@@ -13,10 +13,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from domain import db
-from domain.clock import SYSTEM_CLOCK
-from domain.observability import configure_logging
-from domain.settings import Settings, load_settings
+from infra import db
+from infra.clock import SYSTEM_CLOCK
+from infra.observability import configure_logging
+from infra.settings import Settings, load_settings
 
 log = logging.getLogger("orchard.cli")
 ROOT = Path(__file__).resolve().parent
@@ -66,9 +66,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _makemigrations() -> int:
     """tortoise's makemigrations, then CHECK constraints moved where the schema editor applies them."""
-    from domain.migration_checks import fix_migration_files
+    from infra.migration_checks import fix_migration_files
 
-    done = subprocess.run([sys.executable, "-m", "tortoise", "-c", "domain.db.TORTOISE_ORM", "makemigrations"], check=False)
+    done = subprocess.run([sys.executable, "-m", "tortoise", "-c", "infra.db.TORTOISE_ORM", "makemigrations"], check=False)
     for line in fix_migration_files(ROOT / "migrations"):
         print(line)
     return done.returncode
@@ -95,7 +95,7 @@ async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> An
 
 
 async def _load_demo(settings: Settings) -> None:
-    from domain import demo
+    from devtools import demo
 
     for line in await _with_db(settings, lambda: demo.load_if_empty(settings)):
         print(line, flush=True)
@@ -168,7 +168,7 @@ def _tiers_review(settings: Settings) -> int:
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
-    from domain import seed
+    from devtools import seed
 
     plan = seed.SeedPlan(
         members=args.members, stores=args.stores, items=args.items, history_days=args.history_days,

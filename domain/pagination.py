@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from domain import db
+from infra import db
 from domain.errors import DomainError
 
 T = TypeVar("T")

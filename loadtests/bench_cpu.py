@@ -150,7 +150,7 @@ def _requests(op: str, setup: dict, secret: str, staff_token: str):
     import orjson
 
     from domain.access import CallerKind, Viewer
-    from domain.clock import SYSTEM_CLOCK
+    from infra.clock import SYSTEM_CLOCK
     from domain.stores.tokens import issue_access_token
     from operations import BALANCE, CHECK_IN, HISTORY, LOOKUP, MALL_ITEMS, RECORD, REDEEM  # beside this file, whatever the tree
     from schema.relay import to_global_id
@@ -222,7 +222,7 @@ async def _measure(app, make, requests: int, in_flight: int) -> dict:
 async def worker(args) -> int:
     sys.path.insert(0, os.getcwd())  # the tree under test, ahead of any installed copy
     import app as orchard_app
-    from domain.settings import load_settings
+    from infra.settings import load_settings
 
     if not Path(orchard_app.__file__).resolve().is_relative_to(Path.cwd().resolve()):
         raise SystemExit(f"measuring {orchard_app.__file__}, not the tree in {Path.cwd()}")

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from domain.access import CallerKind, Viewer  # noqa: E402
-from domain.clock import SYSTEM_CLOCK  # noqa: E402
+from infra.clock import SYSTEM_CLOCK  # noqa: E402
 from domain.ledger.accounts import shard_code, shard_of  # noqa: E402
 from domain.ledger.models import SystemAccount  # noqa: E402
 from domain.stores.tokens import issue_access_token  # noqa: E402
@@ -81,10 +81,10 @@ async def _drop_database(admin_url: str, name: str) -> None:
 
 async def _bench_items(env: dict[str, str], spread: int) -> dict:
     """A hot item on one stock row, a hot item over 16 buckets, and `spread` everyday items."""
-    from domain import db
+    from infra import db
     from domain.access import StaffRole
     from domain.mall.catalogue import ItemDraft, create_item
-    from domain.settings import load_settings
+    from infra.settings import load_settings
 
     settings = load_settings(env)
     await db.init_db(settings)

@@ -44,7 +44,7 @@ from locust.runners import MasterRunner, WorkerRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from domain.access import CallerKind, Viewer  # noqa: E402
-from domain.clock import SYSTEM_CLOCK  # noqa: E402
+from infra.clock import SYSTEM_CLOCK  # noqa: E402
 from domain.stores.tokens import issue_access_token  # noqa: E402
 from loadtests.cpu import ROLES, cpu_by_role  # noqa: E402
 from loadtests.operations import (  # noqa: E402

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.access import Viewer
-from domain.clock import Clock
-from domain.settings import Settings
+from infra.clock import Clock
+from infra.settings import Settings
 from resolvers.loaders import Loaders
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from domain.access import Viewer
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.members import services as members
 from domain.stores import services as stores
 from domain.stores.models import StaffUser, Store

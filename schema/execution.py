@@ -20,7 +20,7 @@ import strawberry
 from graphql import DocumentNode, GraphQLError, execute, get_operation_ast, parse, validate
 from strawberry.execution import optimized_is_awaitable
 
-from domain.settings import Settings
+from infra.settings import Settings
 from schema import plain_fields, security
 
 OPERATION_CACHE_SIZE = 512  # distinct query texts; bounded so unique texts cannot grow memory

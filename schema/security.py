@@ -32,7 +32,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from domain.pagination import DEFAULT_PAGE_SIZE
-from domain.settings import Settings
+from infra.settings import Settings
 
 CONNECTION_SUFFIX = "Connection"
 MAX_NODE_IDS = 100

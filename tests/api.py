@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from domain.access import StaffRole
-from domain.settings import Settings
+from infra.settings import Settings
 from domain.stores import passwords
 from domain.stores.models import StaffUser, Store
 

@@ -14,9 +14,9 @@ import pytest
 from tortoise import Tortoise, connections
 
 from app import create_app
-from domain import cache, db
-from domain.clock import FixedClock
-from domain.settings import Settings
+from infra import cache, db
+from infra.clock import FixedClock
+from infra.settings import Settings
 from tests.api import Api
 
 PG_URL = os.environ.get("ORCHARD_TEST_DATABASE_URL")

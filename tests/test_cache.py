@@ -6,7 +6,7 @@ import asyncio
 
 from aiocache.lock import RedLock
 
-from domain import cache, db
+from infra import cache, db
 from tests.concurrently import all_at_once
 
 

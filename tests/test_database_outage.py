@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from domain import db
+from infra import db
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
 from domain.mall.check import check_stock

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain import demo
-from domain.settings import PRODUCTION
+from devtools import demo
+from infra.settings import PRODUCTION
 from domain.earning.models import CampaignRule
 from domain.ledger.check import check_ledger
 from domain.members.models import Member

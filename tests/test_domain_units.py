@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from graphql import parse
 
-from domain.ratelimit import RateLimiter
-from domain.settings import ConfigurationError, load_settings
+from infra.ratelimit import RateLimiter
+from infra.settings import ConfigurationError, load_settings
 from schema.relay import InvalidGlobalId, decode_cursor, encode_cursor, from_global_id, pk_of, to_global_id
 from schema.root import build_schema
 from schema.security import query_cost
@@ -70,7 +70,7 @@ def test_an_unreachable_database_is_told_from_contention_and_from_bugs():
     import asyncpg
     import redis
 
-    from domain.contention import is_contention, is_unavailable
+    from infra.contention import is_contention, is_unavailable
 
     shutdown = asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command")
     assert is_unavailable(shutdown) and not is_contention(shutdown)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.access import StaffRole
-from domain.settings import PRODUCTION
+from infra.settings import PRODUCTION
 from domain.stores import services
 from schema.relay import to_global_id
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import asyncpg
 
-from domain import cache
+from infra import cache
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
 from domain.ledger.models import JournalKind, PointsJournal

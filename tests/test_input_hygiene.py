@@ -16,7 +16,7 @@ from domain import text
 from domain.earning.models import CampaignRule, EarnRate, PointsAdjustment, Purchase
 from domain.mall.models import MallItem
 from domain.members.models import Member
-from domain.observability import JsonFormatter
+from infra.observability import JsonFormatter
 from domain.stores.models import ApiKey, StaffUser, Store
 from domain.tiers.models import Tier, TierChange
 from schema.relay import to_global_id

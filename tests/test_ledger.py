@@ -13,8 +13,8 @@ from fractions import Fraction
 import pytest
 from tortoise.transactions import in_transaction
 
-from domain import db
-from domain.clock import FixedClock
+from infra import db
+from infra.clock import FixedClock
 from domain.ledger import accounts
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger

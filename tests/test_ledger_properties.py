@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tortoise import connections
 
-from domain import db
-from domain.clock import FixedClock
+from infra import db
+from infra.clock import FixedClock
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
 from domain.ledger.models import JournalKind, PointsAccount, PointsLot

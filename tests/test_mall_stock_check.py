@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from domain import db
+from infra import db
 from domain.mall.check import check_stock
 from domain.mall.models import MallStockBucket
 from tests.test_mall import Mall, pk

@@ -65,7 +65,7 @@ async def test_a_single_bucket_sold_out_answers_out_of_stock_and_keeps_the_point
 
 @requires_postgres("commit_with sends PostgreSQL's simple query protocol")
 async def test_commit_with_ends_only_a_top_level_transaction():
-    from domain import db
+    from infra import db
 
     async with db.transaction() as conn:
         async with db.transaction(conn) as savepoint:

@@ -6,7 +6,7 @@ import logging
 import re
 from datetime import timedelta
 
-from domain import db
+from infra import db
 from domain.access import StaffRole
 from domain.members import codes
 from domain.members.models import Member

@@ -7,8 +7,8 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.migrations.constraints import CheckConstraint
 
-from domain import db
-from domain.migration_checks import split_check_constraints
+from infra import db
+from infra.migration_checks import split_check_constraints
 from domain.stores.models import StaffUser
 
 

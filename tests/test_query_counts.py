@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 
-from domain import db
+from infra import db
 from tests.points_support import open_shop
 
 DB_LOGGER = logging.getLogger("tortoise.db_client")

@@ -7,12 +7,13 @@ import json
 
 import pytest
 
-from domain import db, seed
+from devtools import seed
+from infra import db
 from domain.ledger.check import check_ledger
 from domain.ledger.models import JournalKind, LotConsumption, PointsAccount, PointsJournal, PointsLot
 from domain.members import codes, phones
 from domain.members.models import Member
-from domain.settings import PRODUCTION
+from infra.settings import PRODUCTION
 from domain.stores.models import ApiKey, StaffUser, Store
 from domain.tiers.models import TierChange
 from schema.relay import to_global_id

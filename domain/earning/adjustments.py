@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.access import Viewer, require_chain_admin
 from domain.bounds import MAX_ADJUSTMENT
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.earning.models import PointsAdjustment
 from domain.errors import DomainError
 from domain.ledger import service as ledger

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain import db
+from infra import db
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.earning.models import ProductReview, PurchaseLine
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import run_once

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.earning import rulebook
 from domain.earning.models import CampaignRule, EarnRate
 

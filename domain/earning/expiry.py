@@ -11,15 +11,15 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain import db
-from domain.clock import Clock
+from infra import db
+from infra.clock import Clock
 from domain.earning.models import ExpiryReminder
 from domain.ledger import service as ledger
 from domain.members import phones
 from domain.members.models import Member
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
-from domain.settings import Settings
+from infra.settings import Settings
 
 log = logging.getLogger("orchard.expiry")
 

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain import bounds, contention, db, text
+from domain import bounds, text
+from domain import contended
+from infra import db
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock, utc
+from infra.clock import Clock, utc
 from domain.earning import calculator, rulebook
 from domain.earning.models import Purchase, PurchaseLine
 from domain.errors import AccessDenied, DomainError
@@ -187,7 +189,7 @@ async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculat
         raise PurchaseError("INVALID_OCCURRED_AT", "A purchase cannot happen in the future.", field="occurredAt")
 
     local_date = occurred_at.astimezone(ZoneInfo(store.time_zone)).date()
-    async with contention.translated(_busy), in_transaction() as conn:
+    async with contended.translated(_busy), in_transaction() as conn:
         claimed = await db.fetch(
             "INSERT INTO purchase (member_id, store_id, channel, caller_scope, client_txn_id, fingerprint, occurred_at,"
             " recorded_at, local_date, total_fen, cash_offset_fen, points_redeemed, points_earned, status, is_first_order)"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from domain import cache
+from infra import cache
 from domain.earning import calculator
 from domain.earning.models import CampaignRule, EarnRate
 

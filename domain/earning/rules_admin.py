@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from domain import decimals
 from domain.access import StaffRole, Viewer, require_chain_admin
 from domain.bounds import MAX_BALANCE
-from domain.clock import Clock, utc
+from infra.clock import Clock, utc
 from domain.earning import calculator, rulebook
 from domain.earning.models import CampaignRule, EarnRate, StoreFlag
 from domain.errors import AccessDenied, DomainError

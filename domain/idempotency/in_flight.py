@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from domain import cache
+from infra import cache
 from domain.errors import DomainError
 
 log = logging.getLogger("orchard.idempotency")

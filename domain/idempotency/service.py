@@ -9,8 +9,9 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from domain import db, text
-from domain.clock import SYSTEM_CLOCK, Clock
+from domain import text
+from infra import db
+from infra.clock import SYSTEM_CLOCK, Clock
 from domain.errors import DomainError
 from domain.idempotency import in_flight
 

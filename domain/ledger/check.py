@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from domain import db
+from infra import db
 from domain.bounds import MAX_BALANCE
 
 

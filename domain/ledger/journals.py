@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain import db
+from infra import db
 from domain.bounds import MAX_BALANCE
 from domain.ledger import accounts, lots
 from domain.ledger.errors import LedgerInconsistency

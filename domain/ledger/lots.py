@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from domain import db
+from infra import db
 from domain.ledger.errors import LedgerInconsistency
 from domain.ledger.models import LotStatus, PointsLot
 

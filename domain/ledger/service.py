@@ -27,9 +27,9 @@ from math import floor
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from domain import db
+from infra import db
 from domain.bounds import MAX_BALANCE
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.ledger import accounts, journals, lots
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
 from domain.ledger.models import (

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from tortoise.transactions import in_transaction
 
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock
-from domain.contention import is_contention
+from infra.clock import Clock
+from infra.contention import is_contention
 from domain.errors import AccessDenied
 from domain.idempotency import run_once
 from domain.ledger import service as ledger

@@ -18,9 +18,10 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from domain import bounds, cache
+from domain import bounds
+from infra import cache
 from domain.access import Viewer, require_chain_admin
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import run_once
 from domain.mall import eligibility, stock

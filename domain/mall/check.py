@@ -3,7 +3,7 @@ units of open and fulfilled redemptions equal every unit ever received. Load tes
 
 from __future__ import annotations
 
-from domain import db
+from infra import db
 
 OPEN_OR_DONE = ("PENDING", "FULFILLED")
 

@@ -1,10 +1,10 @@
-"""The mall's answer to database contention: TRY_AGAIN as a MallError (see domain.contention)."""
+"""The mall's answer to database contention: TRY_AGAIN as a MallError (see domain.contended)."""
 
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 
-from domain import contention
+from domain import contended as contention
 from domain.mall.errors import MallError, MallErrorCode
 
 

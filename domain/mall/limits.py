@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from domain import db
+from infra import db
 from domain.mall.models import MallMemberQuota
 
 LIFETIME_KEY = "LIFETIME"

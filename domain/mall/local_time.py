@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from domain import cache
-from domain.clock import Clock
+from infra import cache
+from infra.clock import Clock
 from domain.mall.cache_slots import bounded
 from domain.stores.models import DEFAULT_TIME_ZONE, Chain, Store
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from domain import cache
+from infra import cache
 from domain.access import Viewer, require_chain_admin
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.mall.cache_slots import bounded
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallPriceRule

@@ -32,9 +32,9 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from domain import db
+from infra import db
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.errors import AccessDenied
 from domain.idempotency import in_flight
 from domain.idempotency import service as idempotency

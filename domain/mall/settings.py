@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain import cache
+from infra import cache
 from domain.mall.cache_slots import bounded
 from domain.mall.errors import MallError, MallErrorCode
 from domain.programme.models import ProgrammeSetting

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from domain import db
+from infra import db
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.ledger import service as ledger
 from domain.mall import local_time, price_rules
 from domain.mall import settings as mall_settings

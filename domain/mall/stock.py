@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 
-from domain import cache, db
+from infra import cache, db
 from domain.mall.cache_slots import bounded
 from domain.mall.models import MallStockBucket
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
-from domain import cache
-from domain.clock import Clock
+from infra import cache
+from infra.clock import Clock
 from domain.mall.cache_slots import bounded
 from domain.mall.errors import MallError, MallErrorCode
 

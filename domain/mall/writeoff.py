@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.errors import AccessDenied
 from domain.mall import contention, eligibility, history
 from domain.mall.errors import MallError, MallErrorCode

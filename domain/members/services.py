@@ -15,16 +15,16 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from domain import db
+from infra import db
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.errors import AccessDenied, DomainError
 from domain.members import codes, phones
 from domain.members.models import LoginCode, Member, MemberStore
 from domain.earning import behaviour
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
-from domain.settings import Settings
+from infra.settings import Settings
 from domain.stores import tokens
 from domain.stores.models import Store
 from domain.text import column_text

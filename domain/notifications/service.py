@@ -6,7 +6,7 @@ import logging
 from enum import Enum
 from typing import Protocol
 
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.members import phones
 from domain.notifications.models import OutboxMessage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain import cache
+from infra import cache
 from domain.errors import DomainError
 from domain.programme.models import ProgrammeSetting
 

@@ -6,9 +6,9 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
-from domain import db
+from infra import db
 from domain.access import CallerKind, Viewer
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.errors import DomainError
 from domain.stores.models import ApiKey, Partner, Store
 from domain.stores.tokens import sha256

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
-from domain import cache, db
+from infra import cache, db
 from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin, require_store_access
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.programme import service as programme_settings
 from domain.errors import AccessDenied, DomainError
-from domain.settings import Settings
+from infra.settings import Settings
 from domain.stores import api_keys, passwords, tokens
 from domain.stores.models import DEFAULT_TIME_ZONE, ApiKey, StaffLoginAttempt, StaffUser, Store
 from domain.text import column_text

@@ -18,9 +18,9 @@ from typing import NamedTuple
 import jwt
 from jwt.algorithms import HMACAlgorithm
 
-from domain import cache
+from infra import cache
 from domain.access import CallerKind, StaffRole, Viewer
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.stores.models import RefreshToken
 
 ALGORITHM = "HS256"

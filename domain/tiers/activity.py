@@ -6,8 +6,8 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
-from domain import db
-from domain.clock import Clock
+from infra import db
+from infra.clock import Clock
 from domain.programme import service as programme_settings
 from domain.tiers.rules import Activity
 

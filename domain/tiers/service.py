@@ -10,10 +10,11 @@ from decimal import Decimal, InvalidOperation
 
 from tortoise.transactions import in_transaction
 
-from domain import cache, decimals
+from domain import decimals
+from infra import cache
 from domain.access import Viewer, require_chain_admin
 from domain.bounds import MAX_BALANCE
-from domain.clock import Clock
+from infra.clock import Clock
 from domain.errors import DomainError
 from domain.members.models import Member
 from domain.tiers import rules

@@ -14,7 +14,7 @@ from tortoise import Model, Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
 
-from domain.settings import Settings, sqlite_path
+from infra.settings import Settings, sqlite_path
 
 log = logging.getLogger("orchard.db")
 
@@ -230,7 +230,7 @@ async def ping() -> bool:
 
 
 def __getattr__(name: str) -> Any:
-    """`tortoise -c domain.db.TORTOISE_ORM makemigrations` reads the config from here."""
+    """`tortoise -c infra.db.TORTOISE_ORM makemigrations` reads the config from here."""
     if name == "TORTOISE_ORM":
         import os
 

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 
 from tortoise.transactions import in_transaction
 
-from domain.clock import SYSTEM_CLOCK, Clock
+from infra.clock import SYSTEM_CLOCK, Clock
 from domain.earning.defaults import ensure_default_rules
 from domain.ledger import service as ledger
 from domain.members import codes, phones
 from domain.members.models import Member
-from domain.settings import Settings
+from infra.settings import Settings
 from domain.stores import api_keys, passwords
 from domain.stores.models import Chain, StaffUser, Store
 from domain.tiers import service as tiers
@@ -103,7 +103,7 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
         await ensure_default_rules(clock, connection=conn)
         await _demo_members(settings, stores, clock, conn)
         try:
-            from domain.mall.demo import load_demo_mall
+            from devtools.mall_demo import load_demo_mall
         except ImportError:
             load_demo_mall = None
         if load_demo_mall is not None:

@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from domain import db
+from infra import db
 from domain.access import CallerKind, StaffRole, Viewer
-from domain.clock import SYSTEM_CLOCK, Clock, FixedClock
+from infra.clock import SYSTEM_CLOCK, Clock, FixedClock
 from domain.earning import rulebook
 from domain.earning.defaults import ensure_default_rules
 from domain.earning.models import EarnRate
@@ -47,7 +47,7 @@ from domain.ledger.models import JournalKind, LotStatus, SystemAccount
 from domain.members import codes, phones
 from domain.members.models import Member
 from domain.programme import service as programme_settings
-from domain.settings import Settings
+from infra.settings import Settings
 from domain.stores import api_keys, passwords
 from domain.stores.models import Chain, StaffUser, Store
 from domain.tiers import service as tiers

@@ -2,7 +2,7 @@
 
 Contention: a lock or statement timeout, a deadlock, says TRY_AGAIN.
 
-PostgreSQL connections carry lock_timeout and statement_timeout (domain.db), so a rush on
+PostgreSQL connections carry lock_timeout and statement_timeout (infra.db), so a rush on
 one row degrades into quick, clear refusals rather than a pile-up or a 500. Each write path
 names the typed error its callers get (the mall's, the till's); the transaction has rolled
 back, so a retry with the same idempotency key is safe.
@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 
 from asyncpg import InterfaceError, InternalClientError
 from redis import exceptions as redis_errors
 from tortoise.exceptions import DBConnectionError
 
-from domain.errors import DomainError
 
 RETRYABLE_SQLSTATES = frozenset({
     "55P03",  # lock_not_available: lock_timeout
@@ -77,16 +74,3 @@ def is_contention(exc: BaseException) -> bool:
         if isinstance(current, sqlite3.OperationalError) and "locked" in str(current):
             return True
     return False
-
-
-@asynccontextmanager
-async def translated(try_again: Callable[[], DomainError]) -> AsyncIterator[None]:
-    """Raise `try_again()` in place of a contention error; anything else passes unchanged."""
-    try:
-        yield
-    except DomainError:
-        raise
-    except Exception as exc:
-        if is_contention(exc):
-            raise try_again() from exc
-        raise

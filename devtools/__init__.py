@@ -1,0 +1,1 @@
+"""Developer tools outside the contexts: demo data and load-test seeding."""

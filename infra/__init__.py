@@ -1,0 +1,1 @@
+"""Platform code every context uses: database, cache, clock, settings, observability, rate limits."""

@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ from tortoise.transactions import in_transaction
 
 from infra import db
 from domain.access import CallerKind, StaffRole, Viewer
-from infra.clock import SYSTEM_CLOCK, Clock, FixedClock
+from infra.clock import SYSTEM_CLOCK, Clock, FixedClock, utc
 from domain.earning import rulebook
 from domain.earning.defaults import ensure_default_rules
 from domain.earning.models import EarnRate
@@ -175,7 +175,7 @@ async def seed(plan: SeedPlan, settings: Settings, *, clock: Clock = SYSTEM_CLOC
     if not plan.fk_checks and not await _may_skip_fk_checks():
         raise SeedRefused("Skipping foreign-key checks needs PostgreSQL and a superuser.")
     started = time.perf_counter()
-    now = clock.now().astimezone(timezone.utc).replace(microsecond=0)
+    now = utc(clock.now()).replace(microsecond=0)
     report = SeedReport()
     setup = await _set_up_chain(plan, settings, now, report)
     report.items_skipped = not await _seed_items(plan, setup, now, report)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from math import floor
@@ -29,7 +29,7 @@ from tortoise.transactions import in_transaction
 
 from infra import db
 from domain.bounds import MAX_BALANCE
-from infra.clock import Clock
+from infra.clock import Clock, utc
 from domain.ledger import accounts, journals, lots
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
 from domain.ledger.models import (
@@ -100,7 +100,7 @@ async def credit(
     _check_audit(reason, actor)
     if pending_days < 0:
         raise LedgerError(LedgerErrorCode.INVALID_AMOUNT, "Pending days cannot be negative.", field="pendingDays")
-    now = _utc(clock.now())
+    now = utc(clock.now())
     occurred = _occurred_at(occurred_at, now)
     async with db.transaction(connection, savepoint=savepoint) as conn:
         return await _earn(
@@ -139,7 +139,7 @@ async def debit(
     kind = _kind(kind, frozenset(SPENDING_ACCOUNTS))
     _check_positive(amount)
     _check_audit(reason, actor)
-    now = _utc(clock.now())
+    now = utc(clock.now())
     async with db.transaction(connection, savepoint=savepoint) as conn:
         return await _spend(
             conn, member_id, amount, kind, SPENDING_ACCOUNTS[kind],
@@ -166,7 +166,7 @@ async def adjust(
             field="amount",
         )
     _check_audit(reason, actor)
-    now = _utc(clock.now())
+    now = utc(clock.now())
     audit = _Audit(reason, actor, store_id, reference, now)
     async with db.transaction(connection) as conn:
         if amount > 0:
@@ -206,7 +206,7 @@ async def reverse(
     _check_audit(reason, actor)
     if amount is not None and fraction is not None:
         raise ValueError("give an amount or a fraction, not both")
-    now = _utc(clock.now())
+    now = utc(clock.now())
     async with db.transaction(connection) as conn:
         original = await PointsJournal.filter(id=journal_id).using_db(conn).first()
         if original is None:
@@ -227,7 +227,7 @@ async def expire_due(clock: Clock, batch_size: int = 500, progress: Callable[[in
 
     Returns the number of lots expired; `progress(lots_so_far)` is called after each batch.
     """
-    now = _utc(clock.now())
+    now = utc(clock.now())
     expired = 0
     while due := await _due_lots(
         PointsLot.filter(status__in=list(lots.OPEN_STATUSES), remaining__gt=0, expires_at__lte=now), batch_size
@@ -242,7 +242,7 @@ async def expire_due(clock: Clock, batch_size: int = 500, progress: Callable[[in
 
 async def release_pending(clock: Clock, batch_size: int = 500) -> int:
     """Make pending lots whose `available_at` has passed spendable. Returns the number of lots released."""
-    now = _utc(clock.now())
+    now = utc(clock.now())
     released = 0
     while due := await _due_lots(PointsLot.filter(status=LotStatus.PENDING, available_at__lte=now), batch_size):
         for account_id, lot_ids in due.items():
@@ -280,7 +280,7 @@ async def system_balance(code: SystemAccount | str, *, connection=None) -> int:
 
 async def expiring(member_id: int, within_days: int, clock: Clock, *, connection=None) -> list[ExpiringPoints]:
     """The member's points that expire within the coming days (or already did, not yet processed), by expiry."""
-    until = _utc(clock.now()) + timedelta(days=within_days)
+    until = utc(clock.now()) + timedelta(days=within_days)
     rows = (
         await PointsLot.filter(
             account__member_id=member_id, status__in=list(lots.OPEN_STATUSES), remaining__gt=0, expires_at__lte=until
@@ -610,17 +610,10 @@ def _check_audit(reason: str, actor: str) -> None:
         raise LedgerError(LedgerErrorCode.REASON_REQUIRED, "Give a reason for this points change.", field="reason")
 
 
-def _utc(at: datetime) -> datetime:
-    # SQLite compares the stored ISO text, so every stored time is in one zone.
-    if at.tzinfo is None:
-        raise ValueError("ledger times are aware datetimes")
-    return at.astimezone(timezone.utc)
-
-
 def _occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
     if occurred_at is None:
         return now
-    occurred = _utc(occurred_at)
+    occurred = utc(occurred_at)
     if occurred > now:
         raise LedgerError(LedgerErrorCode.INVALID_OCCURRED_AT, "The event cannot be in the future.", field="occurredAt")
     return occurred
@@ -629,7 +622,7 @@ def _occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
 def _expiry(expires_at: datetime | None, earned_at: datetime) -> datetime:
     if expires_at is None:
         return one_year_after(earned_at)
-    expiry = _utc(expires_at)
+    expiry = utc(expires_at)
     if expiry <= earned_at:
         raise LedgerError(LedgerErrorCode.INVALID_EXPIRY, "Points must expire after they are earned.", field="expiresAt")
     return expiry

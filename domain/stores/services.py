@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 
 from infra import cache, db
 from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin, require_store_access
-from infra.clock import Clock
+from infra.clock import Clock, utc
 from domain.programme import service as programme_settings
 from domain.errors import AccessDenied, DomainError
 from infra.settings import Settings
@@ -169,7 +169,7 @@ async def staff_login(
 ) -> Session:
     """Refused before any password check when the client address or the account is over its limit."""
     config = await programme_settings.current()
-    now = clock.now().astimezone(timezone.utc)
+    now = utc(clock.now())
     attempt = await _count_client_attempt(client_address, now, config["staff_login_failures_per_client_per_hour"])
     staff = await StaffUser.get_or_none(email=email.strip().lower(), is_active=True)
     if staff is not None:

@@ -49,10 +49,6 @@ class Settings:
     def personal_data_key(self) -> str:
         return self.data_key or self.secret_key
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 

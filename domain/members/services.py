@@ -429,10 +429,3 @@ async def update_profile(viewer: Viewer, profile: Profile, *, clock: Clock) -> M
         await Member.filter(id=member.id).update(**changes, updated_at=clock.now())
     return await Member.get(id=member.id)
 
-
-async def link_store(member_id: int, store_id: int, clock: Clock, connection=None) -> None:
-    """Remember that a member bought at a store (its staff may then see the member)."""
-    await MemberStore.get_or_create(
-        member_id=member_id, store_id=store_id, defaults={"first_seen_at": clock.now()}, using_db=connection
-    )
-

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from infra import db
+from infra import db, dialect
 from domain.access import CallerKind, StaffRole, Viewer
 from infra.clock import SYSTEM_CLOCK, Clock, FixedClock, utc
 from domain.earning import rulebook
@@ -184,7 +184,7 @@ async def seed(plan: SeedPlan, settings: Settings, *, clock: Clock = SYSTEM_CLOC
         raise SeedRefused(f"Member ids would pass {MAX_MEMBER_ID}: the seeded phone numbers have 8 digits.")
     builder = _HistoryBuilder(plan, setup, ids, now, settings.personal_data_key, await programme_settings.current())
     await _write_members(plan, builder, report, progress or (lambda phase, done: None))
-    if db.is_postgres():
+    if dialect.current().bulk_copy:  # COPY wrote the ids: the sequences move past them
         await _move_sequences(ids)
         await _analyze()
     report.seconds = time.perf_counter() - started
@@ -359,7 +359,7 @@ async def _max_ids() -> dict[str, int]:
 
 
 async def _may_skip_fk_checks() -> bool:
-    if not db.is_postgres():
+    if not dialect.current().bulk_copy:
         return False
     rows = await db.fetch("SELECT current_setting('is_superuser') AS superuser")
     return rows[0]["superuser"] == "on"
@@ -646,8 +646,9 @@ class _HistoryBuilder:
 
 async def _write_members(plan: SeedPlan, builder: _HistoryBuilder, report: SeedReport, progress: Progress) -> None:
     """Build batches and hand them to writers; on PostgreSQL one is copied while the next is built."""
-    writer = _PostgresWriter(plan.fk_checks) if db.is_postgres() else _SqliteWriter()
-    workers_count = PG_WRITERS if db.is_postgres() else 1
+    bulk_copy = dialect.current().bulk_copy
+    writer = _PostgresWriter(plan.fk_checks) if bulk_copy else _SqliteWriter()
+    workers_count = PG_WRITERS if bulk_copy else 1
     queue: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=workers_count)
 
     async def drain() -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from asyncpg import PostgresError
@@ -14,12 +12,12 @@ from tortoise import Model, Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
 
+from infra import dialect
 from infra.settings import Settings, sqlite_path
 
 log = logging.getLogger("orchard.db")
 
 M = TypeVar("M", bound=Model)
-_PLACEHOLDER = re.compile(r"\$(\d+)")
 
 APP_LABEL = "orchard"
 MODEL_MODULES = [
@@ -77,15 +75,13 @@ async def _keep_session(_connection) -> None:
 
 
 async def init_db(settings: Settings) -> None:
-    global _postgres
-    _postgres = None
+    dialect.forget()
     # The global fallback lets request tasks see the context opened in the lifespan task.
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
 
 async def close_db() -> None:
-    global _postgres
-    _postgres = None
+    dialect.forget()
     await Tortoise.close_connections()
 
 
@@ -148,26 +144,14 @@ async def commit_with(conn, statement: str, *, failed_sqlstate: str) -> None:
     conn._finalized = True
 
 
-_postgres: bool | None = None  # the open database's dialect, asked on every statement
-
-
 def is_postgres() -> bool:
-    global _postgres
-    if _postgres is None:
-        _postgres = connections.get("default").capabilities.dialect == "postgres"
-    return _postgres
+    """For tests that inspect the database's own catalogue; services ask `dialect.current()`."""
+    return dialect.current() is dialect.POSTGRES
 
 
 def sql(query: str) -> str:
     """Write queries with `$1` placeholders; on SQLite they become the numbered `?1`."""
-    if is_postgres():
-        return query
-    return _sqlite_sql(query)
-
-
-@lru_cache(maxsize=1024)
-def _sqlite_sql(query: str) -> str:
-    return _PLACEHOLDER.sub(r"?\1", query)
+    return dialect.current().sql(query)
 
 
 def placeholders(count: int, start: int = 1) -> str:

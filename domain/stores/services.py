@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
-from infra import cache, db
+from infra import cache, db, dialect
 from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin, require_store_access
 from infra.clock import Clock, utc
 from domain.programme import service as programme_settings
@@ -213,7 +213,7 @@ _CLAIM_ATTEMPT = (
 
 async def _claim_attempt(staff_id: int, now: datetime, config: dict) -> None:
     until = now + timedelta(minutes=config["staff_lockout_minutes"])
-    claim = _CLAIM_ATTEMPT.format(until="$3::timestamptz" if db.is_postgres() else "$3")  # PostgreSQL types the CASE
+    claim = _CLAIM_ATTEMPT.format(until=dialect.current().typed("$3", "timestamptz"))  # PostgreSQL types the CASE
     if await db.fetch(claim, staff_id, config["staff_login_max_failures"], until, now):
         return
     locked = await StaffUser.get(id=staff_id)

@@ -276,3 +276,11 @@ async def revoke_api_key(viewer: Viewer, key_id: int, clock: Clock) -> ApiKey:
     await api_keys.revoke_key(key_id, clock)
     await key.refresh_from_db()
     return key
+
+
+SIGN_IN_ATTEMPTS_KEPT = timedelta(days=7)  # the limit counts the last hour; a week is kept to look into abuse
+
+
+async def purge_sign_in_attempts(clock: Clock) -> int:
+    """Delete staff sign-in attempt records older than SIGN_IN_ATTEMPTS_KEPT; returns how many."""
+    return await StaffLoginAttempt.filter(created_at__lt=utc(clock.now()) - SIGN_IN_ATTEMPTS_KEPT).delete()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from infra import db, dialect
 from domain.bounds import MAX_BALANCE
-from domain.ledger import accounts, lots
+from domain.ledger import accounts, fifo, lots
 from domain.ledger.errors import LedgerInconsistency
 from domain.ledger.models import JournalKind, LotStatus, PointsJournal, SystemAccount
 
@@ -41,7 +41,7 @@ async def spend_and_book(
     taken.
 
     One statement on PostgreSQL: the journal's INSERT heads the lots' data-modifying CTE
-    (lots.SPEND_TAKES) and the booking (`book`'s one-system-line form) follows it. SQLite takes the
+    (fifo.SPEND_TAKES) and the booking (`book`'s one-system-line form) follows it. SQLite takes the
     lots with lots.spend_oldest_first, then books. When the lots fall short, the booking may
     have been written too: the caller holds the account's lock and undoes the whole spend.
     """
@@ -89,7 +89,7 @@ def _opening(*, debt_change: str) -> str:
 # $1 account, $2 points, $3 now (the journal's created_at), $4-$9 the journal's kind, reason, actor,
 # store, reference, occurred_at, $10 the system shard's code
 _SPEND_AND_BOOK = (
-    _opening(debt_change="0") + ", " + lots.SPEND_TAKES + ","
+    _opening(debt_change="0") + ", " + fifo.SPEND_TAKES + ","
     " consumed AS (INSERT INTO lot_consumption (journal_id, lot_id, amount)"
     " SELECT journal.id, taken.id, taken.amount FROM taken CROSS JOIN journal RETURNING amount),"
     + _booking(account="$1", member_amount="-$2::bigint", code="$10", system_amount="$2::bigint", now="$3")

@@ -30,7 +30,7 @@ from tortoise.transactions import in_transaction
 from infra import db
 from domain.bounds import MAX_BALANCE
 from infra.clock import Clock, utc
-from domain.ledger import accounts, journals, lots
+from domain.ledger import accounts, fifo, journals, lots
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
 from domain.ledger.models import (
     AccountKind,
@@ -387,11 +387,11 @@ async def _reverse_credit(
 ) -> PointsJournal:
     open_lots = await lots.read_open(conn, account.id)
     own = next((lot for lot in open_lots if lot.journal_id == original.id), None)
-    own_takes = lots.plan([own], size) if own else []
-    from_expired = min(size - lots.total(own_takes), await _expired_not_returned(conn, original.id))
-    owed = size - lots.total(own_takes) - from_expired
-    other_takes = lots.plan(lots.oldest_expiry_first(lot for lot in open_lots if lot is not own), owed)
-    new_debt = owed - lots.total(other_takes)
+    own_takes = fifo.plan([own], size) if own else []
+    from_expired = min(size - fifo.total(own_takes), await _expired_not_returned(conn, original.id))
+    owed = size - fifo.total(own_takes) - from_expired
+    other_takes = fifo.plan(fifo.spending_order(lot for lot in open_lots if lot is not own), owed)
+    new_debt = owed - fifo.total(other_takes)
     accounts.check_room(account, owing=new_debt)
     takes = own_takes + other_takes
 
@@ -399,7 +399,7 @@ async def _reverse_credit(
     await lots.take(conn, journal.id, takes)
     await accounts.shift(
         conn, account.id,
-        balance=-lots.total(takes, LotStatus.AVAILABLE), pending=-lots.total(takes, LotStatus.PENDING), debt=new_debt,
+        balance=-fifo.total(takes, LotStatus.AVAILABLE), pending=-fifo.total(takes, LotStatus.PENDING), debt=new_debt,
     )
     system = {counter: size}
     if from_expired:
@@ -417,14 +417,10 @@ async def _reverse_debit(
 ) -> PointsJournal:
     used = await LotConsumption.filter(journal_id=original.id).select_related("lot").using_db(conn)
     restored = await _restored_so_far(conn, original.id)
-    gives: list[tuple[PointsLot, int]] = []
-    left = size
-    for consumption in sorted(used, key=lambda c: (c.lot.expires_at, c.lot.id), reverse=True):
-        given = min(left, consumption.amount - restored.get(consumption.lot.id, 0))
-        if given > 0:
-            gives.append((consumption.lot, given))
-            left -= given
-    if left:
+    # Given back latest expiry first: the plan over the debit's consumptions, in reverse spending order.
+    latest_first = sorted(used, key=lambda c: (c.lot.expires_at, c.lot.id), reverse=True)
+    gives = [(c.lot, given) for c, given in fifo.plan(latest_first, size, lambda c: c.amount - restored.get(c.lot.id, 0))]
+    if fifo.total(gives) != size:
         raise LedgerInconsistency(f"journal {original.id} consumed fewer points than it debited")
 
     settled = min(account.debt, size)
@@ -438,7 +434,7 @@ async def _reverse_debit(
         for source, given in gives
     ]
     if settled:
-        await lots.take(conn, journal.id, lots.plan(lots.oldest_expiry_first(new_lots), settled))
+        await lots.take(conn, journal.id, fifo.plan(fifo.spending_order(new_lots), settled))
     await accounts.shift(conn, account.id, balance=size - settled, debt=-settled)
     await journals.book(
         conn, journal, member_id=account.member_id, member_account_id=account.id, member_amount=size,
@@ -457,11 +453,11 @@ async def _expire_account(conn, account_id: int, lot_ids: list[int], now: dateti
     if not due:
         return 0
     takes = [(lot, lot.remaining) for lot in due]
-    points = lots.total(takes)
+    points = fifo.total(takes)
     audit = _Audit("Points expired", EXPIRY_ACTOR, None, None, now)
     journal = await _open(conn, JournalKind.EXPIRY, audit, now)
     await accounts.shift(
-        conn, account_id, balance=-lots.total(takes, LotStatus.AVAILABLE), pending=-lots.total(takes, LotStatus.PENDING)
+        conn, account_id, balance=-fifo.total(takes, LotStatus.AVAILABLE), pending=-fifo.total(takes, LotStatus.PENDING)
     )
     await lots.expire(conn, journal.id, due)
     await journals.book(

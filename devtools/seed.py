@@ -44,7 +44,8 @@ from domain.earning.defaults import ensure_default_rules
 from domain.earning.models import EarnRate
 from domain.ledger import accounts, fifo
 from domain.ledger.models import JournalKind, LotStatus, SystemAccount
-from domain.members import codes, phones
+from domain import phones
+from domain.members import codes
 from domain.members.models import Member
 from domain.programme import service as programme_settings
 from infra.settings import Settings

@@ -183,6 +183,9 @@ async def fetch(query: str, *params: Any, connection=None) -> list[dict]:
 
 
 async def execute(query: str, *params: Any, connection=None) -> int:
+    """The statement's count of changed rows. A statement with RETURNING goes through `fetch`
+    (tortoise's execute_query_dict): on asyncpg, execute_query drops returned rows, and counts
+    none for a statement that starts with WITH."""
     conn = connection or connections.get("default")
     count, _ = await conn.execute_query(sql(query), list(params))
     return count

@@ -24,7 +24,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from infra import cache, contention, db
 from infra.clock import SYSTEM_CLOCK, Clock
 from domain.errors import AccessDenied, DomainError
-from domain.idempotency import in_flight
+from domain.idempotency import in_flight, keep_keys_for
 from domain.notifications import service as notifications
 from infra.observability import Metrics, configure_logging, request_id_var
 from infra.ratelimit import RateLimiter
@@ -258,6 +258,7 @@ def create_app(
     in_flight.configure(
         wait_seconds=settings.lock_timeout_ms / 1000, lease_seconds=max(15.0, 3 * settings.statement_timeout_ms / 1000)
     )
+    keep_keys_for(hours=settings.idempotency_ttl_hours)
     metrics = Metrics()
     graphql = GraphQLEndpoint(settings, clock, metrics)
 

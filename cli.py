@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     tiers = sub.add_parser("tiers", help="tier maintenance")
     tiers_sub = tiers.add_subparsers(dest="tiers_command", required=True)
     tiers_sub.add_parser("review", help="the periodic review: downgrades by one tier at most")
+    worker = sub.add_parser("worker", help="run the periodic jobs (expiry sweeps, purges, tier review) until stopped")
+    worker.add_argument("--once", action="store_true", help="run every due job once, then exit (1 when one failed)")
     seed = sub.add_parser("seed", help="fill a development database with load-test data (not in production)")
     seed.add_argument("--members", type=int, required=True, help="members to add, each with a points history")
     seed.add_argument("--items", type=int, default=0, help="mall items")
@@ -150,21 +152,51 @@ def _mall(settings: Settings, command: str) -> int:
 
 
 def _tiers_review(settings: Settings) -> int:
-    from domain.tiers import activity
-    from domain.tiers import service as tiers
+    from domain.tiers import schedule
 
     bar = tqdm(desc="members reviewed", unit="members", file=sys.stderr)
-
-    async def review():
-        return await tiers.review_all(
-            activity.activity_in_window, window_start=await activity.window_start(SYSTEM_CLOCK),
-            actor="system:review", clock=SYSTEM_CLOCK, progress=bar.update,
-        )
-
-    report = asyncio.run(_with_db(settings, review))
+    report = asyncio.run(_with_db(settings, lambda: schedule.review_now(SYSTEM_CLOCK, progress=lambda n: bar.update(n - bar.n))))
     bar.close()
     print(f"reviewed {report.reviewed}: {report.upgraded} up, {report.downgraded} down")
     return 0
+
+
+def _worker(settings: Settings, once: bool) -> int:
+    import signal
+
+    from domain.idempotency import keep_keys_for
+    from domain.jobs import JOBS
+    from domain.notifications import service as notifications
+    from infra import cache, worker
+
+    if not settings.is_production:
+        # As in the server: development delivers messages to the log.
+        for channel in notifications.Channel:
+            notifications.use_adapter_unless_set(channel, notifications.LogAdapter())
+
+    async def run() -> int:
+        cache.configure(settings.redis_url)  # the sweeps drop cached entries the server reads
+        keep_keys_for(hours=settings.idempotency_ttl_hours)
+        try:
+            if once:
+                results = await worker.run_due(JOBS, settings=settings, clock=SYSTEM_CLOCK)
+                for result in results:
+                    due = f", next due {result.due_at.isoformat(timespec='seconds')}" if result.due_at else ""
+                    print(f"{result.kind}: {result.outcome.value.lower().replace('_', ' ')}{due} {result.counts or ''}".rstrip())
+                return 1 if any(r.outcome is worker.RunOutcome.FAILED for r in results) else 0
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for received in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(received, stop.set)
+            log.info("worker started", extra={"jobs": [job.kind for job in JOBS]})
+            await worker.run_forever(JOBS, settings=settings, clock=SYSTEM_CLOCK, stop=stop)
+            log.info("worker stopped")
+            return 0
+        finally:
+            await cache.close()
+
+    asyncio.run(_migrate(settings))  # as `serve` does: the worker may be the first to start
+    return asyncio.run(_with_db(settings, run))
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
@@ -227,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         return _mall(settings, args.mall_command)
     if args.command == "tiers":
         return _tiers_review(settings)
+    if args.command == "worker":
+        return _worker(settings, args.once)
     if args.command == "seed":
         return _seed(settings, args)
     if args.command == "demo":

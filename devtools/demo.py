@@ -12,7 +12,8 @@ from tortoise.transactions import in_transaction
 from infra.clock import SYSTEM_CLOCK, Clock
 from domain.earning.defaults import ensure_default_rules
 from domain.ledger import service as ledger
-from domain.members import codes, phones
+from domain import phones
+from domain.members import codes
 from domain.members.models import Member
 from infra.settings import Settings
 from domain.stores import api_keys, passwords

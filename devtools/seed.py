@@ -29,22 +29,23 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from infra import db
+from infra import db, dialect
 from domain.access import CallerKind, StaffRole, Viewer
-from infra.clock import SYSTEM_CLOCK, Clock, FixedClock
+from infra.clock import SYSTEM_CLOCK, Clock, FixedClock, utc
 from domain.earning import rulebook
 from domain.earning.defaults import ensure_default_rules
 from domain.earning.models import EarnRate
-from domain.ledger import accounts
+from domain.ledger import accounts, fifo
 from domain.ledger.models import JournalKind, LotStatus, SystemAccount
-from domain.members import codes, phones
+from domain import phones
+from domain.members import codes
 from domain.members.models import Member
 from domain.programme import service as programme_settings
 from infra.settings import Settings
@@ -175,7 +176,7 @@ async def seed(plan: SeedPlan, settings: Settings, *, clock: Clock = SYSTEM_CLOC
     if not plan.fk_checks and not await _may_skip_fk_checks():
         raise SeedRefused("Skipping foreign-key checks needs PostgreSQL and a superuser.")
     started = time.perf_counter()
-    now = clock.now().astimezone(timezone.utc).replace(microsecond=0)
+    now = utc(clock.now()).replace(microsecond=0)
     report = SeedReport()
     setup = await _set_up_chain(plan, settings, now, report)
     report.items_skipped = not await _seed_items(plan, setup, now, report)
@@ -184,7 +185,7 @@ async def seed(plan: SeedPlan, settings: Settings, *, clock: Clock = SYSTEM_CLOC
         raise SeedRefused(f"Member ids would pass {MAX_MEMBER_ID}: the seeded phone numbers have 8 digits.")
     builder = _HistoryBuilder(plan, setup, ids, now, settings.personal_data_key, await programme_settings.current())
     await _write_members(plan, builder, report, progress or (lambda phase, done: None))
-    if db.is_postgres():
+    if dialect.current().bulk_copy:  # COPY wrote the ids: the sequences move past them
         await _move_sequences(ids)
         await _analyze()
     report.seconds = time.perf_counter() - started
@@ -359,7 +360,7 @@ async def _max_ids() -> dict[str, int]:
 
 
 async def _may_skip_fk_checks() -> bool:
-    if not db.is_postgres():
+    if not dialect.current().bulk_copy:
         return False
     rows = await db.fetch("SELECT current_setting('is_superuser') AS superuser")
     return rows[0]["superuser"] == "on"
@@ -413,14 +414,25 @@ class _Batch:
         self.system_totals: Counter = Counter()  # system account id -> points moved onto it
 
 
+@dataclass(slots=True)
+class _SeedLot:
+    id: int
+    journal_id: int
+    original: int
+    remaining: int
+    earned_at: datetime
+    expires_at: datetime
+    status: LotStatus = LotStatus.AVAILABLE
+
+
 class _MemberBook:
-    """One member's points while their history is built: lots, spent oldest expiry first."""
+    """One member's points while their history is built: lots, spent as the ledger spends (fifo)."""
 
     def __init__(self, batch: _Batch, ids: _Ids, account_id: int) -> None:
         self.batch = batch
         self.ids = ids
         self.account_id = account_id
-        self.lots: list[list] = []  # [id, journal id, original, remaining, earned at, expires at, status]
+        self.lots: list[_SeedLot] = []
 
     def _journal(self, kind: str, at: datetime, amount: int, system_account: int, *, reason: str, actor: str,
                  reference: str | None, store_id: int | None) -> int:
@@ -435,42 +447,39 @@ class _MemberBook:
 
     def credit(self, kind: str, points: int, at: datetime, expires_at: datetime, issued: int, **audit) -> None:
         journal_id = self._journal(kind, at, points, issued, **audit)
-        self.lots.append([self.ids.points_lot.take(), journal_id, points, points, at, expires_at, LotStatus.AVAILABLE])
+        self.lots.append(_SeedLot(self.ids.points_lot.take(), journal_id, points, points, at, expires_at))
 
     def spendable(self, at: datetime) -> int:
-        return sum(lot[3] for lot in self.lots if lot[5] > at)
+        return sum(lot.remaining for lot in self.lots if lot.expires_at > at)
 
     def debit(self, kind: str, points: int, at: datetime, counter: int, **audit) -> None:
         journal_id = self._journal(kind, at, -points, counter, **audit)
-        self._consume(journal_id, points, [lot for lot in self.lots if lot[5] > at and lot[3]])
+        self._consume(journal_id, points, fifo.spendable(self.lots, at))
 
     def expire_due(self, now: datetime, expired_account: int) -> None:
-        due = [lot for lot in self.lots if lot[5] <= now and lot[3]]
-        points = sum(lot[3] for lot in due)
+        due = [lot for lot in self.lots if lot.expires_at <= now and lot.remaining]
+        points = sum(lot.remaining for lot in due)
         if points:
             journal_id = self._journal(str(JournalKind.EXPIRY), now, -points, expired_account, reason="Points expired",
                                        actor="system:expiry", reference=None, store_id=None)
-            self._consume(journal_id, points, due)
+            self._consume(journal_id, points, fifo.spending_order(due))
             for lot in due:
-                lot[6] = LotStatus.EXPIRED
+                lot.status = LotStatus.EXPIRED
 
-    def _consume(self, journal_id: int, points: int, lots: list[list]) -> None:
+    def _consume(self, journal_id: int, points: int, lots: list[_SeedLot]) -> None:
+        """Take `points` from the lots, in the order given."""
         consumptions = self.batch.rows["lot_consumption"]
-        for lot in sorted(lots, key=lambda lot: (lot[5], lot[0])):
-            if points <= 0:
-                break
-            taken = min(lot[3], points)
-            lot[3] -= taken
-            points -= taken
-            consumptions.append((self.ids.lot_consumption.take(), journal_id, lot[0], taken))
+        for lot, taken in fifo.plan(lots, points):
+            lot.remaining -= taken
+            consumptions.append((self.ids.lot_consumption.take(), journal_id, lot.id, taken))
 
     def close(self) -> int:
         """Write the lots; returns the balance they hold."""
         rows = self.batch.rows["points_lot"]
-        for lot_id, journal_id, original, remaining, earned_at, expires_at, status in self.lots:
-            rows.append((lot_id, self.account_id, journal_id, original, remaining, str(status), earned_at, earned_at,
-                         expires_at))
-        return sum(lot[3] for lot in self.lots)
+        for lot in self.lots:
+            rows.append((lot.id, self.account_id, lot.journal_id, lot.original, lot.remaining, str(lot.status),
+                         lot.earned_at, lot.earned_at, lot.expires_at))
+        return sum(lot.remaining for lot in self.lots)
 
 
 @dataclass
@@ -646,8 +655,9 @@ class _HistoryBuilder:
 
 async def _write_members(plan: SeedPlan, builder: _HistoryBuilder, report: SeedReport, progress: Progress) -> None:
     """Build batches and hand them to writers; on PostgreSQL one is copied while the next is built."""
-    writer = _PostgresWriter(plan.fk_checks) if db.is_postgres() else _SqliteWriter()
-    workers_count = PG_WRITERS if db.is_postgres() else 1
+    bulk_copy = dialect.current().bulk_copy
+    writer = _PostgresWriter(plan.fk_checks) if bulk_copy else _SqliteWriter()
+    workers_count = PG_WRITERS if bulk_copy else 1
     queue: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=workers_count)
 
     async def drain() -> None:

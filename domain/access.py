@@ -78,12 +78,6 @@ def require_authenticated(viewer: Viewer) -> None:
         raise AccessDenied("Sign in first.", unauthenticated=True)
 
 
-def require_staff(viewer: Viewer) -> None:
-    require_authenticated(viewer)
-    if not viewer.is_staff:
-        raise AccessDenied("Only staff may do this.")
-
-
 def require_chain_admin(viewer: Viewer) -> None:
     require_authenticated(viewer)
     if not viewer.is_chain_admin:

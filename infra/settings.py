@@ -49,10 +49,6 @@ class Settings:
     def personal_data_key(self) -> str:
         return self.data_key or self.secret_key
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
@@ -96,4 +92,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         lock_timeout_ms=int(env.get("ORCHARD_LOCK_TIMEOUT_MS", Settings.lock_timeout_ms)),
         rate_per_second=float(env.get("ORCHARD_RATE_PER_SECOND", Settings.rate_per_second)),
         rate_burst=float(env.get("ORCHARD_RATE_BURST", Settings.rate_burst)),
+        idempotency_ttl_hours=_idempotency_ttl_hours(env),
     )
+
+
+def _idempotency_ttl_hours(env) -> int:
+    hours = int(env.get("ORCHARD_IDEMPOTENCY_TTL_HOURS", Settings.idempotency_ttl_hours))
+    if hours < 24:
+        raise ConfigurationError(f"ORCHARD_IDEMPOTENCY_TTL_HOURS must be at least 24 (keys live a day), not {hours}")
+    return hours

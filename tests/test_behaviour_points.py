@@ -28,7 +28,7 @@ async def member_token(api, outbox, shop, **kw) -> tuple[dict, str]:
 
 
 async def _phone_of(member_code: str) -> str:
-    from domain.members import phones
+    from domain import phones
     from domain.members.models import Member
 
     member = await Member.get(code=member_code)

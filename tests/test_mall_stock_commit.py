@@ -73,3 +73,19 @@ async def test_commit_with_ends_only_a_top_level_transaction():
                 await db.commit_with(savepoint, "SELECT 1", failed_sqlstate="22012")
         await db.commit_with(conn, "SELECT 1", failed_sqlstate="22012")
         assert conn._finalized
+
+
+@requires_postgres("commit_with sends PostgreSQL's simple query protocol")
+async def test_after_commit_with_the_connection_is_out_of_its_transaction_and_the_write_is_kept():
+    """Through asyncpg's and PostgreSQL's public view: catches an upgrade that moves the private
+    state commit_with updates (infra/db.py)."""
+    from infra import db
+
+    await db.execute("CREATE TABLE IF NOT EXISTS commit_with_probe (n integer)")
+    async with db.transaction() as conn:
+        await db.commit_with(conn, "INSERT INTO commit_with_probe VALUES (7)", failed_sqlstate="22012")
+        async with conn.acquire_connection() as raw:
+            assert not raw.is_in_transaction()
+    async with db.transaction() as conn:  # the pool hands connections out as usual afterwards
+        assert (await db.fetch("SELECT COUNT(*) AS n FROM commit_with_probe WHERE n = 7", connection=conn))[0]["n"] == 1
+    await db.execute("DROP TABLE commit_with_probe")

@@ -11,7 +11,8 @@ from devtools import seed
 from infra import db
 from domain.ledger.check import check_ledger
 from domain.ledger.models import JournalKind, LotConsumption, PointsAccount, PointsJournal, PointsLot
-from domain.members import codes, phones
+from domain import phones
+from domain.members import codes
 from domain.members.models import Member
 from infra.settings import PRODUCTION
 from domain.stores.models import ApiKey, StaffUser, Store

@@ -15,7 +15,7 @@ from infra import db
 from infra.clock import Clock
 from domain.earning.models import ExpiryReminder
 from domain.ledger import service as ledger
-from domain.members import phones
+from domain import phones
 from domain.members.models import Member
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from domain import bounds, text
 from domain import contended
-from infra import db
+from infra import db, dialect
 from domain.access import CallerKind, Viewer
 from infra.clock import Clock, utc
 from domain.earning import calculator, rulebook
@@ -345,7 +345,7 @@ async def _finish(
     """The purchase's last writes: its lines, the member linked to the store, and `columns` set on
     the purchase row, which comes back as updated. One statement on PostgreSQL (the lines and the
     link as data-modifying CTEs ahead of the UPDATE); three on SQLite."""
-    if not db.is_postgres():
+    if not dialect.current().writable_ctes:
         await _save_lines(conn, purchase, lines, points)
         await db.execute(_LINK_MEMBER_TO_STORE, member_id, store_id, now, connection=conn)
         return await _update(conn, purchase.id, **columns)

@@ -1,5 +1,5 @@
 """Run a mutation's effect at most once per (caller, client key), replaying the first result."""
 
-from domain.idempotency.service import IdempotencyError, Outcome, run_once
+from domain.idempotency.service import IdempotencyError, Outcome, keep_keys_for, run_once
 
-__all__ = ["IdempotencyError", "Outcome", "run_once"]
+__all__ = ["IdempotencyError", "Outcome", "keep_keys_for", "run_once"]

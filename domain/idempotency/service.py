@@ -11,12 +11,26 @@ from tortoise.transactions import in_transaction
 
 from domain import text
 from infra import db
-from infra.clock import SYSTEM_CLOCK, Clock
+from infra.clock import SYSTEM_CLOCK, Clock, utc
 from domain.errors import DomainError
 from domain.idempotency import in_flight
 
 MAX_KEY_LENGTH = 255
+MIN_TTL = timedelta(hours=24)  # the API promises every key lives at least a day
 DEFAULT_TTL = timedelta(hours=48)
+PURGE_BATCH = 5_000
+
+
+class _Keeping:
+    ttl = DEFAULT_TTL
+
+
+def keep_keys_for(*, hours: int) -> None:
+    """How long a key is kept, from Settings.idempotency_ttl_hours; set at start-up."""
+    ttl = timedelta(hours=hours)
+    if ttl < MIN_TTL:
+        raise ValueError(f"idempotency keys live at least {MIN_TTL}, not {ttl}")
+    _Keeping.ttl = ttl
 
 
 class IdempotencyError(DomainError):
@@ -47,7 +61,7 @@ async def run_once(
     request: dict[str, Any],
     action: Callable[[Any], Awaitable[dict[str, Any]]],
     clock: Clock = SYSTEM_CLOCK,
-    ttl: timedelta = DEFAULT_TTL,
+    ttl: timedelta | None = None,
 ) -> Outcome:
     """Run `action(connection)` in one transaction together with the record of its key.
 
@@ -56,6 +70,7 @@ async def run_once(
     from the action rolls back everything, the key included, so a retry decides afresh.
     """
     check_key(key)
+    ttl = ttl or _Keeping.ttl
     return await in_flight.one_at_a_time(
         scope, key, [operation, request], lambda: _run_once(scope, key, operation, request, action, clock, ttl),
         in_progress=in_progress,
@@ -72,7 +87,7 @@ def in_progress(field: str = "idempotencyKey") -> IdempotencyError:
 async def _run_once(scope: str, key: str, operation: str, request: dict[str, Any],
                     action: Callable[[Any], Awaitable[dict[str, Any]]], clock: Clock, ttl: timedelta) -> Outcome:
     print_ = fingerprint(operation, request)
-    now = clock.now()
+    now = utc(clock.now())
     async with in_transaction() as conn:
         await db.execute(
             "DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND expires_at < $3",
@@ -104,5 +119,23 @@ async def _run_once(scope: str, key: str, operation: str, request: dict[str, Any
     return Outcome(result=result, replayed=False)
 
 
-async def purge_expired(clock: Clock = SYSTEM_CLOCK) -> int:
-    return await db.execute("DELETE FROM idempotency_record WHERE expires_at < $1", clock.now())
+async def purge_expired(
+    clock: Clock = SYSTEM_CLOCK, *, batch_size: int = PURGE_BATCH, progress: Callable[[int], None] | None = None
+) -> int:
+    """Delete the records whose keys expired, a batch per statement so no delete holds many rows
+    locked at once; returns how many. `progress(deleted_so_far)` after each batch."""
+    now = utc(clock.now())
+    deleted = 0
+    while True:
+        done = await db.execute(_PURGE_BATCH, now, batch_size)
+        deleted += done
+        if progress and done:
+            progress(deleted)
+        if done < batch_size:
+            return deleted
+
+
+_PURGE_BATCH = (
+    "DELETE FROM idempotency_record WHERE id IN"
+    " (SELECT id FROM idempotency_record WHERE expires_at < $1 ORDER BY id LIMIT $2)"
+)

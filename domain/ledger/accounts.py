@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from infra import db
+from infra import db, dialect
 from domain.bounds import MAX_BALANCE
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
 from domain.ledger.models import PointsAccount, SystemAccount
@@ -116,7 +116,7 @@ async def lock_member_account(conn, member_id: int, *, now: datetime) -> MemberA
     One statement when the account exists: it is found and locked by member, not found by one
     statement and locked by another.
     """
-    query = _LOCK_MEMBER_ACCOUNT + (" FOR NO KEY UPDATE" if db.is_postgres() else "")  # SQLite runs one writer
+    query = _LOCK_MEMBER_ACCOUNT + dialect.current().lock("NO KEY UPDATE")
     rows = await db.fetch(query, member_id, connection=conn)
     if not rows:
         await open_member_account(conn, member_id, now=now)

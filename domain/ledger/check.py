@@ -32,15 +32,15 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from infra import db
+from infra import db, dialect
 from domain.bounds import MAX_BALANCE
 
 
 async def check_ledger(member_id: int | None = None) -> list[str]:
     """Every violated invariant, one readable line each; [] when the ledger is consistent."""
     async with in_transaction() as conn:
-        if db.is_postgres():
-            await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", connection=conn)
+        if snapshot := dialect.current().consistent_read_only:
+            await db.execute(snapshot, connection=conn)
         scope = _Scope(member_id)
         found: list[str] = []
         for check in (_journals, _journal_lots, _accounts, _lots, _consumptions):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from infra import db
+from infra import db, dialect
 from domain.bounds import MAX_BALANCE
-from domain.ledger import accounts, lots
+from domain.ledger import accounts, fifo, lots
 from domain.ledger.errors import LedgerInconsistency
 from domain.ledger.models import JournalKind, LotStatus, PointsJournal, SystemAccount
 
@@ -41,11 +41,11 @@ async def spend_and_book(
     taken.
 
     One statement on PostgreSQL: the journal's INSERT heads the lots' data-modifying CTE
-    (lots.SPEND_TAKES) and the booking (`book`'s one-system-line form) follows it. SQLite takes the
+    (fifo.SPEND_TAKES) and the booking (`book`'s one-system-line form) follows it. SQLite takes the
     lots with lots.spend_oldest_first, then books. When the lots fall short, the booking may
     have been written too: the caller holds the account's lock and undoes the whole spend.
     """
-    if not db.is_postgres():
+    if not dialect.current().writable_ctes:
         journal = await open_journal(
             conn, kind=kind, reason=reason, actor=actor, store_id=store_id, reference=reference,
             occurred_at=occurred_at, now=now,
@@ -89,7 +89,7 @@ def _opening(*, debt_change: str) -> str:
 # $1 account, $2 points, $3 now (the journal's created_at), $4-$9 the journal's kind, reason, actor,
 # store, reference, occurred_at, $10 the system shard's code
 _SPEND_AND_BOOK = (
-    _opening(debt_change="0") + ", " + lots.SPEND_TAKES + ","
+    _opening(debt_change="0") + ", " + fifo.SPEND_TAKES + ","
     " consumed AS (INSERT INTO lot_consumption (journal_id, lot_id, amount)"
     " SELECT journal.id, taken.id, taken.amount FROM taken CROSS JOIN journal RETURNING amount),"
     + _booking(account="$1", member_amount="-$2::bigint", code="$10", system_amount="$2::bigint", now="$3")
@@ -113,7 +113,7 @@ async def earn_and_book(
     """
     kept = amount - settled
     in_balance = kept if status == LotStatus.AVAILABLE else 0
-    if not db.is_postgres():
+    if not dialect.current().writable_ctes:
         journal = await open_journal(
             conn, kind=kind, reason=reason, actor=actor, store_id=store_id, reference=reference,
             occurred_at=occurred_at, now=now, debt_change=-settled,
@@ -180,7 +180,7 @@ async def book(
     if member_amount + sum(system.values()) != 0:
         raise LedgerInconsistency(f"journal {journal.id} does not balance: {member_amount} against {system}")
     moved = {code: amount for code, amount in system.items() if amount}
-    if db.is_postgres() and member_amount and len(moved) == 1:
+    if dialect.current().writable_ctes and member_amount and len(moved) == 1:
         [(code, amount)] = moved.items()
         await db.execute(
             _BOOK_ONE_SYSTEM_LINE, accounts.shard_code(code, accounts.shard_of(member_id)), amount, now, journal.id,

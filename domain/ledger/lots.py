@@ -5,10 +5,10 @@ A lot's `remaining` changes only by conditional UPDATEs, and only under its acco
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from infra import db
+from domain.ledger import fifo
 from domain.ledger.errors import LedgerInconsistency
 from domain.ledger.models import LotStatus, PointsLot
 
@@ -70,23 +70,10 @@ async def read_for_spending(conn, account_id: int, amount: int, now: datetime) -
         "SELECT * FROM points_lot WHERE account_id = $1 AND status = $2 AND remaining > 0 ORDER BY expires_at, id LIMIT $3",
         account_id, str(LotStatus.AVAILABLE), SPEND_READ_AHEAD, connection=conn,
     )
-    first = spendable((PointsLot._init_from_db(**row) for row in rows), now)
+    first = fifo.spendable((PointsLot._init_from_db(**row) for row in rows), now)
     if len(rows) < SPEND_READ_AHEAD or sum(lot.remaining for lot in first) >= amount:
         return first
-    return spendable(await read_open(conn, account_id), now)
-
-
-# The CTEs that take the points, oldest expiry first (journals.open_spending runs them on
-# PostgreSQL, headed by the journal's INSERT): $1 account, $2 points to take, $3 now; `taken`
-# holds each lot's id and the amount taken. The lots are the caller's to change: it holds the account's lock.
-SPEND_TAKES = (
-    "spendable AS ("
-    " SELECT id, remaining, SUM(remaining) OVER (ORDER BY expires_at, id) - remaining AS before FROM points_lot"
-    " WHERE account_id = $1 AND status = 'AVAILABLE' AND remaining > 0 AND expires_at > $3),"
-    " takes AS (SELECT id, LEAST(remaining, $2 - before) AS amount FROM spendable WHERE before < $2),"
-    " taken AS (UPDATE points_lot SET remaining = points_lot.remaining - takes.amount FROM takes"
-    " WHERE points_lot.id = takes.id RETURNING points_lot.id, takes.amount)"
-)
+    return fifo.spendable(await read_open(conn, account_id), now)
 
 
 async def spend_oldest_first(conn, journal_id: int, account_id: int, amount: int, now: datetime) -> int:
@@ -94,38 +81,12 @@ async def spend_oldest_first(conn, journal_id: int, account_id: int, amount: int
     consumption on the journal; returns the points taken, less than `amount` when the lots fall short.
 
     SQLite's way, with no data-modifying CTEs: the lots are read, then taken (PostgreSQL runs
-    SPEND_TAKES). The caller holds the account's lock, as for `read_open`, and undoes the spend
+    fifo.SPEND_TAKES). The caller holds the account's lock, as for `read_open`, and undoes the spend
     when it falls short.
     """
-    takes = plan(await read_for_spending(conn, account_id, amount, now), amount)
+    takes = fifo.plan(await read_for_spending(conn, account_id, amount, now), amount)
     await take(conn, journal_id, takes)
-    return total(takes)
-
-
-def oldest_expiry_first(lots: Iterable[PointsLot]) -> list[PointsLot]:
-    return sorted(lots, key=lambda lot: (lot.expires_at, lot.id))
-
-
-def spendable(lots: Iterable[PointsLot], now: datetime) -> list[PointsLot]:
-    """Available, unexpired lots in spending order."""
-    return oldest_expiry_first(lot for lot in lots if lot.status == LotStatus.AVAILABLE and lot.expires_at > now)
-
-
-def plan(lots: Iterable[PointsLot], amount: int) -> list[Take]:
-    """Take up to `amount` points from the lots in the given order; the takes may fall short."""
-    takes: list[Take] = []
-    for lot in lots:
-        if amount <= 0:
-            break
-        taken = min(lot.remaining, amount)
-        if taken:
-            takes.append((lot, taken))
-            amount -= taken
-    return takes
-
-
-def total(takes: Iterable[Take], status: LotStatus | None = None) -> int:
-    return sum(taken for lot, taken in takes if status is None or lot.status == status)
+    return fifo.total(takes)
 
 
 async def take(conn, journal_id: int, takes: list[Take]) -> None:

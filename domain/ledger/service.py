@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from math import floor
@@ -29,8 +29,8 @@ from tortoise.transactions import in_transaction
 
 from infra import db
 from domain.bounds import MAX_BALANCE
-from infra.clock import Clock
-from domain.ledger import accounts, journals, lots
+from infra.clock import Clock, utc
+from domain.ledger import accounts, fifo, journals, lots
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
 from domain.ledger.models import (
     AccountKind,
@@ -100,7 +100,7 @@ async def credit(
     _check_audit(reason, actor)
     if pending_days < 0:
         raise LedgerError(LedgerErrorCode.INVALID_AMOUNT, "Pending days cannot be negative.", field="pendingDays")
-    now = _utc(clock.now())
+    now = utc(clock.now())
     occurred = _occurred_at(occurred_at, now)
     async with db.transaction(connection, savepoint=savepoint) as conn:
         return await _earn(
@@ -139,7 +139,7 @@ async def debit(
     kind = _kind(kind, frozenset(SPENDING_ACCOUNTS))
     _check_positive(amount)
     _check_audit(reason, actor)
-    now = _utc(clock.now())
+    now = utc(clock.now())
     async with db.transaction(connection, savepoint=savepoint) as conn:
         return await _spend(
             conn, member_id, amount, kind, SPENDING_ACCOUNTS[kind],
@@ -166,7 +166,7 @@ async def adjust(
             field="amount",
         )
     _check_audit(reason, actor)
-    now = _utc(clock.now())
+    now = utc(clock.now())
     audit = _Audit(reason, actor, store_id, reference, now)
     async with db.transaction(connection) as conn:
         if amount > 0:
@@ -206,7 +206,7 @@ async def reverse(
     _check_audit(reason, actor)
     if amount is not None and fraction is not None:
         raise ValueError("give an amount or a fraction, not both")
-    now = _utc(clock.now())
+    now = utc(clock.now())
     async with db.transaction(connection) as conn:
         original = await PointsJournal.filter(id=journal_id).using_db(conn).first()
         if original is None:
@@ -227,7 +227,7 @@ async def expire_due(clock: Clock, batch_size: int = 500, progress: Callable[[in
 
     Returns the number of lots expired; `progress(lots_so_far)` is called after each batch.
     """
-    now = _utc(clock.now())
+    now = utc(clock.now())
     expired = 0
     while due := await _due_lots(
         PointsLot.filter(status__in=list(lots.OPEN_STATUSES), remaining__gt=0, expires_at__lte=now), batch_size
@@ -242,7 +242,7 @@ async def expire_due(clock: Clock, batch_size: int = 500, progress: Callable[[in
 
 async def release_pending(clock: Clock, batch_size: int = 500) -> int:
     """Make pending lots whose `available_at` has passed spendable. Returns the number of lots released."""
-    now = _utc(clock.now())
+    now = utc(clock.now())
     released = 0
     while due := await _due_lots(PointsLot.filter(status=LotStatus.PENDING, available_at__lte=now), batch_size):
         for account_id, lot_ids in due.items():
@@ -280,7 +280,7 @@ async def system_balance(code: SystemAccount | str, *, connection=None) -> int:
 
 async def expiring(member_id: int, within_days: int, clock: Clock, *, connection=None) -> list[ExpiringPoints]:
     """The member's points that expire within the coming days (or already did, not yet processed), by expiry."""
-    until = _utc(clock.now()) + timedelta(days=within_days)
+    until = utc(clock.now()) + timedelta(days=within_days)
     rows = (
         await PointsLot.filter(
             account__member_id=member_id, status__in=list(lots.OPEN_STATUSES), remaining__gt=0, expires_at__lte=until
@@ -387,11 +387,11 @@ async def _reverse_credit(
 ) -> PointsJournal:
     open_lots = await lots.read_open(conn, account.id)
     own = next((lot for lot in open_lots if lot.journal_id == original.id), None)
-    own_takes = lots.plan([own], size) if own else []
-    from_expired = min(size - lots.total(own_takes), await _expired_not_returned(conn, original.id))
-    owed = size - lots.total(own_takes) - from_expired
-    other_takes = lots.plan(lots.oldest_expiry_first(lot for lot in open_lots if lot is not own), owed)
-    new_debt = owed - lots.total(other_takes)
+    own_takes = fifo.plan([own], size) if own else []
+    from_expired = min(size - fifo.total(own_takes), await _expired_not_returned(conn, original.id))
+    owed = size - fifo.total(own_takes) - from_expired
+    other_takes = fifo.plan(fifo.spending_order(lot for lot in open_lots if lot is not own), owed)
+    new_debt = owed - fifo.total(other_takes)
     accounts.check_room(account, owing=new_debt)
     takes = own_takes + other_takes
 
@@ -399,7 +399,7 @@ async def _reverse_credit(
     await lots.take(conn, journal.id, takes)
     await accounts.shift(
         conn, account.id,
-        balance=-lots.total(takes, LotStatus.AVAILABLE), pending=-lots.total(takes, LotStatus.PENDING), debt=new_debt,
+        balance=-fifo.total(takes, LotStatus.AVAILABLE), pending=-fifo.total(takes, LotStatus.PENDING), debt=new_debt,
     )
     system = {counter: size}
     if from_expired:
@@ -417,14 +417,10 @@ async def _reverse_debit(
 ) -> PointsJournal:
     used = await LotConsumption.filter(journal_id=original.id).select_related("lot").using_db(conn)
     restored = await _restored_so_far(conn, original.id)
-    gives: list[tuple[PointsLot, int]] = []
-    left = size
-    for consumption in sorted(used, key=lambda c: (c.lot.expires_at, c.lot.id), reverse=True):
-        given = min(left, consumption.amount - restored.get(consumption.lot.id, 0))
-        if given > 0:
-            gives.append((consumption.lot, given))
-            left -= given
-    if left:
+    # Given back latest expiry first: the plan over the debit's consumptions, in reverse spending order.
+    latest_first = sorted(used, key=lambda c: (c.lot.expires_at, c.lot.id), reverse=True)
+    gives = [(c.lot, given) for c, given in fifo.plan(latest_first, size, lambda c: c.amount - restored.get(c.lot.id, 0))]
+    if fifo.total(gives) != size:
         raise LedgerInconsistency(f"journal {original.id} consumed fewer points than it debited")
 
     settled = min(account.debt, size)
@@ -438,7 +434,7 @@ async def _reverse_debit(
         for source, given in gives
     ]
     if settled:
-        await lots.take(conn, journal.id, lots.plan(lots.oldest_expiry_first(new_lots), settled))
+        await lots.take(conn, journal.id, fifo.plan(fifo.spending_order(new_lots), settled))
     await accounts.shift(conn, account.id, balance=size - settled, debt=-settled)
     await journals.book(
         conn, journal, member_id=account.member_id, member_account_id=account.id, member_amount=size,
@@ -457,11 +453,11 @@ async def _expire_account(conn, account_id: int, lot_ids: list[int], now: dateti
     if not due:
         return 0
     takes = [(lot, lot.remaining) for lot in due]
-    points = lots.total(takes)
+    points = fifo.total(takes)
     audit = _Audit("Points expired", EXPIRY_ACTOR, None, None, now)
     journal = await _open(conn, JournalKind.EXPIRY, audit, now)
     await accounts.shift(
-        conn, account_id, balance=-lots.total(takes, LotStatus.AVAILABLE), pending=-lots.total(takes, LotStatus.PENDING)
+        conn, account_id, balance=-fifo.total(takes, LotStatus.AVAILABLE), pending=-fifo.total(takes, LotStatus.PENDING)
     )
     await lots.expire(conn, journal.id, due)
     await journals.book(
@@ -610,17 +606,10 @@ def _check_audit(reason: str, actor: str) -> None:
         raise LedgerError(LedgerErrorCode.REASON_REQUIRED, "Give a reason for this points change.", field="reason")
 
 
-def _utc(at: datetime) -> datetime:
-    # SQLite compares the stored ISO text, so every stored time is in one zone.
-    if at.tzinfo is None:
-        raise ValueError("ledger times are aware datetimes")
-    return at.astimezone(timezone.utc)
-
-
 def _occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
     if occurred_at is None:
         return now
-    occurred = _utc(occurred_at)
+    occurred = utc(occurred_at)
     if occurred > now:
         raise LedgerError(LedgerErrorCode.INVALID_OCCURRED_AT, "The event cannot be in the future.", field="occurredAt")
     return occurred
@@ -629,7 +618,7 @@ def _occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
 def _expiry(expires_at: datetime | None, earned_at: datetime) -> datetime:
     if expires_at is None:
         return one_year_after(earned_at)
-    expiry = _utc(expires_at)
+    expiry = utc(expires_at)
     if expiry <= earned_at:
         raise LedgerError(LedgerErrorCode.INVALID_EXPIRY, "Points must expire after they are earned.", field="expiresAt")
     return expiry

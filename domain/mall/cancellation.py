@@ -15,7 +15,7 @@ from collections.abc import Callable
 from tortoise.transactions import in_transaction
 
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock
+from infra.clock import Clock, utc
 from infra.contention import is_contention
 from domain.errors import AccessDenied
 from domain.idempotency import run_once
@@ -23,7 +23,6 @@ from domain.ledger import service as ledger
 from domain.ledger.models import JournalKind, PointsJournal
 from domain.mall import contention, limits, stock
 from domain.mall.errors import MallError, MallErrorCode
-from domain.mall.local_time import utc
 from domain.mall.models import MallItem, Redemption
 from domain.mall.redemptions import reference
 from domain.mall.writeoff import closed

@@ -21,14 +21,13 @@ from tortoise.transactions import in_transaction
 from domain import bounds
 from infra import cache
 from domain.access import Viewer, require_chain_admin
-from infra.clock import Clock
+from infra.clock import Clock, utc
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import run_once
 from domain.mall import eligibility, stock
 from domain.mall.cache_slots import bounded
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.limits import LimitPeriod
-from domain.mall.local_time import utc
 from domain.mall.models import MallItem
 from domain.mall.pricing import Price
 from domain.mall.shoppers import Shopper

@@ -17,12 +17,6 @@ def new_code() -> str:
     return body + check_character(body)
 
 
-def is_valid(code: str) -> bool:
-    if len(code) != BODY_LENGTH + 1 or any(c not in ALPHABET for c in code):
-        return False
-    return check_character(code[:-1]) == code[-1]
-
-
 def qr_payload(code: str) -> str:
     return QR_PREFIX + code
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from infra import cache
 from infra.clock import Clock
@@ -28,10 +28,3 @@ async def time_zone(store: Store | None) -> str:
 
 def today(clock: Clock, zone: str) -> date:
     return clock.local_now(zone).date()
-
-
-def utc(at: datetime) -> datetime:
-    """Stored times are UTC: SQLite compares them as text."""
-    if at.tzinfo is None:
-        raise ValueError("mall times are aware datetimes")
-    return at.astimezone(timezone.utc)

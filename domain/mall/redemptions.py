@@ -34,7 +34,7 @@ from tortoise.transactions import in_transaction
 
 from infra import db
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock
+from infra.clock import Clock, utc
 from domain.errors import AccessDenied
 from domain.idempotency import in_flight
 from domain.idempotency import service as idempotency
@@ -46,7 +46,6 @@ from domain.ledger.models import JournalKind
 from domain.mall import catalogue, codes, contention, eligibility, limits, shoppers, stock, throttle
 from domain.mall import settings as mall_settings
 from domain.mall.errors import MallError, MallErrorCode
-from domain.mall.local_time import utc
 from domain.mall.models import MallItem, Redemption
 from domain.members import codes as member_codes
 from domain.members.models import Member

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 
-from infra import cache, db
+from infra import cache, db, dialect
 from domain.mall.cache_slots import bounded
 from domain.mall.models import MallStockBucket
 
@@ -132,7 +132,7 @@ async def take_and_commit(conn, item_id: int, quantity: int, planned: list[int])
     misses, a savepoint set in the same message lets `take` try the others, and the caller's
     transaction commits as usual. On SQLite this is `take`.
     """
-    if not db.is_postgres() or not planned:
+    if not dialect.current().commit_in_one_message or not planned:
         return await take(conn, item_id, quantity, planned)
     first, *others = planned
     statement = _TAKE_OR_FAIL.format(units=int(quantity), item_id=int(item_id), bucket_no=int(first))

@@ -11,11 +11,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock
+from infra.clock import Clock, utc
 from domain.errors import AccessDenied
 from domain.mall import contention, eligibility, history
 from domain.mall.errors import MallError, MallErrorCode
-from domain.mall.local_time import utc
 from domain.mall.models import MallItem, Redemption
 from domain.stores.models import Store
 

@@ -19,16 +19,15 @@ from infra import db
 from domain.access import CallerKind, Viewer
 from infra.clock import Clock
 from domain.errors import AccessDenied, DomainError
-from domain.members import codes, phones
+from domain import phones
+from domain.members import codes, events
 from domain.members.models import LoginCode, Member, MemberStore
-from domain.earning import behaviour
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
 from infra.settings import Settings
 from domain.stores import tokens
 from domain.stores.models import Store
 from domain.text import column_text
-from domain.tiers import service as tiers
 
 log = logging.getLogger("orchard.members")
 
@@ -368,7 +367,7 @@ async def register_member(
     if existing is not None:
         return await _existing_registration(existing, in_person, settings, clock)
 
-    tier = await tiers.lowest_tier()
+    tier_id = await events.initial_tier_id()
     now = clock.now()
     try:
         async with in_transaction() as conn:
@@ -378,10 +377,9 @@ async def register_member(
                 name=profile.name, birthday=profile.birthday, gender=profile.gender, region=profile.region,
                 home_store_id=home_store_id, marketing_consent=bool(profile.marketing_consent), channel=channel.value,
                 referral_code=await _unused(codes.new_referral_code, "referral_code"),
-                referred_by=referrer, tier=tier, created_at=now, updated_at=now, using_db=conn,
+                referred_by=referrer, tier_id=tier_id, created_at=now, updated_at=now, using_db=conn,
             )
-            await tiers.record_registration(member, tier, _who(viewer), clock, connection=conn)
-            await behaviour.welcome(member, clock=clock, connection=conn)
+            await events.registered(events.MemberRegistered(member, _who(viewer), clock, conn))
     except IntegrityError:
         # The same phone registered concurrently through another channel: one member wins.
         existing = await Member.get_or_none(phone_hash=phone_hash)
@@ -428,11 +426,4 @@ async def update_profile(viewer: Viewer, profile: Profile, *, clock: Clock) -> M
     if changes:
         await Member.filter(id=member.id).update(**changes, updated_at=clock.now())
     return await Member.get(id=member.id)
-
-
-async def link_store(member_id: int, store_id: int, clock: Clock, connection=None) -> None:
-    """Remember that a member bought at a store (its staff may then see the member)."""
-    await MemberStore.get_or_create(
-        member_id=member_id, store_id=store_id, defaults={"first_seen_at": clock.now()}, using_db=connection
-    )
 

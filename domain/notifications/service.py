@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Protocol
 
 from infra.clock import Clock
-from domain.members import phones
+from domain import phones
 from domain.notifications.models import OutboxMessage
 
 log = logging.getLogger("orchard.notifications")

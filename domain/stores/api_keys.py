@@ -10,7 +10,7 @@ from infra import db
 from domain.access import CallerKind, Viewer
 from infra.clock import Clock
 from domain.errors import DomainError
-from domain.stores.models import ApiKey, Partner, Store
+from domain.stores.models import ApiKey, Store
 from domain.stores.tokens import sha256
 
 KEY_PREFIX = "orch_"
@@ -23,7 +23,6 @@ class DeviceType(str, Enum):
 
 # What a device may do unless its creator narrows it.
 DEVICE_SCOPES = frozenset({"members:read", "members:register", "purchases:write", "redemptions:write"})
-PARTNER_SCOPES = frozenset({"bundles:read", "bundles:verify", "settlements:read"})
 
 
 @dataclass(frozen=True)
@@ -57,15 +56,6 @@ async def create_device_key(
         kind="DEVICE", device_type=device_type.value, name=name, display_prefix=secret[:16],
         key_hash=sha256(secret), scopes=_checked_scopes(scopes, DEVICE_SCOPES), store=store,
         using_db=connection,
-    )
-    return IssuedKey(key=key, secret=secret)
-
-
-async def create_partner_key(partner: Partner, name: str, scopes: list[str] | None = None, connection=None) -> IssuedKey:
-    secret = _new_secret("partner")
-    key = await ApiKey.create(
-        kind="PARTNER", name=name, display_prefix=secret[:18], key_hash=sha256(secret),
-        scopes=_checked_scopes(scopes, PARTNER_SCOPES), partner=partner, using_db=connection,
     )
     return IssuedKey(key=key, secret=secret)
 

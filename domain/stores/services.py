@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
-from infra import cache, db
+from infra import cache, db, dialect
 from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin, require_store_access
-from infra.clock import Clock
+from infra.clock import Clock, utc
 from domain.programme import service as programme_settings
 from domain.errors import AccessDenied, DomainError
 from infra.settings import Settings
@@ -169,7 +169,7 @@ async def staff_login(
 ) -> Session:
     """Refused before any password check when the client address or the account is over its limit."""
     config = await programme_settings.current()
-    now = clock.now().astimezone(timezone.utc)
+    now = utc(clock.now())
     attempt = await _count_client_attempt(client_address, now, config["staff_login_failures_per_client_per_hour"])
     staff = await StaffUser.get_or_none(email=email.strip().lower(), is_active=True)
     if staff is not None:
@@ -213,7 +213,7 @@ _CLAIM_ATTEMPT = (
 
 async def _claim_attempt(staff_id: int, now: datetime, config: dict) -> None:
     until = now + timedelta(minutes=config["staff_lockout_minutes"])
-    claim = _CLAIM_ATTEMPT.format(until="$3::timestamptz" if db.is_postgres() else "$3")  # PostgreSQL types the CASE
+    claim = _CLAIM_ATTEMPT.format(until=dialect.current().typed("$3", "timestamptz"))  # PostgreSQL types the CASE
     if await db.fetch(claim, staff_id, config["staff_login_max_failures"], until, now):
         return
     locked = await StaffUser.get(id=staff_id)
@@ -276,3 +276,11 @@ async def revoke_api_key(viewer: Viewer, key_id: int, clock: Clock) -> ApiKey:
     await api_keys.revoke_key(key_id, clock)
     await key.refresh_from_db()
     return key
+
+
+SIGN_IN_ATTEMPTS_KEPT = timedelta(days=7)  # the limit counts the last hour; a week is kept to look into abuse
+
+
+async def purge_sign_in_attempts(clock: Clock) -> int:
+    """Delete staff sign-in attempt records older than SIGN_IN_ATTEMPTS_KEPT; returns how many."""
+    return await StaffLoginAttempt.filter(created_at__lt=utc(clock.now()) - SIGN_IN_ATTEMPTS_KEPT).delete()

@@ -1,0 +1,45 @@
+"""The periodic jobs `orchard worker` runs. A job's work stays in its context; this module,
+above the contexts, only names each job and its schedule. A new job is one line in JOBS."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from infra.worker import Job, JobContext, every
+from domain.earning import expiry
+from domain.idempotency import service as idempotency
+from domain.mall import cancellation
+from domain.stores import services as stores
+from domain.tiers import schedule as tier_schedule
+
+
+async def _expire_points(ctx: JobContext) -> dict[str, int]:
+    report = await expiry.run_sweep(settings=ctx.settings, clock=ctx.clock, progress=lambda _stage, done: ctx.progress(done))
+    return {"expiredLots": report.expired_lots, "reminders": report.reminders}
+
+
+async def _expire_redemptions(ctx: JobContext) -> dict[str, int]:
+    return {"expired": await cancellation.expire_overdue(clock=ctx.clock, progress=ctx.progress)}
+
+
+async def _purge_idempotency_keys(ctx: JobContext) -> dict[str, int]:
+    return {"deleted": await idempotency.purge_expired(ctx.clock, progress=ctx.progress)}
+
+
+async def _purge_sign_in_attempts(ctx: JobContext) -> dict[str, int]:
+    return {"deleted": await stores.purge_sign_in_attempts(ctx.clock)}
+
+
+async def _review_tiers(ctx: JobContext) -> dict[str, int]:
+    report = await tier_schedule.review_now(ctx.clock, progress=ctx.progress)
+    return {"reviewed": report.reviewed, "upgraded": report.upgraded, "downgraded": report.downgraded}
+
+
+JOBS: list[Job] = [
+    Job("points-expiry", _expire_points, next_due=every(timedelta(hours=1))),
+    Job("redemption-expiry", _expire_redemptions, next_due=every(timedelta(minutes=5))),
+    Job("idempotency-purge", _purge_idempotency_keys, next_due=every(timedelta(hours=1))),
+    Job("staff-sign-in-purge", _purge_sign_in_attempts, next_due=every(timedelta(days=1))),
+    # Not at the first start: a review out of schedule would drop members a tier early.
+    Job("tier-review", _review_tiers, next_due=tier_schedule.next_review, first_due=tier_schedule.next_review),
+]

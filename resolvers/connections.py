@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.pagination import Page, PageRequest
-from schema.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from schema.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor  # transitional
 
 
 def page_request(first: int | None, after: str | None, last: int | None = None, before: str | None = None) -> PageRequest:

@@ -10,16 +10,12 @@ from strawberry.dataloader import DataLoader
 from domain.access import Viewer
 from infra.clock import Clock
 from domain.members import services as members
-from domain.stores import services as stores
-from domain.stores.models import StaffUser, Store
 from domain.tiers import activity
 from domain.tiers import service as tiers
 from domain.ledger.models import PointsAccount
 from domain.tiers.models import Tier, TierChange
 from schema import members as member_types
-from schema.stores import ApiKey as ApiKeyType
-from schema.stores import StaffUser as StaffUserType
-from schema.stores import Store as StoreType
+from resolvers.stores.loaders import StoreLoaders
 
 
 def _aligned(keys: Iterable[Any], found: dict[Any, Any], convert: Callable[[Any], Any]) -> list[Any]:
@@ -33,23 +29,8 @@ def loader(batch: Callable[[list[Any]], Awaitable[dict[Any, Any]]], convert: Cal
     return DataLoader(load_fn=load)
 
 
-async def _visible_staff(viewer: Viewer, ids: list[int]) -> dict[int, StaffUser]:
-    if viewer.is_chain_admin:
-        rows = await StaffUser.filter(id__in=ids)
-    elif viewer.is_staff:
-        rows = await StaffUser.filter(id__in=ids, store_id=viewer.store_id)
-    else:
-        rows = []
-    return {row.id: row for row in rows}
-
-
 async def _tiers_by_id(ids: list[int]) -> dict[int, Tier]:
     return {t.id: t for t in await tiers.all_tiers() if t.id in ids}
-
-
-async def _public_stores(ids: list[int]) -> dict[int, Store]:
-    """A store's name and code are public: a member sees their home store."""
-    return {s.id: s for s in await Store.filter(id__in=ids)}
 
 
 async def _tier_histories(ids: list[int]) -> dict[int, list[member_types.TierChange]]:
@@ -75,31 +56,12 @@ def _identity(value: Any) -> Any:
     return value
 
 
-class Loaders:
-    """Created lazily, once per request, so a request pays only for the loaders it uses."""
-
-    def __init__(self, viewer: Viewer, clock: Clock) -> None:
-        self.viewer = viewer
-        self.clock = clock
-        self._made: dict[str, DataLoader] = {}
-
-    def clear(self) -> None:
-        """Forget every loader, and so every object they hold (see RequestContext.finish)."""
-        self._made.clear()
-
-    def _get(self, name: str, make: Callable[[], DataLoader]) -> DataLoader:
+class Loaders(StoreLoaders):
+    def _old(self, name: str, make: Callable[[], DataLoader]) -> DataLoader:
         made = self._made.get(name)
         if made is None:
             made = self._made[name] = make()
         return made
-
-    @property
-    def store(self) -> DataLoader:
-        return self._get("store", lambda: loader(lambda ids: stores.stores_by_ids(self.viewer, ids), StoreType.from_model))
-
-    @property
-    def staff(self) -> DataLoader:
-        return self._get("staff", lambda: loader(lambda ids: _visible_staff(self.viewer, ids), StaffUserType.from_model))
 
     @property
     def member(self) -> DataLoader:
@@ -111,27 +73,19 @@ class Loaders:
                 balances.prime(member_id, {"balance": item.balance, "pending_balance": item.pending, "debt": item.debt})
             return {member_id: item.member for member_id, item in found.items()}
 
-        return self._get("member", lambda: loader(batch, member_types.Member.from_model))
-
-    @property
-    def api_key(self) -> DataLoader:
-        return self._get("api_key", lambda: loader(lambda ids: stores.api_keys_by_ids(self.viewer, ids), ApiKeyType.from_model))
-
-    @property
-    def public_store(self) -> DataLoader:
-        return self._get("public_store", lambda: loader(_public_stores, StoreType.from_model))
+        return self._old("member", lambda: loader(batch, member_types.Member.from_model))
 
     @property
     def tier(self) -> DataLoader:
-        return self._get("tier", lambda: loader(_tiers_by_id, member_types.Tier.from_model))
+        return self._old("tier", lambda: loader(_tiers_by_id, member_types.Tier.from_model))
 
     @property
     def tier_history(self) -> DataLoader:
-        return self._get("tier_history", lambda: loader(_tier_histories, _identity))
+        return self._old("tier_history", lambda: loader(_tier_histories, _identity))
 
     @property
     def points_balance(self) -> DataLoader:
-        return self._get("points_balance", lambda: loader(_points_balances, _identity))
+        return self._old("points_balance", lambda: loader(_points_balances, _identity))
 
     @property
     def tier_progress(self) -> DataLoader:
@@ -150,13 +104,13 @@ class Loaders:
                 )
             return result
 
-        return self._get("tier_progress", lambda: loader(batch, _identity))
+        return self._old("tier_progress", lambda: loader(batch, _identity))
 
     @property
     def purchase_lines(self) -> DataLoader:
         from resolvers.points import purchase_lines
 
-        return self._get("purchase_lines", lambda: loader(purchase_lines, _identity))
+        return self._old("purchase_lines", lambda: loader(purchase_lines, _identity))
 
     @property
     def purchase(self) -> DataLoader:
@@ -174,20 +128,20 @@ class Loaders:
                 return {}
             return {p.id: p for p in await query}
 
-        return self._get("purchase", lambda: loader(batch, PurchaseType.from_model))
+        return self._old("purchase", lambda: loader(batch, PurchaseType.from_model))
 
     @property
     def mall_stock(self) -> DataLoader:
         from resolvers.mall import stock_remaining
 
-        return self._get("mall_stock", lambda: loader(stock_remaining, _identity))
+        return self._old("mall_stock", lambda: loader(stock_remaining, _identity))
 
     @property
     def mall_item(self) -> DataLoader:
         """Items the viewer may see (retired ones are for staff), with the viewer's price."""
         from resolvers.mall import priced_items
 
-        return self._get("mall_item", lambda: loader(
+        return self._old("mall_item", lambda: loader(
             lambda ids: priced_items(self.viewer, self.clock, ids, retired_too=False), _identity
         ))
 
@@ -196,7 +150,7 @@ class Loaders:
         """The item of a redemption the viewer sees, retired or not."""
         from resolvers.mall import priced_items
 
-        return self._get("redeemed_item", lambda: loader(
+        return self._old("redeemed_item", lambda: loader(
             lambda ids: priced_items(self.viewer, self.clock, ids, retired_too=True), _identity
         ))
 
@@ -204,10 +158,10 @@ class Loaders:
     def redemption(self) -> DataLoader:
         from resolvers.mall import redemptions_by_ids
 
-        return self._get("redemption", lambda: loader(lambda ids: redemptions_by_ids(self.viewer, ids), _identity))
+        return self._old("redemption", lambda: loader(lambda ids: redemptions_by_ids(self.viewer, ids), _identity))
 
     @property
     def mall_price_rule(self) -> DataLoader:
         from resolvers.mall import price_rules_by_ids
 
-        return self._get("mall_price_rule", lambda: loader(lambda ids: price_rules_by_ids(self.viewer, ids), _identity))
+        return self._old("mall_price_rule", lambda: loader(lambda ids: price_rules_by_ids(self.viewer, ids), _identity))

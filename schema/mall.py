@@ -10,9 +10,9 @@ from strawberry.types import Info
 
 from domain.mall.errors import MallErrorCode as DomainMallErrorCode
 from schema.members import Member
-from schema.relay import Node, SortDirection
+from schema.relay import Node, SortDirection, maybe
 from schema.scalars import Money
-from schema.stores import Store
+from schema.stores.types import Store
 
 
 @strawberry.enum
@@ -125,7 +125,7 @@ class MallItem(Node):
     @strawberry.field(description="Stores where it can be collected; empty: every store.")
     async def stores(self, info: Info) -> list[Store]:
         found = await info.context.loaders.public_store.load_many(self.store_pks)
-        return [store for store in found if store is not None]
+        return [Store.from_model(store) for store in found if store is not None]
 
 
 @strawberry.type
@@ -157,11 +157,11 @@ class Redemption(Node):
 
     @strawberry.field(description="Where to collect it; null: any store that offers the item.")
     async def store(self, info: Info) -> Store | None:
-        return None if self.store_pk is None else await info.context.loaders.public_store.load(self.store_pk)
+        return None if self.store_pk is None else maybe(Store.from_model, await info.context.loaders.public_store.load(self.store_pk))
 
     @strawberry.field
     async def fulfilled_store(self, info: Info) -> Store | None:
-        return None if self.fulfilled_store_pk is None else await info.context.loaders.public_store.load(self.fulfilled_store_pk)
+        return None if self.fulfilled_store_pk is None else maybe(Store.from_model, await info.context.loaders.public_store.load(self.fulfilled_store_pk))
 
 
 @strawberry.type

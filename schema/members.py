@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from schema.relay import Connection, Node, to_global_id
-from schema.stores import Store
+from schema.relay import Connection, Node, maybe, to_global_id
+from schema.stores.types import Store
 
 if TYPE_CHECKING:
     from schema.mall import Redemption, RedemptionFilter
@@ -112,7 +112,7 @@ class Member(Node):
     async def home_store(self, info: Info) -> Store | None:
         if self.home_store_pk is None:
             return None
-        return await info.context.loaders.public_store.load(self.home_store_pk)
+        return maybe(Store.from_model, await info.context.loaders.public_store.load(self.home_store_pk))
 
     @strawberry.field
     async def tier(self, info: Info) -> Tier:

@@ -10,9 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from schema.members import Member
-from schema.relay import Node, to_global_id
+from schema.relay import Node, maybe, to_global_id
 from schema.scalars import Money
-from schema.stores import Store
+from schema.stores.types import Store
 
 
 @strawberry.enum
@@ -78,7 +78,7 @@ class Purchase(Node):
 
     @strawberry.field
     async def store(self, info: Info) -> Store | None:
-        return await info.context.loaders.public_store.load(self.store_pk)
+        return maybe(Store.from_model, await info.context.loaders.public_store.load(self.store_pk))
 
     @strawberry.field
     async def lines(self, info: Info) -> list[PurchaseLine]:

@@ -7,39 +7,22 @@ from strawberry.types import Info
 
 from resolvers import mall as mall_resolvers
 from resolvers import members as member_resolvers
-from resolvers import nodes
 from resolvers import points as points_resolvers
-from resolvers import programme as programme_resolvers
-from resolvers import stores as store_resolvers
 from schema import mall as gql_mall
 from schema import members as gql_members
 from schema import points as gql_points
-from schema import programme as gql_programme
-from schema import stores as gql_stores
 from schema.permissions import IsChainAdmin, IsStaff
-from schema.relay import Connection, Node
+from schema.nodes import NODE_TYPES, NodeQuery
+from schema.programme.mutations import ProgrammeMutation
+from schema.programme.queries import ProgrammeQuery
+from schema.relay import Connection
+from schema.stores.mutations import StoreMutation
+from schema.stores.queries import StoreQuery
+from strawberry.tools import merge_types
 
 
 @strawberry.type
-class Query:
-    @strawberry.field(description="Refetch any object by its global ID.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return await nodes.resolve_node(info.context, id)
-
-    @strawberry.field(description="Refetch several objects; those you may not see are null.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        return await nodes.resolve_nodes(info.context, ids)
-
-    @strawberry.field(description="Who is calling.")
-    def viewer(self, info: Info) -> gql_stores.Viewer:
-        return store_resolvers.viewer(info.context)
-
-    @strawberry.field(permission_classes=[IsStaff], description="Stores the caller may see.")
-    async def stores(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[gql_stores.Store]:
-        return await store_resolvers.stores_connection(info.context, first, after)
-
+class MembersQuery:
     @strawberry.field(description="The signed-in member; null for any other caller.")
     async def me(self, info: Info) -> gql_members.Member | None:
         return await member_resolvers.me(info.context)
@@ -55,10 +38,10 @@ class Query:
     ) -> Connection[gql_members.Member]:
         return await member_resolvers.members_connection(info.context, filter, first, after)
 
-    @strawberry.field(permission_classes=[IsStaff], description="The programme's operator-changeable numbers.")
-    async def programme_settings(self) -> gql_programme.ProgrammeSettings:
-        return await programme_resolvers.programme_settings()
 
+
+@strawberry.type
+class RestQuery:
     @strawberry.field(description="Rule changes announced and not yet in force, soonest first.")
     async def upcoming_rule_changes(self, info: Info) -> list[gql_points.RuleChange]:
         return await points_resolvers.upcoming_rule_changes(info.context)
@@ -103,35 +86,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation:
-    @strawberry.mutation(description="Sign a staff member in: a short-lived token and a refresh token.")
-    async def staff_login(self, info: Info, input: gql_stores.StaffLoginInput) -> gql_stores.StaffLoginPayload:
-        return await store_resolvers.staff_login(info.context, input)
-
-    @strawberry.mutation(description="Trade a refresh token (once) for a new token pair.")
-    async def refresh_staff_session(
-        self, info: Info, input: gql_stores.RefreshStaffSessionInput
-    ) -> gql_stores.StaffLoginPayload:
-        return await store_resolvers.refresh_staff_session(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Open a store (chain admin). Optional idempotencyKey.")
-    async def create_store(self, info: Info, input: gql_stores.CreateStoreInput) -> gql_stores.CreateStorePayload:
-        return await store_resolvers.create_store(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsStaff], description="Chain admins create anyone; managers create clerks.")
-    async def create_staff(self, info: Info, input: gql_stores.CreateStaffInput) -> gql_stores.CreateStaffPayload:
-        return await store_resolvers.create_staff(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsStaff], description="A kiosk or POS key; the secret is shown once.")
-    async def create_device_key(
-        self, info: Info, input: gql_stores.CreateDeviceKeyInput
-    ) -> gql_stores.CreateDeviceKeyPayload:
-        return await store_resolvers.create_device_key(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsStaff], description="Revoke a device or partner key; it stops working at once.")
-    async def revoke_api_key(self, info: Info, input: gql_stores.RevokeApiKeyInput) -> gql_stores.RevokeApiKeyPayload:
-        return await store_resolvers.revoke_api_key(info.context, input)
-
+class MembersMutation:
     @strawberry.mutation(description="Register a member; the same phone never makes a second member.")
     async def register_member(self, info: Info, input: gql_members.RegisterMemberInput) -> gql_members.RegisterMemberPayload:
         return await member_resolvers.register_member(info.context, input)
@@ -156,12 +111,10 @@ class Mutation:
     async def update_my_profile(self, info: Info, input: gql_members.UpdateMyProfileInput) -> gql_members.UpdateMyProfilePayload:
         return await member_resolvers.update_my_profile(info.context, input)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Change programme numbers within their limits (chain admin).")
-    async def update_programme_settings(
-        self, info: Info, input: gql_programme.UpdateProgrammeSettingsInput
-    ) -> gql_programme.UpdateProgrammeSettingsPayload:
-        return await programme_resolvers.update_programme_settings(info.context, input)
 
+
+@strawberry.type
+class RestMutation:
     @strawberry.mutation(permission_classes=[IsChainAdmin], description="Add a tier with its thresholds, multiplier, discount and benefits (chain admin).")
     async def create_tier(self, info: Info, input: gql_members.CreateTierInput) -> gql_members.TierPayload:
         return await member_resolvers.create_tier(info.context, input)
@@ -273,10 +226,11 @@ class Mutation:
         return await mall_resolvers.expire_redemptions(info.context)
 
 
-NODE_TYPES = [gql_stores.Store, gql_stores.StaffUser, gql_stores.ApiKey, gql_members.Member, gql_members.Tier, gql_points.Purchase, gql_points.Campaign,
-              gql_mall.MallItem, gql_mall.Redemption, gql_mall.MallPriceRule]
+# Merged in this order, so the printed schema lists each context's fields together.
+Query = merge_types("Query", (NodeQuery, StoreQuery, MembersQuery, ProgrammeQuery, RestQuery))
+Mutation = merge_types("Mutation", (StoreMutation, MembersMutation, ProgrammeMutation, RestMutation))
 
 
 def build_schema() -> strawberry.Schema:
     """The schema: types and resolvers. Running operations against it is schema/execution.py's."""
-    return strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES)
+    return strawberry.Schema(query=Query, mutation=Mutation, types=[t for t, _, _ in NODE_TYPES.values()])

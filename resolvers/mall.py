@@ -22,7 +22,8 @@ from domain.mall.pricing import RuleKind
 from domain.mall.redemptions import RedeemRequest, redeem
 from resolvers.connections import connection_from_page, page_request
 from resolvers.context import RequestContext
-from resolvers.members import member_after_write, member_as_written
+from resolvers.members.queries import member_after_write as _member_after_write, member_as_written as _member_as_written
+from schema.members.types import Member as MemberType
 from schema import mall as gql
 from schema.errors import errors_from, invalid_id_error
 from schema.relay import Connection, InvalidGlobalId, SortDirection, pk_of, to_global_id
@@ -35,6 +36,14 @@ def _errors(exc: DomainError) -> list[gql.MallError]:
 
 def _invalid(field: str) -> list[gql.MallError]:
     return invalid_id_error(gql.MallError, gql.MallErrorCode, field)
+
+
+async def member_after_write(ctx, member_id):  # transitional
+    return MemberType.from_model(await _member_after_write(ctx, member_id))
+
+
+def member_as_written(ctx, found):  # transitional
+    return MemberType.from_model(_member_as_written(ctx, found))
 
 
 # ---- views ----------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ from domain.members import services as members
 from domain.pagination import keyset_page
 from resolvers.connections import connection_from_page, page_request
 from resolvers.context import RequestContext
-from resolvers.members import member_after_write
+from resolvers.members.queries import member_after_write as _member_after_write
 from schema import points as gql
 from schema.errors import errors_from, invalid_id_error
 from schema.relay import Connection, InvalidGlobalId, pk_of, to_global_id
+from schema.members.types import Member as MemberType
 from schema.scalars import Money
 
 MAX_BATCH = 500
@@ -28,26 +29,6 @@ def _errors(exc: DomainError) -> list[gql.PointsError]:
 
 def _invalid(field: str) -> list[gql.PointsError]:
     return invalid_id_error(gql.PointsError, gql.PointsErrorCode, field)
-
-
-async def expiring(ctx: RequestContext, member_pk: int, within_days: int) -> list[gql.ExpiringPoints]:
-    lots = await ledger.expiring(member_pk, max(0, min(within_days, 3650)), ctx.clock)
-    return [gql.ExpiringPoints(points=l.points, expires_at=l.expires_at) for l in lots]
-
-
-def _entry(row) -> gql.PointsEntry:
-    journal = row.journal
-    return gql.PointsEntry(
-        id=to_global_id("PointsEntry", row.id), kind=gql.PointsKind(journal.kind), points=row.amount,
-        reason=journal.reason, occurred_at=journal.occurred_at, reference=journal.reference,
-    )
-
-
-async def points_history(ctx: RequestContext, member_pk: int, home_store_pk: int | None, first, after, filter) -> Connection[gql.PointsEntry]:
-    scope = members.history_scope(ctx.viewer, member_pk, home_store_id=home_store_pk)
-    kind = filter.kind.value if filter is not None and filter.kind is not None else None
-    page = await ledger.history_page(member_pk, page_request(first, after), kind=kind, store_id=scope.store_id)
-    return connection_from_page(page, _entry)
 
 
 async def member_purchases(ctx: RequestContext, member_pk: int, home_store_pk: int | None, first, after) -> Connection[gql.Purchase]:
@@ -67,6 +48,10 @@ async def purchase_lines(purchase_ids: list[int]) -> dict[int, list[gql.Purchase
             unit_price=Money.from_minor(line.unit_price_fen), points=line.points, returned_quantity=line.returned_quantity,
         ))
     return found
+
+
+async def member_after_write(ctx, member_id):  # transitional
+    return MemberType.from_model(await _member_after_write(ctx, member_id))
 
 
 # ---- purchases ------------------------------------------------------------------------------

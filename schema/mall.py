@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.mall.errors import MallErrorCode as DomainMallErrorCode
-from schema.members import Member
+from schema.members.types import Member
 from schema.relay import Node, SortDirection, maybe
 from schema.scalars import Money
 from schema.stores.types import Store
@@ -153,7 +153,7 @@ class Redemption(Node):
 
     @strawberry.field(description="Null when the viewer may not see the member.")
     async def member(self, info: Info) -> Member | None:
-        return await info.context.loaders.member.load(self.member_pk)
+        return maybe(Member.from_model, await info.context.loaders.member.load(self.member_pk))
 
     @strawberry.field(description="Where to collect it; null: any store that offers the item.")
     async def store(self, info: Info) -> Store | None:

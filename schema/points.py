@@ -9,7 +9,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from schema.members import Member
+from schema.members.types import Member
 from schema.relay import Node, maybe, to_global_id
 from schema.scalars import Money
 from schema.stores.types import Store
@@ -28,26 +28,6 @@ class PurchaseStatus(Enum):
     HELD = "HELD"
     PARTIALLY_RETURNED = "PARTIALLY_RETURNED"
     RETURNED = "RETURNED"
-
-
-@strawberry.enum
-class PointsKind(Enum):
-    PURCHASE = "PURCHASE"
-    CHECK_IN = "CHECK_IN"
-    REFERRAL = "REFERRAL"
-    REVIEW = "REVIEW"
-    SURVEY = "SURVEY"
-    CAMPAIGN_BONUS = "CAMPAIGN_BONUS"
-    REGISTRATION = "REGISTRATION"
-    IMPORT = "IMPORT"
-    REDEMPTION = "REDEMPTION"
-    LOTTERY_DRAW = "LOTTERY_DRAW"
-    CASH_OFFSET = "CASH_OFFSET"
-    DONATION = "DONATION"
-    ADJUSTMENT = "ADJUSTMENT"
-    EXPIRY = "EXPIRY"
-    REVERSAL = "REVERSAL"
-    RETURN = "RETURN"
 
 
 @strawberry.type
@@ -94,27 +74,6 @@ class Purchase(Node):
             status=PurchaseStatus(purchase.status), held_reason=purchase.held_reason,
             client_txn_id=purchase.client_txn_id, store_pk=purchase.store_id, pk=purchase.id,
         )
-
-
-@strawberry.type(description="One change of the member's balance.")
-class PointsEntry:
-    id: strawberry.ID
-    kind: PointsKind
-    points: int = strawberry.field(description="Signed: positive credits, negative debits.")
-    reason: str
-    occurred_at: datetime
-    reference: str | None
-
-
-@strawberry.input
-class PointsHistoryFilter:
-    kind: PointsKind | None = None
-
-
-@strawberry.type
-class ExpiringPoints:
-    points: int
-    expires_at: datetime
 
 
 # ---- errors ---------------------------------------------------------------------------------

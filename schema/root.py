@@ -6,38 +6,21 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import mall as mall_resolvers
-from resolvers import members as member_resolvers
 from resolvers import points as points_resolvers
 from schema import mall as gql_mall
-from schema import members as gql_members
 from schema import points as gql_points
 from schema.permissions import IsChainAdmin, IsStaff
+from schema.members.mutations import MemberMutation
+from schema.members.queries import MemberQuery
 from schema.nodes import NODE_TYPES, NodeQuery
 from schema.programme.mutations import ProgrammeMutation
 from schema.programme.queries import ProgrammeQuery
 from schema.relay import Connection
 from schema.stores.mutations import StoreMutation
 from schema.stores.queries import StoreQuery
+from schema.tiers.mutations import TierMutation
+from schema.tiers.queries import TierQuery
 from strawberry.tools import merge_types
-
-
-@strawberry.type
-class MembersQuery:
-    @strawberry.field(description="The signed-in member; null for any other caller.")
-    async def me(self, info: Info) -> gql_members.Member | None:
-        return await member_resolvers.me(info.context)
-
-    @strawberry.field(description="Look a member up by code (staff, devices) or phone (staff).")
-    async def member(self, info: Info, code: str | None = None, phone: str | None = None) -> gql_members.Member | None:
-        return await member_resolvers.member(info.context, code, phone)
-
-    @strawberry.field(permission_classes=[IsStaff], description="Members the caller's store may see.")
-    async def members(
-        self, info: Info, filter: gql_members.MemberFilter | None = None, first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[gql_members.Member]:
-        return await member_resolvers.members_connection(info.context, filter, first, after)
-
 
 
 @strawberry.type
@@ -50,10 +33,10 @@ class RestQuery:
     async def campaigns(self, info: Info) -> list[gql_points.Campaign]:
         return await points_resolvers.campaigns(info.context)
 
-    @strawberry.field(description="Tiers and their benefits, lowest first.")
-    async def tiers(self) -> list[gql_members.Tier]:
-        return await member_resolvers.tiers_list()
 
+
+@strawberry.type
+class RestQuery2:
     @strawberry.field(description="The points mall as the viewer sees it, with the viewer's price today.")
     async def mall_items(
         self, info: Info, filter: gql_mall.MallItemFilter | None = None, sort_by: gql_mall.MallItemSort | None = None,
@@ -86,53 +69,7 @@ class RestQuery:
 
 
 @strawberry.type
-class MembersMutation:
-    @strawberry.mutation(description="Register a member; the same phone never makes a second member.")
-    async def register_member(self, info: Info, input: gql_members.RegisterMemberInput) -> gql_members.RegisterMemberPayload:
-        return await member_resolvers.register_member(info.context, input)
-
-    @strawberry.mutation(description="Send a one-time sign-in code to a phone.")
-    async def request_login_code(
-        self, info: Info, input: gql_members.RequestLoginCodeInput
-    ) -> gql_members.RequestLoginCodePayload:
-        return await member_resolvers.request_login_code(info.context, input)
-
-    @strawberry.mutation(description="Sign a member in with the code sent to their phone.")
-    async def login_with_code(self, info: Info, input: gql_members.LoginWithCodeInput) -> gql_members.MemberSessionPayload:
-        return await member_resolvers.login_with_code(info.context, input)
-
-    @strawberry.mutation(description="Trade a member's refresh token (once) for a new token pair.")
-    async def refresh_member_session(
-        self, info: Info, input: gql_members.RefreshMemberSessionInput
-    ) -> gql_members.MemberSessionPayload:
-        return await member_resolvers.refresh_member_session(info.context, input)
-
-    @strawberry.mutation(description="The signed-in member edits their own profile; a birthday, once set, is locked.")
-    async def update_my_profile(self, info: Info, input: gql_members.UpdateMyProfileInput) -> gql_members.UpdateMyProfilePayload:
-        return await member_resolvers.update_my_profile(info.context, input)
-
-
-
-@strawberry.type
 class RestMutation:
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Add a tier with its thresholds, multiplier, discount and benefits (chain admin).")
-    async def create_tier(self, info: Info, input: gql_members.CreateTierInput) -> gql_members.TierPayload:
-        return await member_resolvers.create_tier(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Edit a tier; members are re-evaluated by activity and at the next review (chain admin).")
-    async def update_tier(self, info: Info, input: gql_members.UpdateTierInput) -> gql_members.TierPayload:
-        return await member_resolvers.update_tier(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="A manual tier floor, with a reason.")
-    async def set_member_tier_floor(
-        self, info: Info, input: gql_members.SetMemberTierFloorInput
-    ) -> gql_members.SetMemberTierFloorPayload:
-        return await member_resolvers.set_member_tier_floor(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="The periodic review: downgrades by one tier at most.")
-    async def review_tiers(self, info: Info, input: gql_members.ReviewTiersInput) -> gql_members.ReviewTiersPayload:
-        return await member_resolvers.review_tiers(info.context, input)
-
     @strawberry.mutation(description="Record a paid purchase: points credited now. Idempotent on clientTxnId.")
     async def record_purchase(self, info: Info, input: gql_points.RecordPurchaseInput) -> gql_points.RecordPurchasePayload:
         return await points_resolvers.record_purchase(info.context, input)
@@ -227,8 +164,8 @@ class RestMutation:
 
 
 # Merged in this order, so the printed schema lists each context's fields together.
-Query = merge_types("Query", (NodeQuery, StoreQuery, MembersQuery, ProgrammeQuery, RestQuery))
-Mutation = merge_types("Mutation", (StoreMutation, MembersMutation, ProgrammeMutation, RestMutation))
+Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, RestQuery, TierQuery, RestQuery2))
+Mutation = merge_types("Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, RestMutation))
 
 
 def build_schema() -> strawberry.Schema:

@@ -14,6 +14,7 @@ from domain.tiers import activity
 from domain.tiers import service as tiers
 from domain.ledger.models import PointsAccount
 from domain.tiers.models import Tier, TierChange
+from resolvers.earning.loaders import EarningLoaders
 from resolvers.ledger.loaders import LedgerLoaders
 from resolvers.members.loaders import MemberLoaders
 from resolvers.stores.loaders import StoreLoaders
@@ -35,36 +36,12 @@ def _identity(value: Any) -> Any:
     return value
 
 
-class Loaders(StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders):
+class Loaders(StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders):
     def _old(self, name: str, make: Callable[[], DataLoader]) -> DataLoader:
         made = self._made.get(name)
         if made is None:
             made = self._made[name] = make()
         return made
-
-    @property
-    def purchase_lines(self) -> DataLoader:
-        from resolvers.points import purchase_lines
-
-        return self._old("purchase_lines", lambda: loader(purchase_lines, _identity))
-
-    @property
-    def purchase(self) -> DataLoader:
-        from domain.access import CallerKind
-        from domain.earning.models import Purchase
-        from schema.points import Purchase as PurchaseType
-
-        async def batch(ids: list[int]) -> dict[int, Purchase]:
-            query = Purchase.filter(id__in=ids)
-            if self.viewer.kind is CallerKind.MEMBER:
-                query = query.filter(member_id=self.viewer.subject_id)
-            elif self.viewer.is_store_bound and self.viewer.kind is CallerKind.STAFF:
-                query = query.filter(store_id=self.viewer.store_id)
-            elif not self.viewer.is_chain_admin:
-                return {}
-            return {p.id: p for p in await query}
-
-        return self._old("purchase", lambda: loader(batch, PurchaseType.from_model))
 
     @property
     def mall_stock(self) -> DataLoader:

@@ -31,12 +31,12 @@ def _as_is(value: Any) -> Any:  # transitional: loaders of contexts not converte
 
 from schema.members.types import Member  # noqa: E402
 from schema.tiers.types import Tier  # noqa: E402
-from schema.points import Purchase  # noqa: E402
+from schema.earning.types import Purchase  # noqa: E402
 from schema.mall import MallItem, Redemption, MallPriceRule  # noqa: E402
 
 register(Member, "member", Member.from_model)
 register(Tier, "tier", Tier.from_model)
-register(Purchase, "purchase", _as_is)
+register(Purchase, "purchase", Purchase.from_model)
 register(MallItem, "mall_item", _as_is)
 register(Redemption, "redemption", _as_is)
 register(MallPriceRule, "mall_price_rule", _as_is)

@@ -6,10 +6,10 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import mall as mall_resolvers
-from resolvers import points as points_resolvers
 from schema import mall as gql_mall
-from schema import points as gql_points
 from schema.permissions import IsChainAdmin, IsStaff
+from schema.earning.mutations import EarningMutation
+from schema.earning.queries import EarningQuery
 from schema.members.mutations import MemberMutation
 from schema.members.queries import MemberQuery
 from schema.nodes import NODE_TYPES, NodeQuery
@@ -21,18 +21,6 @@ from schema.stores.queries import StoreQuery
 from schema.tiers.mutations import TierMutation
 from schema.tiers.queries import TierQuery
 from strawberry.tools import merge_types
-
-
-@strawberry.type
-class RestQuery:
-    @strawberry.field(description="Rule changes announced and not yet in force, soonest first.")
-    async def upcoming_rule_changes(self, info: Info) -> list[gql_points.RuleChange]:
-        return await points_resolvers.upcoming_rule_changes(info.context)
-
-    @strawberry.field(permission_classes=[IsStaff], description="Earning campaigns, past, running and planned (staff).")
-    async def campaigns(self, info: Info) -> list[gql_points.Campaign]:
-        return await points_resolvers.campaigns(info.context)
-
 
 
 @strawberry.type
@@ -70,52 +58,6 @@ class RestQuery2:
 
 @strawberry.type
 class RestMutation:
-    @strawberry.mutation(description="Record a paid purchase: points credited now. Idempotent on clientTxnId.")
-    async def record_purchase(self, info: Info, input: gql_points.RecordPurchaseInput) -> gql_points.RecordPurchasePayload:
-        return await points_resolvers.record_purchase(info.context, input)
-
-    @strawberry.mutation(description="Offline backfill: up to 500 purchases, each answered on its own.")
-    async def submit_purchase_batch(
-        self, info: Info, input: gql_points.SubmitPurchaseBatchInput
-    ) -> gql_points.SubmitPurchaseBatchPayload:
-        return await points_resolvers.submit_purchase_batch(info.context, input)
-
-    @strawberry.mutation(description="A full or partial return takes back the points it earned and refunds points paid.")
-    async def return_purchase(self, info: Info, input: gql_points.ReturnPurchaseInput) -> gql_points.ReturnPurchasePayload:
-        return await points_resolvers.return_purchase(info.context, input)
-
-    @strawberry.mutation(description="The signed-in member's daily check-in.")
-    async def check_in(self, info: Info, input: gql_points.CheckInInput) -> gql_points.CheckInPayload:
-        return await points_resolvers.check_in(info.context, input)
-
-    @strawberry.mutation(description="Review a purchased item, once per purchase line.")
-    async def submit_review(self, info: Info, input: gql_points.SubmitReviewInput) -> gql_points.SubmitReviewPayload:
-        return await points_resolvers.submit_review(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="A manual correction, audited.")
-    async def adjust_points(self, info: Info, input: gql_points.AdjustPointsInput) -> gql_points.AdjustPointsPayload:
-        return await points_resolvers.adjust_points(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Expire due points and send reminders now.")
-    async def expire_points(self, info: Info, input: gql_points.ExpirePointsInput) -> gql_points.ExpirePointsPayload:
-        return await points_resolvers.expire_points(info.context)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Points per yuan for a category from a moment on; a cut needs the notice period (chain admin).")
-    async def set_earn_rate(self, info: Info, input: gql_points.SetEarnRateInput) -> gql_points.SetEarnRatePayload:
-        return await points_resolvers.set_earn_rate(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="A campaign: conditions, a multiplier or bonus, stacking, caps and a budget (chain admin).")
-    async def create_campaign(self, info: Info, input: gql_points.CreateCampaignInput) -> gql_points.CampaignPayload:
-        return await points_resolvers.create_campaign(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="End a campaign, after the notice period.")
-    async def end_campaign(self, info: Info, input: gql_points.EndCampaignInput) -> gql_points.CampaignPayload:
-        return await points_resolvers.end_campaign(info.context, input)
-
-    @strawberry.mutation(permission_classes=[IsStaff], description="A store manager flags the day, e.g. RAINY_DAY.")
-    async def set_store_flag(self, info: Info, input: gql_points.SetStoreFlagInput) -> gql_points.SetStoreFlagPayload:
-        return await points_resolvers.set_store_flag(info.context, input)
-
     @strawberry.mutation(permission_classes=[IsChainAdmin], description="Add an item to the points mall (chain admin).")
     async def create_mall_item(self, info: Info, input: gql_mall.CreateMallItemInput) -> gql_mall.MallItemPayload:
         return await mall_resolvers.create_mall_item(info.context, input)
@@ -164,8 +106,8 @@ class RestMutation:
 
 
 # Merged in this order, so the printed schema lists each context's fields together.
-Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, RestQuery, TierQuery, RestQuery2))
-Mutation = merge_types("Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, RestMutation))
+Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, RestQuery2))
+Mutation = merge_types("Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, RestMutation))
 
 
 def build_schema() -> strawberry.Schema:

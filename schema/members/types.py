@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.members.codes import qr_payload
+from resolvers.earning import queries as earning_queries
 from resolvers.ledger import queries as ledger_queries
 from resolvers.tiers import queries as tier_queries
 from schema.relay import Connection, Node, connection_of, maybe, to_global_id
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from schema.ledger.inputs import PointsHistoryFilter
     from schema.ledger.types import ExpiringPoints, PointsEntry
     from schema.mall import Redemption, RedemptionFilter
-    from schema.points import Purchase
+    from schema.earning.types import Purchase
 
 
 @strawberry.enum
@@ -120,10 +121,11 @@ class Member(Node):
     @strawberry.field(description="The member's purchases, newest first.")
     async def purchases(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.points")]]:
-        from resolvers import points as points_resolvers
+    ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.earning.types")]]:
+        from schema.earning.types import Purchase
 
-        return await points_resolvers.member_purchases(info.context, self.pk, self.home_store_pk, first, after)
+        page = await earning_queries.member_purchases(info.context, self.pk, self.home_store_pk, first, after)
+        return connection_of(page, Purchase.from_model)
 
     @strawberry.field(description="The member's mall redemptions, newest first.")
     async def redemptions(

@@ -1,0 +1,18 @@
+"""The earning context's loaders: purchases as the viewer may see them, and their lines."""
+
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from domain.earning import visibility
+from resolvers.loading import LoaderSet
+
+
+class EarningLoaders(LoaderSet):
+    @property
+    def purchase(self) -> DataLoader:
+        return self._get("purchase", lambda ids: visibility.purchases_by_ids(self.viewer, ids))
+
+    @property
+    def purchase_lines(self) -> DataLoader:
+        return self._get("purchase_lines", visibility.lines_of)

@@ -84,13 +84,3 @@ async def payload_of(
         values = await values
     return payload_type(**values)
 
-
-# ---- transitional: the contexts not yet on payload_of ------------------------------------
-
-
-def errors_from(exc: DomainError, error_type: type[Any], code_enum: type[Enum]) -> list[Any]:
-    return [error_type(code=code_enum(exc.code), field=exc.field, message=exc.message)]
-
-
-def invalid_id_error(error_type: type[Any], code_enum: type[Enum], field: str) -> list[Any]:
-    return [error_type(code=code_enum("INVALID_ID"), field=field, message="That ID is not valid here.")]

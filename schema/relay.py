@@ -9,9 +9,15 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from domain.pagination import Page
-from resolvers.global_ids import (  # noqa: F401  (the codec, re-used: resolvers decode, schema/ encodes)
+from resolvers.global_ids import (
     MAX_PK, InvalidGlobalId, decode_cursor, encode_cursor, from_global_id, int_pk, pk_of, to_global_id,
 )
+
+# The codec is the resolvers' (they decode input IDs); schema/ encodes with it and re-exports it.
+__all__ = [
+    "MAX_PK", "Connection", "Edge", "InvalidGlobalId", "Node", "PageInfo", "SortDirection", "connection_of",
+    "decode_cursor", "encode_cursor", "from_global_id", "int_pk", "maybe", "pk_of", "to_global_id",
+]
 
 T = TypeVar("T")
 

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from domain.members.codes import qr_payload
 from resolvers.earning import queries as earning_queries
 from resolvers.ledger import queries as ledger_queries
+from resolvers.mall import queries as mall_queries
 from resolvers.tiers import queries as tier_queries
 from schema.relay import Connection, Node, connection_of, maybe, to_global_id
 from schema.stores.types import Store
@@ -20,7 +21,8 @@ from schema.tiers.types import Tier, TierChange, TierProgress
 if TYPE_CHECKING:
     from schema.ledger.inputs import PointsHistoryFilter
     from schema.ledger.types import ExpiringPoints, PointsEntry
-    from schema.mall import Redemption, RedemptionFilter
+    from schema.mall.inputs import RedemptionFilter
+    from schema.mall.types import Redemption
     from schema.earning.types import Purchase
 
 
@@ -130,11 +132,12 @@ class Member(Node):
     @strawberry.field(description="The member's mall redemptions, newest first.")
     async def redemptions(
         self, info: Info, first: int | None = None, after: str | None = None,
-        filter: Annotated["RedemptionFilter", strawberry.lazy("schema.mall")] | None = None,
-    ) -> Connection[Annotated["Redemption", strawberry.lazy("schema.mall")]]:
-        from resolvers import mall as mall_resolvers
+        filter: Annotated["RedemptionFilter", strawberry.lazy("schema.mall.inputs")] | None = None,
+    ) -> Connection[Annotated["Redemption", strawberry.lazy("schema.mall.types")]]:
+        from schema.mall.types import Redemption
 
-        return await mall_resolvers.member_redemptions(info.context, self.pk, first, after, filter)
+        status = filter.status.value if filter is not None and filter.status is not None else None
+        return connection_of(await mall_queries.member_redemptions(info.context, self.pk, status, first, after), Redemption.from_model)
 
     @strawberry.field(description="Newest first.")
     async def tier_history(self, info: Info, first: int = 20) -> list[TierChange]:

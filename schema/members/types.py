@@ -113,7 +113,7 @@ class Member(Node):
     async def points_history(
         self, info: Info, first: int | None = None, after: str | None = None,
         filter: Annotated["PointsHistoryFilter", strawberry.lazy("schema.ledger.inputs")] | None = None,
-    ) -> Connection[Annotated["PointsEntry", strawberry.lazy("schema.ledger.types")]]:
+    ) -> Connection[Annotated["PointsEntry", strawberry.lazy("schema.ledger.types")]] | None:
         from schema.ledger.types import PointsEntry
 
         kind = filter.kind.value if filter is not None and filter.kind is not None else None
@@ -123,7 +123,7 @@ class Member(Node):
     @strawberry.field(description="The member's purchases, newest first.")
     async def purchases(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.earning.types")]]:
+    ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.earning.types")]] | None:
         from schema.earning.types import Purchase
 
         page = await earning_queries.member_purchases(info.context, self.pk, self.home_store_pk, first, after)
@@ -133,14 +133,14 @@ class Member(Node):
     async def redemptions(
         self, info: Info, first: int | None = None, after: str | None = None,
         filter: Annotated["RedemptionFilter", strawberry.lazy("schema.mall.inputs")] | None = None,
-    ) -> Connection[Annotated["Redemption", strawberry.lazy("schema.mall.types")]]:
+    ) -> Connection[Annotated["Redemption", strawberry.lazy("schema.mall.types")]] | None:
         from schema.mall.types import Redemption
 
         status = filter.status.value if filter is not None and filter.status is not None else None
         return connection_of(await mall_queries.member_redemptions(info.context, self.pk, status, first, after), Redemption.from_model)
 
     @strawberry.field(description="Newest first.")
-    async def tier_history(self, info: Info, first: int = 20) -> list[TierChange]:
+    async def tier_history(self, info: Info, first: int = 20) -> list[TierChange] | None:
         return [TierChange.from_model(c) for c in await tier_queries.tier_history(info.context, self.pk, self.home_store_pk, first)]
 
     @classmethod

@@ -9,7 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import nodes
-from schema.earning.types import Purchase
+from schema.earning.types import Campaign, Purchase, PurchaseLine
+from schema.ledger.types import PointsEntry
 from schema.mall.types import MallItem, MallPriceRule, Redemption
 from schema.members.types import Member
 from schema.relay import Node
@@ -21,7 +22,8 @@ NODE_TYPES: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
     node_type.__name__: (node_type, loader_name, node_type.from_model)
     for node_type, loader_name in (
         (Store, "store"), (StaffUser, "staff"), (ApiKey, "api_key"), (Member, "member"), (Tier, "tier"),
-        (Purchase, "purchase"), (MallItem, "mall_item"), (Redemption, "redemption"), (MallPriceRule, "mall_price_rule"),
+        (Purchase, "purchase"), (PurchaseLine, "purchase_line"), (Campaign, "campaign"), (PointsEntry, "points_entry"),
+        (MallItem, "mall_item"), (Redemption, "redemption"), (MallPriceRule, "mall_price_rule"),
     )
 }
 LOADER_NAMES = {name: loader_name for name, (_, loader_name, _) in NODE_TYPES.items()}

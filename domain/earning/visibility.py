@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.queryset import QuerySet
 
 from domain.access import CallerKind, Viewer
-from domain.earning.models import Purchase, PurchaseLine
+from domain.earning.models import CampaignRule, Purchase, PurchaseLine
 from domain.members import services as members
 
 
@@ -34,3 +34,17 @@ async def lines_of(purchase_ids: list[int]) -> dict[int, list[PurchaseLine]]:
     for line in await PurchaseLine.filter(purchase_id__in=purchase_ids).order_by("purchase_id", "line_no"):
         found[line.purchase_id].append(line)  # type: ignore[attr-defined]
     return found
+
+
+async def lines_by_ids(viewer: Viewer, ids: list[int]) -> dict[int, PurchaseLine]:
+    """Purchase lines whose purchase the viewer sees."""
+    lines = await PurchaseLine.filter(id__in=ids)
+    visible = await purchases_by_ids(viewer, list({line.purchase_id for line in lines}))  # type: ignore[attr-defined]
+    return {line.id: line for line in lines if line.purchase_id in visible}  # type: ignore[attr-defined]
+
+
+async def campaigns_by_ids(viewer: Viewer, ids: list[int]) -> dict[int, CampaignRule]:
+    """Campaigns, with their budgets and caps, are for staff."""
+    if not viewer.is_staff:
+        return {}
+    return {c.id: c for c in await CampaignRule.filter(id__in=ids)}

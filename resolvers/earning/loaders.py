@@ -1,4 +1,4 @@
-"""The earning context's loaders: purchases as the viewer may see them, and their lines."""
+"""The earning context's loaders: purchases and their lines as the viewer may see them, campaigns."""
 
 from __future__ import annotations
 
@@ -16,3 +16,11 @@ class EarningLoaders(LoaderSet):
     @property
     def purchase_lines(self) -> DataLoader:
         return self._get("purchase_lines", visibility.lines_of)
+
+    @property
+    def purchase_line(self) -> DataLoader:
+        return self._get("purchase_line", lambda ids: visibility.lines_by_ids(self.viewer, ids))
+
+    @property
+    def campaign(self) -> DataLoader:
+        return self._get("campaign", lambda ids: visibility.campaigns_by_ids(self.viewer, ids))

@@ -30,7 +30,7 @@ class PurchaseStatus(Enum):
 
 
 @strawberry.type
-class PurchaseLine:
+class PurchaseLine(Node):
     line_no: int
     sku: str
     category: str
@@ -42,7 +42,7 @@ class PurchaseLine:
     @classmethod
     def from_model(cls, line) -> PurchaseLine:
         return cls(
-            line_no=line.line_no, sku=line.sku, category=line.category, quantity=line.quantity,
+            id=strawberry.ID(to_global_id("PurchaseLine", line.id)), line_no=line.line_no, sku=line.sku, category=line.category, quantity=line.quantity,
             unit_price=Money.from_minor(line.unit_price_fen), points=line.points, returned_quantity=line.returned_quantity,
         )
 

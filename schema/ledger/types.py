@@ -7,7 +7,7 @@ from enum import Enum
 
 import strawberry
 
-from schema.relay import to_global_id
+from schema.relay import Node, to_global_id
 
 
 @strawberry.enum
@@ -31,8 +31,7 @@ class PointsKind(Enum):
 
 
 @strawberry.type(description="One change of the member's balance.")
-class PointsEntry:
-    id: strawberry.ID
+class PointsEntry(Node):
     kind: PointsKind
     points: int = strawberry.field(description="Signed: positive credits, negative debits.")
     reason: str

@@ -12,7 +12,7 @@ MEMBER = """query($c: String!) { member(code: $c) { id tier { id }
   pointsHistory(first: 5) { edges { node { id } } }
   redemptions(first: 5) { edges { node { id } } } } }"""
 LISTS = """{ viewer { staff { id } } stores(first: 1) { edges { node { id } } }
-  campaigns { id } mallPriceRules { id } mallItems(first: 1) { edges { node { id } } } }"""
+  campaigns(first: 1) { nodes { id } } mallPriceRules(first: 1) { nodes { id } } mallItems(first: 1) { edges { node { id } } } }"""
 NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
 
@@ -50,7 +50,7 @@ async def one_of_each(api, clock) -> dict[str, str]:
         "ApiKey": key["createDeviceKey"]["apiKey"]["id"], "Member": seen["id"], "Tier": seen["tier"]["id"],
         "Purchase": purchase["id"], "PurchaseLine": purchase["lines"][0]["id"],
         "PointsEntry": seen["pointsHistory"]["edges"][0]["node"]["id"],
-        "Campaign": lists["campaigns"][0]["id"], "MallPriceRule": lists["mallPriceRules"][0]["id"],
+        "Campaign": lists["campaigns"]["nodes"][0]["id"], "MallPriceRule": lists["mallPriceRules"]["nodes"][0]["id"],
         "MallItem": lists["mallItems"]["edges"][0]["node"]["id"], "Redemption": seen["redemptions"]["edges"][0]["node"]["id"],
     }
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from domain.ledger import service as ledger
 from domain.members import services as members
-from domain.pagination import Page
+from domain.pagination import Page, micros, page_in_order
 from resolvers.context import RequestContext
 from resolvers.paging import page_request
 
 
 async def expiring(ctx: RequestContext, member_pk: int, within_days: int) -> list[ledger.ExpiringPoints]:
     return await ledger.expiring(member_pk, max(0, min(within_days, 3650)), ctx.clock)
+
+
+async def expiring_page(
+    ctx: RequestContext, member_pk: int, within_days: int, first: int | None, after: str | None
+) -> Page[ledger.ExpiringPoints]:
+    lots = await expiring(ctx, member_pk, within_days)
+    return page_in_order(lots, page_request(first, after), lambda lot: [micros(lot.expires_at), lot.lot_id])
 
 
 async def points_history(

@@ -8,7 +8,7 @@ from domain.mall import catalogue, history, price_rules, shoppers, stock
 from domain.mall import settings as mall_settings
 from domain.mall.catalogue import BrowseQuery, PricedItem, SortField
 from domain.mall.models import MallPriceRule, Redemption
-from domain.pagination import Page
+from domain.pagination import Page, page_in_order
 from resolvers.context import RequestContext
 from resolvers.global_ids import pk_of
 from resolvers.paging import page_request
@@ -53,8 +53,10 @@ async def redemption_by_code(ctx: RequestContext, code: str) -> Redemption | Non
     return await history.by_code(ctx.viewer, code)
 
 
-async def mall_price_rules() -> list[MallPriceRule]:
-    return await price_rules.all_rules()
+async def mall_price_rules(first: int | None, after: str | None) -> Page[MallPriceRule]:
+    """Active rules first, then by code."""
+    rules = await price_rules.all_rules()
+    return page_in_order(rules, page_request(first, after), lambda rule: [0 if rule.is_active else 1, rule.code, rule.id])
 
 
 async def mall_settings_values() -> dict[str, Any]:

@@ -46,8 +46,10 @@ class MallQuery:
         return maybe(Redemption.from_model, await queries.redemption_by_code(info.context, code))
 
     @strawberry.field(permission_classes=[IsStaff], description="Mall pricing rules: seasons and member days (staff).")
-    async def mall_price_rules(self, info: Info) -> list[MallPriceRule]:
-        return [MallPriceRule.from_model(rule) for rule in await queries.mall_price_rules()]
+    async def mall_price_rules(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[MallPriceRule]:
+        return connection_of(await queries.mall_price_rules(first, after), MallPriceRule.from_model)
 
     @strawberry.field(permission_classes=[IsStaff], description="The mall's operator-changeable numbers (staff).")
     async def mall_settings(self) -> MallSettings:

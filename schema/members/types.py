@@ -103,11 +103,12 @@ class Member(Node):
 
     @strawberry.field(description="When which points expire, soonest first.")
     async def expiring_lots(
-        self, info: Info, within_days: int = 30
-    ) -> list[Annotated["ExpiringPoints", strawberry.lazy("schema.ledger.types")]]:
+        self, info: Info, within_days: int = 30, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["ExpiringPoints", strawberry.lazy("schema.ledger.types")]]:
         from schema.ledger.types import ExpiringPoints
 
-        return [ExpiringPoints.from_model(lot) for lot in await ledger_queries.expiring(info.context, self.pk, within_days)]
+        page = await ledger_queries.expiring_page(info.context, self.pk, within_days, first, after)
+        return connection_of(page, ExpiringPoints.from_model)
 
     @strawberry.field(description="Every change of the balance, newest first.")
     async def points_history(

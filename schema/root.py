@@ -14,6 +14,7 @@ from schema.members.queries import MemberQuery
 from schema.nodes import NODE_TYPES, NodeQuery
 from schema.programme.mutations import ProgrammeMutation
 from schema.programme.queries import ProgrammeQuery
+from schema.scalars import SCALAR_OVERRIDES
 from schema.stores.mutations import StoreMutation
 from schema.stores.queries import StoreQuery
 from schema.tiers.mutations import TierMutation
@@ -28,4 +29,7 @@ Mutation = merge_types(
 
 def build_schema() -> strawberry.Schema:
     """The schema: types and resolvers. Running operations against it is schema/execution.py's."""
-    return strawberry.Schema(query=Query, mutation=Mutation, types=[node_type for node_type, _, _ in NODE_TYPES.values()])
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, types=[node_type for node_type, _, _ in NODE_TYPES.values()],
+        scalar_overrides=SCALAR_OVERRIDES,
+    )

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from domain import money
 from domain.earning import adjustments, behaviour, manual_runs, purchases, rules_admin
 from domain.earning.models import CampaignRule, EarnRate, Purchase
 from domain.errors import DomainError
@@ -16,11 +17,18 @@ from resolvers.global_ids import input_pk
 MAX_BATCH = 500
 
 
+def _line(i: int, sku: str, category: str, quantity: int, unit_price: str | None,
+          unit_price_money: tuple[Decimal, str] | None) -> purchases.LineInput:
+    price = money.yuan_text(unit_price, unit_price_money, field=f"lines.{i}.unitPrice")
+    return purchases.LineInput(sku, category, quantity, price)  # type: ignore[arg-type]
+
+
 def _request(fields: dict[str, Any]) -> purchases.PurchaseRequest:
-    """A purchase request from an input's values; `lines` are (sku, category, quantity, unitPrice)."""
+    """A purchase request from an input's values; `lines` are (sku, category, quantity, unitPrice,
+    unitPriceMoney as (amount, currency))."""
     return purchases.PurchaseRequest(
         member_code=fields["member_code"], store_id=input_pk(fields["store_id"], "Store", "storeId"),
-        channel=fields["channel"], lines=tuple(purchases.LineInput(*line) for line in fields["lines"]),
+        channel=fields["channel"], lines=tuple(_line(i, *line) for i, line in enumerate(fields["lines"])),
         client_txn_id=fields["client_txn_id"], occurred_at=fields["occurred_at"],
         points_to_redeem=fields["points_to_redeem"],
     )

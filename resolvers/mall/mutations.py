@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from domain import money
 from domain.mall import cancellation, catalogue, manual_runs, price_rules, visibility, writeoff
 from domain.mall import settings as mall_settings
 from domain.mall.catalogue import ItemDraft, PricedItem
@@ -27,11 +29,17 @@ def _store_pks(global_ids: list[str]) -> list[int]:
     return [input_pk(s, "Store", "storeIds") for s in global_ids]
 
 
-async def create_mall_item(ctx: RequestContext, *, cash_price: str | None, store_ids: list[str], limit_period: str,
-                           eligible_tiers: list[str], idempotency_key: str | None, **values: Any) -> PricedItem:
-    """`values`: the other fields of an ItemDraft."""
+def _cash_fen(cash_price: str | None, cash_price_money: tuple[Decimal, str] | None) -> int:
+    return catalogue.fen_from_yuan(money.yuan_text(cash_price, cash_price_money, field="cashPrice"))
+
+
+async def create_mall_item(
+    ctx: RequestContext, *, cash_price: str | None, cash_price_money: tuple[Decimal, str] | None, store_ids: list[str],
+    limit_period: str, eligible_tiers: list[str], idempotency_key: str | None, **values: Any,
+) -> PricedItem:
+    """`values`: the other fields of an ItemDraft; the cash price as text (deprecated) or money (amount, currency)."""
     draft = ItemDraft(
-        cash_fen=catalogue.fen_from_yuan(cash_price), store_ids=tuple(_store_pks(store_ids)),
+        cash_fen=_cash_fen(cash_price, cash_price_money), store_ids=tuple(_store_pks(store_ids)),
         limit_period=LimitPeriod(limit_period), eligible_tiers=tuple(eligible_tiers), **values,
     )
     item = await catalogue.create_item(ctx.viewer, draft, idempotency_key=idempotency_key, clock=ctx.clock)
@@ -41,12 +49,14 @@ async def create_mall_item(ctx: RequestContext, *, cash_price: str | None, store
 def _changes(given: dict[str, Any]) -> dict[str, Any]:
     """Given fields only; null clears the nullable ones and is ignored for the others."""
     changes: dict[str, Any] = {}
+    given = dict(given)
+    cash = given.pop("cash_price", None), given.pop("cash_price_money", None)
+    if cash != (None, None):
+        given["cash_fen"] = _cash_fen(*cash)
     for name, value in given.items():
         if value is None and name not in NULLABLE:
             continue
-        if name == "cash_price":
-            name, value = "cash_fen", catalogue.fen_from_yuan(value)
-        elif name == "store_ids":
+        if name == "store_ids":
             value = _store_pks(value)
         changes[name] = value
     return changes

@@ -8,6 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from schema.earning.types import PurchaseChannel, Stacking
+from schema.scalars import MoneyInput
 
 
 @strawberry.input
@@ -15,7 +16,10 @@ class PurchaseLineInput:
     sku: str
     category: str = strawberry.field(description="IMPORTED_FRUIT, DOMESTIC_FRUIT, FRESH_CUT, GIFT_BOX, ...")
     quantity: int
-    unit_price: str = strawberry.field(description="Yuan as a decimal string, e.g. \"12.50\".")
+    unit_price: str | None = strawberry.field(
+        default=None, description="Yuan as a decimal string, e.g. \"12.50\".", deprecation_reason="Use unitPriceMoney."
+    )
+    unit_price_money: MoneyInput | None = strawberry.field(default=None, description="The price of one unit.")
 
 
 @strawberry.input

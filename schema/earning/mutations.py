@@ -20,12 +20,15 @@ from schema.earning.types import Campaign, EarnRate, Purchase
 from schema.errors import errors_of, payload_of
 from schema.members.types import Member
 from schema.permissions import IsChainAdmin, IsStaff
+from schema.scalars import money_pair
 
 
 def _purchase_fields(data: inputs.RecordPurchaseInput) -> dict[str, Any]:
     return {
         "member_code": data.member_code, "store_id": data.store_id, "channel": data.channel.value,
-        "lines": [(line.sku, line.category, line.quantity, line.unit_price) for line in data.lines],
+        "lines": [
+            (line.sku, line.category, line.quantity, line.unit_price, money_pair(line.unit_price_money)) for line in data.lines
+        ],
         "client_txn_id": data.client_txn_id, "occurred_at": data.occurred_at, "points_to_redeem": data.points_to_redeem,
     }
 

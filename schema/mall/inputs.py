@@ -8,6 +8,7 @@ import strawberry
 
 from schema.mall.types import LimitPeriod, MallBand, MallItemKind, MallItemSortField, MallPriceRuleKind, RedemptionStatus
 from schema.relay import SortDirection
+from schema.scalars import MoneyInput
 
 
 @strawberry.input
@@ -46,7 +47,10 @@ class CreateMallItemInput:
     points_price: int
     description: str = ""
     image_url: str | None = None
-    cash_price: str | None = strawberry.field(default=None, description="Yuan as a decimal string, e.g. \"10.00\".")
+    cash_price: str | None = strawberry.field(
+        default=None, description="Yuan as a decimal string, e.g. \"10.00\".", deprecation_reason="Use cashPriceMoney."
+    )
+    cash_price_money: MoneyInput | None = strawberry.field(default=None, description="The cash part of a points + cash price.")
     stock: int | None = strawberry.field(default=None, description="null: unlimited.")
     stock_buckets: int = 1
     per_member_limit: int | None = None
@@ -67,7 +71,8 @@ class UpdateMallItemInput:
     band: MallBand | None = strawberry.UNSET
     kind: MallItemKind | None = strawberry.UNSET
     points_price: int | None = strawberry.UNSET
-    cash_price: str | None = strawberry.UNSET
+    cash_price: str | None = strawberry.field(default=strawberry.UNSET, deprecation_reason="Use cashPriceMoney.")
+    cash_price_money: MoneyInput | None = strawberry.UNSET
     stock_buckets: int | None = strawberry.field(default=strawberry.UNSET, description="The stock is spread anew over them.")
     per_member_limit: int | None = strawberry.UNSET
     limit_period: LimitPeriod | None = strawberry.UNSET

@@ -20,6 +20,7 @@ from schema.mall.payloads import (
 from schema.mall.types import MallItem, MallPriceRule, MallSettings, Redemption
 from schema.members.types import Member
 from schema.permissions import IsChainAdmin
+from schema.scalars import MoneyInput, money_pair
 
 
 def _item(entry: Any) -> dict[str, Any]:
@@ -37,6 +38,8 @@ def _redemption_shown(exc: DomainError) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, MoneyInput):
+        return value.as_pair()
     return value.value if isinstance(value, Enum) else value
 
 
@@ -51,7 +54,8 @@ class MallMutation:
     async def create_mall_item(self, info: Info, input: inputs.CreateMallItemInput) -> MallItemPayload:
         work = mutations.create_mall_item(
             info.context, name=input.name, band=input.band.value, kind=input.kind.value, points_price=input.points_price,
-            description=input.description, image_url=input.image_url, cash_price=input.cash_price, stock=input.stock,
+            description=input.description, image_url=input.image_url, cash_price=input.cash_price,
+            cash_price_money=money_pair(input.cash_price_money), stock=input.stock,
             stock_buckets=input.stock_buckets, per_member_limit=input.per_member_limit,
             limit_period=input.limit_period.value, eligible_tiers=input.eligible_tiers, store_ids=input.store_ids,
             available_from=input.available_from, available_until=input.available_until,

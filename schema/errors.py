@@ -26,7 +26,8 @@ from domain.tiers.errors import TierErrorCode
 
 T = TypeVar("T")
 
-# The domain enums behind the payload errors of the schema.
+# The domain enums behind the payload errors of the schema; a new context adds its enum here and
+# names it as its XError's CODES.
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
     PointsErrorCode, MallErrorCode,

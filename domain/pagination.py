@@ -124,3 +124,26 @@ async def keyset_page_by_id(
         return int((await db.fetch(count, *params))[0]["total"])
 
     return _page(rows, size, request, key=lambda row: [row["id"]], count_all=count_all, build=build)
+
+
+def page_in_order(items: list[T], request: PageRequest, key: Callable[[T], list[Any]]) -> Page[T]:
+    """Keyset paging over a short list held in memory, already in ascending `key` order.
+
+    A key is unique and made of JSON values (ints, strings), so the cursor a page hands out
+    compares with the keys when it comes back; one of another list is refused.
+    """
+    size = request.size()
+    cursor = request.before if request.backwards else request.after
+    chosen = list(items)
+    if cursor:
+        try:
+            chosen = [item for item in items if (key(item) < cursor if request.backwards else key(item) > cursor)]
+        except TypeError:
+            raise DomainError("INVALID_CURSOR", "That cursor is not one this list gave out.", field="after") from None
+    rows = list(reversed(chosen))[: size + 1] if request.backwards else chosen[: size + 1]
+    return _page(rows, size, request, key=key, count_all=counted(len(items)))
+
+
+def micros(at: Any) -> int:
+    """A moment as a cursor can carry it: microseconds since the epoch."""
+    return int(at.timestamp() * 1_000_000)

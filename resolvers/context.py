@@ -8,7 +8,16 @@ from typing import Any
 from domain.access import Viewer
 from infra.clock import Clock
 from infra.settings import Settings
-from resolvers.loaders import Loaders
+from resolvers.earning.loaders import EarningLoaders
+from resolvers.ledger.loaders import LedgerLoaders
+from resolvers.mall.loaders import MallLoaders
+from resolvers.members.loaders import MemberLoaders
+from resolvers.stores.loaders import StoreLoaders
+from resolvers.tiers.loaders import TierLoaders
+
+
+class Loaders(StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders, MallLoaders):
+    """Every context's loaders, made lazily, once per request."""
 
 
 @dataclass

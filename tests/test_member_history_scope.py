@@ -60,3 +60,25 @@ async def test_kiosks_see_balances_only_and_the_rule_is_one_function(api, clock)
         except AccessDenied:
             continue
         raise AssertionError(f"{outsider} saw the history")
+
+
+KIOSK_LOOKUP = """query($c: String!) { member(code: $c) { name phone pointsBalance
+  purchases(first: 5) { totalCount } pointsHistory(first: 5) { totalCount } tierHistory { reason }
+  redemptions(first: 5) { totalCount } } }"""
+
+
+async def test_a_kiosk_lookup_shows_the_member_with_the_history_fields_null(api, clock):
+    from domain.stores import api_keys
+
+    shop = await open_shop(api, clock)
+    member = await shop.member()
+    await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
+    kiosk = (await api_keys.create_device_key(shop.store, api_keys.DeviceType.KIOSK, "kiosk")).secret
+
+    body = await api.gql(KIOSK_LOOKUP, {"c": member["code"]}, token=kiosk)
+    seen = body["data"]["member"]
+    assert seen["name"] == "Member" and "*" in seen["phone"] and seen["pointsBalance"] > 0
+    assert seen["purchases"] is None and seen["pointsHistory"] is None and seen["tierHistory"] is None
+    refused = sorted(tuple(e["path"]) for e in body["errors"])
+    assert all(e["extensions"]["code"] == "FORBIDDEN" for e in body["errors"])
+    assert ("member", "pointsHistory") in refused and ("member", "purchases") in refused

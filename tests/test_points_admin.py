@@ -48,10 +48,10 @@ async def test_points_expire_oldest_first_after_a_year_with_one_reminder(api, cl
     clock.set(local(2025, 6, 1))
     await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")])  # first order: 200, expiring 2026-06-01
     admin = await api.admin_token()
-    query = "query($c: String!) { member(code: $c) { pointsBalance expiringPoints(withinDays: 30) expiringLots(withinDays: 400) { points } } }"
+    query = "query($c: String!) { member(code: $c) { pointsBalance expiringPoints(withinDays: 30) expiringLots(withinDays: 400) { totalCount nodes { points } } } }"
     clock.set(local(2025, 12, 20))
     view = (await api.data(query, {"c": member["code"]}, token=admin))["member"]
-    assert view == {"pointsBalance": 250, "expiringPoints": 50, "expiringLots": [{"points": 50}, {"points": 100}, {"points": 100}]}
+    assert view == {"pointsBalance": 250, "expiringPoints": 50, "expiringLots": {"totalCount": 3, "nodes": [{"points": 50}, {"points": 100}, {"points": 100}]}}
     sweep = "mutation { expirePoints(input: {}) { expiredLots remindersSent errors { code } } }"
     assert (await api.data(sweep, token=admin))["expirePoints"] == {"expiredLots": 0, "remindersSent": 1, "errors": []}
     assert (await api.data(sweep, token=admin))["expirePoints"]["remindersSent"] == 0  # once only
@@ -77,7 +77,7 @@ async def test_rate_cut_needs_notice_and_shows_in_upcoming_changes(api, clock):
     assert planned["errors"] == [] and planned["rate"]["pointsPerYuan"] in ("1.5", "1.50")
     raise_now = (await api.data(mutation, {"i": {"category": "GIFT_BOX", "pointsPerYuan": "3"}}, token=admin))["setEarnRate"]
     assert raise_now["errors"] == []
-    changes = (await api.data("{ upcomingRuleChanges { description reducesEarning } }"))["upcomingRuleChanges"]
+    changes = (await api.data("{ upcomingRuleChanges { nodes { description reducesEarning } } }"))["upcomingRuleChanges"]["nodes"]
     assert {"description": "IMPORTED_FRUIT: 2 -> 1.5 points per yuan", "reducesEarning": True} in changes
     member = await shop.member()
     await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "1.00")])
@@ -102,7 +102,7 @@ async def test_campaign_budget_and_daily_cap(api, clock):
     assert capped["purchase"]["pointsEarned"] == 80 + 20  # the member's daily cap of 100 extra
     budget = await shop.buy(b["code"], [("DURIAN", 1, "80.00")])
     assert budget["purchase"]["pointsEarned"] == 80 + 50  # what is left of the 150 budget
-    campaigns = (await api.data("{ campaigns { code givenTotal } }", token=admin))["campaigns"]
+    campaigns = (await api.data("{ campaigns(first: 10) { nodes { code givenTotal } } }", token=admin))["campaigns"]["nodes"]
     assert campaigns == [{"code": "DURIAN_WEEK", "givenTotal": 150}]
     bad = (await api.data(create, {"i": {"code": "X", "name": "X", "multiplier": "2", "bonusPoints": 5}}, token=admin))["createCampaign"]
     assert bad["errors"][0]["code"] == "INVALID_CAMPAIGN"

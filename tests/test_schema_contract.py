@@ -31,3 +31,15 @@ def test_every_entry_point_is_described():
     for root in ("Query", "Mutation"):
         for name, field in schema.type_map[root].fields.items():
             assert field.description, f"{root}.{name} needs a description: frontends read it in GraphiQL"
+
+
+def test_every_payload_error_implements_user_error_and_lists_its_codes():
+    schema = build_schema()._schema
+    user_error = schema.type_map["UserError"]
+    codes = set(schema.type_map["ErrorCode"].values)
+    for name, field in schema.mutation_type.fields.items():
+        payload = field.type.of_type
+        error = payload.fields["errors"].type.of_type.of_type.of_type  # [XError!]!
+        assert user_error in error.interfaces, f"{error.name} implements UserError"
+        listed = error.description.rsplit("Codes: ", 1)[1].rstrip(".").split(", ")
+        assert listed and set(listed) <= codes, f"{error.name} lists the codes it may carry"

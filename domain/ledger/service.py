@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -258,6 +258,7 @@ async def release_pending(clock: Clock, batch_size: int = 500) -> int:
 class ExpiringPoints:
     points: int
     expires_at: datetime
+    lot_id: int = field(default=0, compare=False)  # which lot: a page's cursor, not part of the value
 
 
 async def balance(member_id: int, *, connection=None) -> int:
@@ -288,7 +289,7 @@ async def expiring(member_id: int, within_days: int, clock: Clock, *, connection
         .order_by("expires_at", "id")
         .using_db(connection)
     )
-    return [ExpiringPoints(points=lot.remaining, expires_at=lot.expires_at) for lot in rows]
+    return [ExpiringPoints(points=lot.remaining, expires_at=lot.expires_at, lot_id=lot.id) for lot in rows]
 
 
 async def history_page(

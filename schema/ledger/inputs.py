@@ -1,0 +1,12 @@
+"""Ledger inputs."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.ledger.types import PointsKind
+
+
+@strawberry.input
+class PointsHistoryFilter:
+    kind: PointsKind | None = None

@@ -1,0 +1,34 @@
+"""Member root queries."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.members import queries
+from schema.members.inputs import MemberFilter
+from schema.members.types import Member
+from schema.permissions import IsStaff
+from schema.relay import Connection, connection_of, maybe
+
+
+@strawberry.type
+class MemberQuery:
+    @strawberry.field(description="The signed-in member; null for any other caller.")
+    async def me(self, info: Info) -> Member | None:
+        return maybe(Member.from_model, await queries.me(info.context))
+
+    @strawberry.field(description="Look a member up by code (staff, devices) or phone (staff).")
+    async def member(self, info: Info, code: str | None = None, phone: str | None = None) -> Member | None:
+        return maybe(Member.from_model, await queries.member(info.context, code, phone))
+
+    @strawberry.field(permission_classes=[IsStaff], description="Members the caller's store may see.")
+    async def members(
+        self, info: Info, filter: MemberFilter | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Member]:
+        chosen = filter or MemberFilter()
+        page = await queries.members_page(
+            info.context, tier_code=chosen.tier_code, home_store_id=chosen.home_store_id, name_prefix=chosen.name_prefix,
+            first=first, after=after,
+        )
+        return connection_of(page, Member.from_model)

@@ -1,0 +1,20 @@
+"""Programme payloads and their error."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.programme.errors import ProgrammeErrorCode
+from schema.errors import UserError, codes_listed
+from schema.programme.types import ProgrammeSettings
+
+
+@strawberry.type(description=codes_listed(ProgrammeErrorCode, "Why a change of programme settings was refused."))
+class ProgrammeError(UserError):
+    CODES = ProgrammeErrorCode
+
+
+@strawberry.type
+class UpdateProgrammeSettingsPayload:
+    settings: ProgrammeSettings | None = None
+    errors: list[ProgrammeError] = strawberry.field(default_factory=list)

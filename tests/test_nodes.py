@@ -1,0 +1,77 @@
+"""Every type with an `id` is a Node that `node(id:)` and `nodes(ids:)` resolve."""
+
+from __future__ import annotations
+
+from graphql import GraphQLObjectType
+
+from schema.root import build_schema
+from tests.points_support import open_shop
+
+MEMBER = """query($c: String!) { member(code: $c) { id tier { id }
+  purchases(first: 5) { edges { node { id lines { id } } } }
+  pointsHistory(first: 5) { edges { node { id } } }
+  redemptions(first: 5) { edges { node { id } } } } }"""
+LISTS = """{ viewer { staff { id } } stores(first: 1) { edges { node { id } } }
+  campaigns(first: 1) { nodes { id } } mallPriceRules(first: 1) { nodes { id } } mallItems(first: 1) { edges { node { id } } } }"""
+NODE = "query($id: ID!) { node(id: $id) { __typename id } }"
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
+
+
+def node_type_names() -> set[str]:
+    schema = build_schema()._schema
+    return {t.name for t in schema.get_implementations(schema.type_map["Node"]).objects if isinstance(t, GraphQLObjectType)}
+
+
+async def one_of_each(api, clock) -> dict[str, str]:
+    """A chain admin's view of one object of every Node type: type name -> global ID."""
+    shop = await open_shop(api, clock)
+    admin = await api.admin_token()
+    member = await shop.member()
+    assert (await shop.buy(member["code"], [("DOMESTIC_FRUIT", 2, "10.00")]))["errors"] == []
+    key = await api.data("""mutation($i: CreateDeviceKeyInput!) { createDeviceKey(input: $i) { apiKey { id } errors { code } } }""",
+                         {"i": {"storeId": shop.store_gid, "deviceType": "POS", "name": "till"}}, token=admin)
+    campaign = await api.data("""mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { errors { code } } }""",
+                              {"i": {"code": "NODES", "name": "Nodes", "bonusPoints": 1}}, token=admin)
+    rule = await api.data("""mutation($i: CreateMallPriceRuleInput!) { createMallPriceRule(input: $i) { errors { code } } }""",
+                          {"i": {"code": "NODES", "name": "Nodes", "kind": "MEMBER_DAY", "percent": -10, "dayOfMonth": 9}}, token=admin)
+    item = await api.data("""mutation($i: CreateMallItemInput!) { createMallItem(input: $i) { item { id } errors { code } } }""",
+                          {"i": {"name": "Pear", "band": "LOW", "kind": "COUPON", "pointsPrice": 1}}, token=admin)
+    redeemed = await api.data("""mutation($i: RedeemMallItemInput!) { redeemMallItem(input: $i) { errors { code } } }""",
+                              {"i": {"itemId": item["createMallItem"]["item"]["id"], "memberCode": member["code"],
+                                     "idempotencyKey": "nodes"}}, token=shop.clerk)
+    assert [campaign["createCampaign"]["errors"], rule["createMallPriceRule"]["errors"],
+            redeemed["redeemMallItem"]["errors"], key["createDeviceKey"]["errors"]] == [[], [], [], []]
+
+    seen = (await api.data(MEMBER, {"c": member["code"]}, token=admin))["member"]
+    lists = await api.data(LISTS, token=admin)
+    purchase = seen["purchases"]["edges"][0]["node"]
+    return {
+        "Store": lists["stores"]["edges"][0]["node"]["id"], "StaffUser": lists["viewer"]["staff"]["id"],
+        "ApiKey": key["createDeviceKey"]["apiKey"]["id"], "Member": seen["id"], "Tier": seen["tier"]["id"],
+        "Purchase": purchase["id"], "PurchaseLine": purchase["lines"][0]["id"],
+        "PointsEntry": seen["pointsHistory"]["edges"][0]["node"]["id"],
+        "Campaign": lists["campaigns"]["nodes"][0]["id"], "MallPriceRule": lists["mallPriceRules"]["nodes"][0]["id"],
+        "MallItem": lists["mallItems"]["edges"][0]["node"]["id"], "Redemption": seen["redemptions"]["edges"][0]["node"]["id"],
+    }
+
+
+async def test_every_node_type_round_trips_through_node(api, clock):
+    ids = await one_of_each(api, clock)
+    assert set(ids) == node_type_names(), "a new Node type needs an instance here"
+    admin = await api.admin_token()
+    for type_name, gid in ids.items():
+        assert (await api.data(NODE, {"id": gid}, token=admin))["node"] == {"__typename": type_name, "id": gid}, type_name
+    many = (await api.data(NODES, {"ids": list(ids.values())}, token=admin))["nodes"]
+    assert many == [{"__typename": t, "id": gid} for t, gid in ids.items()]
+
+
+async def test_nodes_a_member_may_not_see_are_null(api, clock):
+    ids = await one_of_each(api, clock)
+    shop = await open_shop(api, clock, with_rules=False)
+    stranger = await shop.member()
+    from domain.members.models import Member
+    from tests.test_mall import member_token
+
+    token = member_token(api, (await Member.get(code=stranger["code"])).id)
+    hidden = ["StaffUser", "ApiKey", "Member", "Purchase", "PurchaseLine", "PointsEntry", "Campaign", "MallPriceRule", "Redemption"]
+    assert (await api.data(NODES, {"ids": [ids[t] for t in hidden]}, token=token))["nodes"] == [None] * len(hidden)

@@ -29,11 +29,15 @@ class Node:
 
 @strawberry.type(description="Where a page of a connection stands, to ask for the next or previous page.")
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="True when more items follow: ask again with `after: endCursor`.")
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow: ask again with `after: endCursor`."
+    )
     has_previous_page: bool = strawberry.field(
         description="True when items come before this page: ask again with `before: startCursor` where a field takes it."
     )
-    start_cursor: str | None = strawberry.field(description="The cursor of the page's first item; null for an empty page.")
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null for an empty page."
+    )
     end_cursor: str | None = strawberry.field(description="The cursor of the page's last item; null for an empty page.")
 
 

@@ -19,7 +19,7 @@ class MemberError(UserError):
 @strawberry.type(description="The result of `registerMember`.")
 class RegisterMemberPayload:
     member: Member | None = strawberry.field(
-        default=None, description="The new member, or with PHONE_ALREADY_REGISTERED the existing one (staff and devices only)."
+        default=None, description="The new member; with PHONE_ALREADY_REGISTERED the existing one (staff and devices only)."
     )
     token: str | None = strawberry.field(default=None, description="A member token, for self-registration only.")
     refresh_token: str | None = strawberry.field(

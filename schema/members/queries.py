@@ -26,14 +26,18 @@ class MemberQuery:
         code: Annotated[
             str | None, strawberry.argument(description="The member code, or a scanned QR payload (ORCHARD:M:<code>).")
         ] = None,
-        phone: Annotated[str | None, strawberry.argument(description="The member's phone, any common format; staff only.")] = None,
+        phone: Annotated[
+            str | None, strawberry.argument(description="The member's phone, any common format; staff only.")
+        ] = None,
     ) -> Member | None:
         return maybe(Member.from_model, await queries.member(info.context, code, phone))
 
     @strawberry.field(permission_classes=[IsStaff], description="Members the caller's store may see.")
     async def members(
         self, info: Info,
-        filter: Annotated[MemberFilter | None, strawberry.argument(description="Narrows the list; null lists all.")] = None,
+        filter: Annotated[
+            MemberFilter | None, strawberry.argument(description="Narrows the list; null lists all.")
+        ] = None,
         first: Annotated[
             int | None, strawberry.argument(description="At most this many members, 0 to 100; null means 20.")
         ] = None,

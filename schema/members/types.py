@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 @strawberry.enum(description="Where a member registered.")
 class MemberChannel(Enum):
     APP = strawberry.enum_value("APP", description="The member app, on their own (needs a login code).")
-    MINI_PROGRAM = strawberry.enum_value("MINI_PROGRAM", description="The mini-program, on their own (needs a login code).")
+    MINI_PROGRAM = strawberry.enum_value(
+        "MINI_PROGRAM", description="The mini-program, on their own (needs a login code)."
+    )
     STORE_QR = strawberry.enum_value(
         "STORE_QR", description="A store's QR code, scanned by the member (needs a login code) or used by a store device."
     )
@@ -63,7 +65,9 @@ class Member(Node):
     region: str | None = strawberry.field(description="Free text the member gave; null when not given.")
     marketing_consent: bool = strawberry.field(description="Whether the member agreed to marketing messages.")
     channel: MemberChannel = strawberry.field(description="Where the member registered.")
-    referral_code: str = strawberry.field(description="The code this member gives friends: both earn points on registration.")
+    referral_code: str = strawberry.field(
+        description="The code this member gives friends: both earn points on registration."
+    )
     created_at: datetime = strawberry.field(description="When the member registered (ISO 8601 with offset).")
     pk: strawberry.Private[int]
     home_store_pk: strawberry.Private[int | None]
@@ -122,7 +126,9 @@ class Member(Node):
     @strawberry.field(description="Every change of the balance, newest first.")
     async def points_history(
         self, info: Info,
-        first: Annotated[int | None, strawberry.argument(description="At most this many entries, 0 to 100; null means 20.")] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many entries, 0 to 100; null means 20.")
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
         filter: Annotated[
             Annotated["PointsHistoryFilter", strawberry.lazy("schema.ledger.inputs")] | None,
@@ -138,7 +144,9 @@ class Member(Node):
     @strawberry.field(description="The member's purchases, newest first.")
     async def purchases(
         self, info: Info,
-        first: Annotated[int | None, strawberry.argument(description="At most this many purchases, 0 to 100; null means 20.")] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many purchases, 0 to 100; null means 20.")
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.earning.types")]]:
         from schema.earning.types import Purchase
@@ -149,7 +157,9 @@ class Member(Node):
     @strawberry.field(description="The member's mall redemptions, newest first.")
     async def redemptions(
         self, info: Info,
-        first: Annotated[int | None, strawberry.argument(description="At most this many redemptions, 0 to 100; null means 20.")] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many redemptions, 0 to 100; null means 20.")
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
         filter: Annotated[
             Annotated["RedemptionFilter", strawberry.lazy("schema.mall.inputs")] | None,

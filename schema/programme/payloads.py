@@ -16,5 +16,7 @@ class ProgrammeError(UserError):
 
 @strawberry.type(description="The result of `updateProgrammeSettings`.")
 class UpdateProgrammeSettingsPayload:
-    settings: ProgrammeSettings | None = strawberry.field(default=None, description="Every setting after the change; null on errors.")
+    settings: ProgrammeSettings | None = strawberry.field(
+        default=None, description="Every setting after the change; null on errors."
+    )
     errors: list[ProgrammeError] = strawberry.field(default_factory=list, description="Why not; empty on success.")

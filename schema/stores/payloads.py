@@ -63,5 +63,9 @@ class CreateDeviceKeyPayload:
 
 @strawberry.type(description="The result of `revokeApiKey`.")
 class RevokeApiKeyPayload:
-    api_key: ApiKey | None = strawberry.field(default=None, description="The revoked key, with `revokedAt` set; null on errors.")
-    errors: list[StoreError] = strawberry.field(default_factory=list, description="Why not (KEY_NOT_FOUND); empty on success.")
+    api_key: ApiKey | None = strawberry.field(
+        default=None, description="The revoked key, with `revokedAt` set; null on errors."
+    )
+    errors: list[StoreError] = strawberry.field(
+        default_factory=list, description="Why not (KEY_NOT_FOUND); empty on success."
+    )

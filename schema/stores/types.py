@@ -40,7 +40,9 @@ class DeviceType(Enum):
 
 @strawberry.type(description="A store of the chain. Its code and name are public; staff see the stores they work for.")
 class Store(Node):
-    code: str = strawberry.field(description="The store's unique code, e.g. SH-JINGAN: 2-32 upper-case letters, digits or dashes.")
+    code: str = strawberry.field(
+        description="The store's unique code, e.g. SH-JINGAN: 2-32 upper-case letters, digits or dashes."
+    )
     name: str = strawberry.field(description="The store's display name.")
     time_zone: str = strawberry.field(description="IANA zone deciding the store's 'today'.")
     is_active: bool = strawberry.field(description="False for a store that has closed.")
@@ -78,7 +80,9 @@ class StaffUser(Node):
 class ApiKey(Node):
     name: str = strawberry.field(description="The name given when the key was made, e.g. \"Till 2\".")
     kind: str = strawberry.field(description="DEVICE (a kiosk or POS of one store) or PARTNER.")
-    device_type: DeviceType | None = strawberry.field(description="KIOSK or POS for a device key; null for a partner key.")
+    device_type: DeviceType | None = strawberry.field(
+        description="KIOSK or POS for a device key; null for a partner key."
+    )
     display_prefix: str = strawberry.field(description="The first characters of the key, to recognise it.")
     scopes: list[str] = strawberry.field(description="What the key may do, e.g. members:read, purchases:write.")
     created_at: datetime = strawberry.field(description="When the key was made (ISO 8601 with offset).")

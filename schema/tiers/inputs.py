@@ -30,7 +30,9 @@ class CreateTierInput:
     redemption_discount_percent: int = strawberry.field(
         default=0, description="The discount on mall points prices for this tier, 0 to 100 percent."
     )
-    benefits: list[TierBenefitInput] = strawberry.field(default_factory=list, description="The tier's benefits, in order.")
+    benefits: list[TierBenefitInput] = strawberry.field(
+        default_factory=list, description="The tier's benefits, in order."
+    )
 
 
 @strawberry.input(description="Changes to a tier, for `updateTier`; null leaves a field as it is.")
@@ -40,7 +42,9 @@ class UpdateTierInput:
     name: str | None = strawberry.field(default=None, description="A new display name.")
     rank: int | None = strawberry.field(default=None, description="A new unique rank: higher is better.")
     min_points: int | None = strawberry.field(default=None, description="Points in the rolling window to qualify.")
-    min_purchases: int | None = strawberry.field(default=None, description="Purchases in the rolling window to qualify.")
+    min_purchases: int | None = strawberry.field(
+        default=None, description="Purchases in the rolling window to qualify."
+    )
     earn_multiplier: Decimal | None = strawberry.field(default=None, description="The earn multiplier, 0.01 to 100.")
     redemption_discount_percent: int | None = strawberry.field(
         default=None, description="The mall discount, 0 to 100 percent."

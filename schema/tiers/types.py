@@ -16,7 +16,9 @@ from schema.relay import Node, maybe, to_global_id
 @strawberry.enum(description="Why a member's tier changed.")
 class TierChangeReason(Enum):
     REGISTRATION = strawberry.enum_value("REGISTRATION", description="The member registered, in the lowest tier.")
-    QUALIFIED = strawberry.enum_value("QUALIFIED", description="The member's activity qualified them for a higher tier.")
+    QUALIFIED = strawberry.enum_value(
+        "QUALIFIED", description="The member's activity qualified them for a higher tier."
+    )
     REVIEW = strawberry.enum_value("REVIEW", description="The periodic review moved them (down one tier at most).")
     MANUAL_FLOOR = strawberry.enum_value("MANUAL_FLOOR", description="A chain admin set a floor above their tier.")
 
@@ -31,7 +33,9 @@ class TierBenefit:
 class Tier(Node):
     code: str = strawberry.field(description="The tier's unique code, e.g. GOLD.")
     name: str = strawberry.field(description="The tier's display name.")
-    rank: int = strawberry.field(description="The tier's place in the order: higher is better; the lowest is 0 by default.")
+    rank: int = strawberry.field(
+        description="The tier's place in the order: higher is better; the lowest is 0 by default."
+    )
     min_points: int = strawberry.field(description="Points earned in the rolling window to qualify.")
     min_purchases: int = strawberry.field(description="Purchases in the rolling window to qualify (both are needed).")
     earn_multiplier: Decimal = strawberry.field(description="What the tier multiplies earned points by, e.g. 1.2.")
@@ -55,8 +59,12 @@ class TierProgress:
     next_tier: Tier | None = strawberry.field(description="The tier above the member's; null at the top.")
     points: int = strawberry.field(description="Points the member earned in the rolling window.")
     purchases: int = strawberry.field(description="Purchases the member made in the rolling window.")
-    points_needed: int = strawberry.field(description="Points still to earn for the next tier; 0 when met or at the top.")
-    purchases_needed: int = strawberry.field(description="Purchases still to make for the next tier; 0 when met or at the top.")
+    points_needed: int = strawberry.field(
+        description="Points still to earn for the next tier; 0 when met or at the top."
+    )
+    purchases_needed: int = strawberry.field(
+        description="Purchases still to make for the next tier; 0 when met or at the top."
+    )
 
     @classmethod
     def from_progress(cls, progress: Progress) -> TierProgress:

@@ -23,6 +23,7 @@ from domain.programme.errors import ProgrammeErrorCode
 from domain.stores.errors import AuthErrorCode, StaffErrorCode, StoreErrorCode
 from domain.earning.errors import PointsErrorCode
 from domain.tiers.errors import TierErrorCode
+from schema.error_codes import CODE_DESCRIPTIONS
 
 T = TypeVar("T")
 
@@ -33,8 +34,12 @@ CONTEXT_CODES: tuple[type[Enum], ...] = (
     PointsErrorCode, MallErrorCode,
 )
 
+_CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})
+if _undescribed := [value for value in _CODES if value not in CODE_DESCRIPTIONS]:
+    raise RuntimeError(f"Describe these error codes in schema/error_codes.py: {', '.join(_undescribed)}")
+
 ErrorCode = strawberry.enum(
-    Enum("ErrorCode", {value: value for value in sorted({code.value for codes in CONTEXT_CODES for code in codes})}),
+    Enum("ErrorCode", {value: strawberry.enum_value(value, description=CODE_DESCRIPTIONS[value]) for value in _CODES}),
     name="ErrorCode",
     description="The code of a payload error. Each error type's description lists the codes its mutations return.",
 )
@@ -42,7 +47,7 @@ ErrorCode = strawberry.enum(
 
 @strawberry.interface(description="An expected business outcome a mutation reports in its payload's `errors`.")
 class UserError:
-    code: ErrorCode  # type: ignore[valid-type]
+    code: ErrorCode = strawberry.field(description="What went wrong, as a code to branch on.")  # type: ignore[valid-type]
     field: str | None = strawberry.field(description="The input path of the field at fault; null when no one field is.")
     message: str = strawberry.field(description="A sentence a clerk can read.")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -39,9 +39,14 @@ def _converted(found: tuple[str, Any] | None) -> Any:
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Refetch any object by its global ID.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID from any `id` field.")]
+    ) -> Node | None:
         return _converted(await nodes.load_node(info.context, id, LOADER_NAMES))
 
     @strawberry.field(description="Refetch several objects; those you may not see are null.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self, info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="At most 100 global IDs; the answer keeps their order.")],
+    ) -> list[Node | None]:
         return [_converted(found) for found in await nodes.load_nodes(info.context, ids, LOADER_NAMES)]

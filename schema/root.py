@@ -25,6 +25,11 @@ Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery
 Mutation = merge_types(
     "Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation)
 )
+# merge_types takes no description.
+Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."
+Mutation.__strawberry_definition__.description = (
+    "Every change: each takes `input:` and answers a payload whose `errors` list the expected business outcomes."
+)
 
 
 def build_schema() -> strawberry.Schema:

@@ -12,8 +12,8 @@ from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinit
 
 @strawberry.type(description="An amount of money; inside Orchard it is integer minor units (fen).")
 class Money:
-    amount: Decimal
-    currency: str
+    amount: Decimal = strawberry.field(description='Yuan as a Decimal string with two places, e.g. "12.50".')
+    currency: str = strawberry.field(description="ISO 4217 code; always CNY today.")
 
     @classmethod
     def from_minor(cls, minor: int, currency: str = "CNY") -> Money:
@@ -22,8 +22,8 @@ class Money:
 
 @strawberry.input(description="An amount of money as a client sends it; Orchard takes CNY.")
 class MoneyInput:
-    amount: Decimal
-    currency: str
+    amount: Decimal = strawberry.field(description='Yuan as a Decimal string, at most two places, e.g. "12.50".')
+    currency: str = strawberry.field(description="ISO 4217 code; only CNY is taken (INVALID_CURRENCY).")
 
     def as_pair(self) -> tuple[Decimal, str]:
         return self.amount, self.currency

@@ -15,71 +15,71 @@ class PointsError(UserError):
     CODES = PointsErrorCode
 
 
-@strawberry.type
+@strawberry.type(description="The result of recordPurchase, and of each purchase of a batch.")
 class RecordPurchasePayload:
-    purchase: Purchase | None = None
-    member: Member | None = None
+    purchase: Purchase | None = strawberry.field(default=None, description="The recorded purchase; null when refused.")
+    member: Member | None = strawberry.field(default=None, description="The member after the purchase, with the new balance; null when refused.")
     replayed: bool = strawberry.field(default=False, description="True when this answers a retry of an earlier request.")
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the purchase was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of submitPurchaseBatch.")
 class SubmitPurchaseBatchPayload:
     results: list[RecordPurchasePayload] = strawberry.field(default_factory=list, description="One per submitted purchase, in input order.")
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the whole batch was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of returnPurchase.")
 class ReturnPurchasePayload:
-    purchase: Purchase | None = None
-    member: Member | None = None
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    purchase: Purchase | None = strawberry.field(default=None, description="The purchase with its returned quantities; null when refused.")
+    member: Member | None = strawberry.field(default=None, description="The member after the return; null when refused.")
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the return was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of checkIn.")
 class CheckInPayload:
-    points_awarded: int = 0
-    streak_days: int = 0
-    member: Member | None = None
+    points_awarded: int = strawberry.field(default=0, description="Points the check-in earned, the streak bonus included.")
+    streak_days: int = strawberry.field(default=0, description="Days in a row the member has checked in, today included.")
+    member: Member | None = strawberry.field(default=None, description="The member after the check-in; null when refused.")
     replayed: bool = strawberry.field(default=False, description="True when this answers an earlier request with the same key.")
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the check-in was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of submitReview.")
 class SubmitReviewPayload:
-    points_awarded: int = 0
+    points_awarded: int = strawberry.field(default=0, description="Points the review earned; 0 once the daily behaviour cap is reached.")
     replayed: bool = strawberry.field(default=False, description="True when this answers an earlier request with the same key.")
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the review was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of adjustPoints.")
 class AdjustPointsPayload:
-    member: Member | None = None
-    balance_before: int | None = None
-    balance_after: int | None = None
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    member: Member | None = strawberry.field(default=None, description="The member after the adjustment; null when refused.")
+    balance_before: int | None = strawberry.field(default=None, description="The balance before, in points; null when refused.")
+    balance_after: int | None = strawberry.field(default=None, description="The balance after, in points; null when refused.")
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the adjustment was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of expirePoints.")
 class ExpirePointsPayload:
-    expired_lots: int = 0
-    reminders_sent: int = 0
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    expired_lots: int = strawberry.field(default=0, description="Credits (lots) expired by this run.")
+    reminders_sent: int = strawberry.field(default=0, description="Expiry reminders sent to members by this run.")
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the run was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of setEarnRate.")
 class SetEarnRatePayload:
-    rate: EarnRate | None = None
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    rate: EarnRate | None = strawberry.field(default=None, description="The rate as stored; null when refused.")
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the rate was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of createCampaign and endCampaign.")
 class CampaignPayload:
-    campaign: Campaign | None = None
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    campaign: Campaign | None = strawberry.field(default=None, description="The campaign as stored; null when refused.")
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the campaign change was refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of setStoreFlag.")
 class SetStoreFlagPayload:
-    flags: list[str] = strawberry.field(default_factory=list)
-    errors: list[PointsError] = strawberry.field(default_factory=list)
+    flags: list[str] = strawberry.field(default_factory=list, description="Every flag the store's day now has, sorted.")
+    errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the flag was refused; empty on success.")

@@ -14,30 +14,30 @@ from schema.scalars import Money
 from schema.stores.types import Store
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a purchase was made; campaigns may depend on it.")
 class PurchaseChannel(Enum):
-    IN_STORE = "IN_STORE"
-    ONLINE = "ONLINE"
-    DELIVERY = "DELIVERY"
+    IN_STORE = strawberry.enum_value("IN_STORE", description="At a store's till.")
+    ONLINE = strawberry.enum_value("ONLINE", description="In the app or the online shop.")
+    DELIVERY = strawberry.enum_value("DELIVERY", description="A delivery order.")
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a purchase stands.")
 class PurchaseStatus(Enum):
-    COMPLETED = "COMPLETED"
-    HELD = "HELD"
-    PARTIALLY_RETURNED = "PARTIALLY_RETURNED"
-    RETURNED = "RETURNED"
+    COMPLETED = strawberry.enum_value("COMPLETED", description="Recorded, its points credited.")
+    HELD = strawberry.enum_value("HELD", description="Recorded too long after it happened: held for review without points (see heldReason).")
+    PARTIALLY_RETURNED = strawberry.enum_value("PARTIALLY_RETURNED", description="Some units returned; their points taken back.")
+    RETURNED = strawberry.enum_value("RETURNED", description="Everything returned; its points taken back.")
 
 
-@strawberry.type
+@strawberry.type(description="One line of a purchase: an item, how many and at what price.")
 class PurchaseLine(Node):
-    line_no: int
-    sku: str
-    category: str
-    quantity: int
-    unit_price: Money
+    line_no: int = strawberry.field(description="The line's number in its purchase: 0 for the first line sent, then 1, 2, ...")
+    sku: str = strawberry.field(description="The till's product code.")
+    category: str = strawberry.field(description="The category code that decided the earn rate, e.g. IMPORTED_FRUIT.")
+    quantity: int = strawberry.field(description="Units bought.")
+    unit_price: Money = strawberry.field(description="The price of one unit, in yuan.")
     points: int = strawberry.field(description="Purchase points of the line (campaign extras are separate entries).")
-    returned_quantity: int
+    returned_quantity: int = strawberry.field(description="Units returned so far, 0 up to quantity.")
 
     @classmethod
     def from_model(cls, line) -> PurchaseLine:
@@ -47,26 +47,26 @@ class PurchaseLine(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A paid purchase recorded by a till, a kiosk or staff, with the points it earned.")
 class Purchase(Node):
-    channel: PurchaseChannel
-    occurred_at: datetime
-    recorded_at: datetime
-    total: Money
+    channel: PurchaseChannel = strawberry.field(description="Where it was made.")
+    occurred_at: datetime = strawberry.field(description="When the sale happened at the till; earning rules apply as of this moment. ISO 8601 with offset.")
+    recorded_at: datetime = strawberry.field(description="When Orchard recorded it (later than occurredAt for an offline backfill); ISO 8601 with offset.")
+    total: Money = strawberry.field(description="The sum of the lines, in yuan.")
     cash_offset: Money = strawberry.field(description="The part of the total paid with points.")
-    points_redeemed: int
-    points_earned: int
-    status: PurchaseStatus
-    held_reason: str | None
-    client_txn_id: str
+    points_redeemed: int = strawberry.field(description="Points the member paid with (see cashOffset).")
+    points_earned: int = strawberry.field(description="Points it earned: purchase points plus campaign extras; 0 while HELD.")
+    status: PurchaseStatus = strawberry.field(description="Completed, held, or (partly) returned.")
+    held_reason: str | None = strawberry.field(description="Why it is HELD, a sentence; null otherwise.")
+    client_txn_id: str = strawberry.field(description="The till's id for the sale, as sent in recordPurchase.")
     store_pk: strawberry.Private[int]
     pk: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(description="The store where it was made.")
     async def store(self, info: Info) -> Store | None:
         return maybe(Store.from_model, await info.context.loaders.public_store.load(self.store_pk))
 
-    @strawberry.field
+    @strawberry.field(description="Its lines, by lineNo.")
     async def lines(self, info: Info) -> list[PurchaseLine]:
         return [PurchaseLine.from_model(line) for line in await info.context.loaders.purchase_lines.load(self.pk)]
 
@@ -82,37 +82,37 @@ class Purchase(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="Points per yuan for a category from a moment on; the rate in force at a purchase applies.")
 class EarnRate:
-    category: str
-    points_per_yuan: Decimal
-    effective_from: datetime
+    category: str = strawberry.field(description="A category code, or * for the default rate of every other category.")
+    points_per_yuan: Decimal = strawberry.field(description="Points earned per yuan spent, 0 to 1,000, before the tier multiplier and campaigns.")
+    effective_from: datetime = strawberry.field(description="When the rate applies from; ISO 8601 with offset.")
 
     @classmethod
     def from_model(cls, rate) -> EarnRate:
         return cls(category=rate.category, points_per_yuan=rate.points_per_yuan, effective_from=rate.effective_from)
 
 
-@strawberry.enum
+@strawberry.enum(description="How a multiplier campaign combines with the others that apply to the same line.")
 class Stacking(Enum):
-    BEST_OF = "BEST_OF"
-    MULTIPLY = "MULTIPLY"
+    BEST_OF = strawberry.enum_value("BEST_OF", description="Of the BEST_OF campaigns on a line only the largest multiplier counts.")
+    MULTIPLY = strawberry.enum_value("MULTIPLY", description="Multiplies with the best BEST_OF campaign and every other MULTIPLY campaign.")
 
 
-@strawberry.type
+@strawberry.type(description="An earning campaign: when its conditions hold, a purchase earns extra points, within caps and a budget.")
 class Campaign(Node):
-    code: str
-    name: str
-    multiplier: Decimal | None
-    bonus_points: int | None
-    stacking: Stacking
-    cap_per_member_per_day: int | None
-    cap_per_member: int | None
-    budget: int | None
-    given_total: int
-    starts_at: datetime
-    ends_at: datetime | None
-    announced_at: datetime
+    code: str = strawberry.field(description="A unique code of letters, digits and underscores, e.g. MEMBER_DAY.")
+    name: str = strawberry.field(description="A name members can read.")
+    multiplier: Decimal | None = strawberry.field(description="Multiplies the points of matching lines (1 to 100); null for a bonus campaign.")
+    bonus_points: int | None = strawberry.field(description="Points added once per matching purchase; null for a multiplier campaign.")
+    stacking: Stacking = strawberry.field(description="How its multiplier combines with other campaigns.")
+    cap_per_member_per_day: int | None = strawberry.field(description="Most extra points one member gets from it per store-local day; null: no cap.")
+    cap_per_member: int | None = strawberry.field(description="Most extra points one member gets from it over the whole campaign; null: no cap.")
+    budget: int | None = strawberry.field(description="Most extra points it gives all members together; null: no budget.")
+    given_total: int = strawberry.field(description="Extra points it has given so far, never above budget.")
+    starts_at: datetime = strawberry.field(description="When it starts; ISO 8601 with offset.")
+    ends_at: datetime | None = strawberry.field(description="When it ends; null: it runs until ended with endCampaign.")
+    announced_at: datetime = strawberry.field(description="When it was created and announced to members.")
 
     @classmethod
     def from_model(cls, c) -> Campaign:
@@ -126,10 +126,10 @@ class Campaign(Node):
 
 @strawberry.type(description="A rule change members will see before it applies.")
 class RuleChange:
-    description: str
-    effective_from: datetime
-    announced_at: datetime
-    reduces_earning: bool
+    description: str = strawberry.field(description="What changes, in words a member can read, e.g. \"GIFT_BOX: 1 -> 2 points per yuan\".")
+    effective_from: datetime = strawberry.field(description="When it applies; ISO 8601 with offset.")
+    announced_at: datetime = strawberry.field(description="When it was announced; ISO 8601 with offset.")
+    reduces_earning: bool = strawberry.field(description="True when members will earn less (a lower rate, a campaign ending).")
 
     @classmethod
     def from_model(cls, c) -> RuleChange:

@@ -7,6 +7,6 @@ import strawberry
 from schema.ledger.types import PointsKind
 
 
-@strawberry.input
+@strawberry.input(description="Narrows a member's points history.")
 class PointsHistoryFilter:
-    kind: PointsKind | None = None
+    kind: PointsKind | None = strawberry.field(default=None, description="Only entries of this kind; null: every kind.")

@@ -18,95 +18,95 @@ from schema.scalars import Money
 from schema.stores.types import Store
 
 
-@strawberry.enum
+@strawberry.enum(description="A mall item's price band; price rules may apply to some bands only.")
 class MallBand(Enum):
-    LOW = "LOW"
-    MIDDLE = "MIDDLE"
-    HIGH = "HIGH"
+    LOW = strawberry.enum_value("LOW", description="The lowest price band.")
+    MIDDLE = strawberry.enum_value("MIDDLE", description="The middle price band.")
+    HIGH = strawberry.enum_value("HIGH", description="The highest price band.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What a mall item is.")
 class MallItemKind(Enum):
-    PHYSICAL = "PHYSICAL"
-    FRESH_CUT = "FRESH_CUT"
-    SERVICE = "SERVICE"
-    PRIVILEGE = "PRIVILEGE"
-    COUPON = "COUPON"
-    STORED_VALUE_CARD = "STORED_VALUE_CARD"
+    PHYSICAL = strawberry.enum_value("PHYSICAL", description="Goods collected at a store.")
+    FRESH_CUT = strawberry.enum_value("FRESH_CUT", description="Fresh-cut fruit, collected at a store.")
+    SERVICE = strawberry.enum_value("SERVICE", description="A service rather than goods.")
+    PRIVILEGE = strawberry.enum_value("PRIVILEGE", description="A member privilege.")
+    COUPON = strawberry.enum_value("COUPON", description="A coupon.")
+    STORED_VALUE_CARD = strawberry.enum_value("STORED_VALUE_CARD", description="A stored-value card.")
 
 
-@strawberry.enum
+@strawberry.enum(description="The period a per-member limit counts over, by the store-local date of the redemption.")
 class LimitPeriod(Enum):
-    DAY = "DAY"
-    WEEK = "WEEK"
-    MONTH = "MONTH"
-    LIFETIME = "LIFETIME"
+    DAY = strawberry.enum_value("DAY", description="A calendar day.")
+    WEEK = strawberry.enum_value("WEEK", description="An ISO week, Monday to Sunday.")
+    MONTH = strawberry.enum_value("MONTH", description="A calendar month.")
+    LIFETIME = strawberry.enum_value("LIFETIME", description="The member's lifetime.")
 
 
-@strawberry.enum
+@strawberry.enum(description="Which step of the pricing a reason is.")
 class PriceReasonKind(Enum):
-    SEASONAL = "SEASONAL"
-    MEMBER_DAY = "MEMBER_DAY"
-    TIER = "TIER"
+    SEASONAL = strawberry.enum_value("SEASONAL", description="A seasonal price rule: peak season up, off-season down.")
+    MEMBER_DAY = strawberry.enum_value("MEMBER_DAY", description="A member-day price rule, on its day of the month.")
+    TIER = strawberry.enum_value("TIER", description="The redemption discount of the viewer's tier.")
 
 
-@strawberry.enum
+@strawberry.enum(description="When a mall price rule applies.")
 class MallPriceRuleKind(Enum):
-    SEASONAL = "SEASONAL"
-    MEMBER_DAY = "MEMBER_DAY"
+    SEASONAL = strawberry.enum_value("SEASONAL", description="Over a date range (dateFrom to dateTo).")
+    MEMBER_DAY = strawberry.enum_value("MEMBER_DAY", description="On one day of every month (dayOfMonth).")
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a redemption stands.")
 class RedemptionStatus(Enum):
-    PENDING = "PENDING"
-    FULFILLED = "FULFILLED"
-    CANCELLED = "CANCELLED"
-    EXPIRED = "EXPIRED"
+    PENDING = strawberry.enum_value("PENDING", description="Points and stock taken; waiting to be collected until expiresAt.")
+    FULFILLED = strawberry.enum_value("FULFILLED", description="Collected at the counter.")
+    CANCELLED = strawberry.enum_value("CANCELLED", description="Cancelled before collection; points and stock given back.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="Not collected in time; points and stock given back.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What mallItems is ordered by.")
 class MallItemSortField(Enum):
-    AVAILABLE_FROM = "AVAILABLE_FROM"
-    POINTS_PRICE = "POINTS_PRICE"
-    NAME = "NAME"
+    AVAILABLE_FROM = strawberry.enum_value("AVAILABLE_FROM", description="When the item became available (the default, newest first).")
+    POINTS_PRICE = strawberry.enum_value("POINTS_PRICE", description="The viewer's effective points price.")
+    NAME = strawberry.enum_value("NAME", description="The item's name.")
 
 
 @strawberry.type(description="One step from the list price to the price the viewer pays.")
 class PriceReason:
-    kind: PriceReasonKind
-    code: str
-    description: str
+    kind: PriceReasonKind = strawberry.field(description="Which pricing step this is.")
+    code: str = strawberry.field(description="The price rule's code, or the tier's code for TIER.")
+    description: str = strawberry.field(description="A line the viewer can read, e.g. the rule's name or \"Gold tier discount\".")
     percent: int = strawberry.field(description="Signed: -20 is 20 percent off.")
-    points_before: int
-    points_after: int
+    points_before: int = strawberry.field(description="The points price before this step.")
+    points_after: int = strawberry.field(description="The points price after this step, rounded down.")
 
 
 @strawberry.type(description="What one unit costs the viewer today: seasonal rules, then member day, then the tier discount.")
 class EffectivePrice:
-    list_points: int
-    points: int
+    list_points: int = strawberry.field(description="The item's list price in points, before any rule.")
+    points: int = strawberry.field(description="Points the viewer pays per unit today, after every reason.")
     cash: Money = strawberry.field(description="The cash part of a points + cash item; 0.00 when it is points only.")
-    reasons: list[PriceReason]
+    reasons: list[PriceReason] = strawberry.field(description="Each step from listPoints to points, in the order applied; empty when nothing applies.")
 
 
-@strawberry.type
+@strawberry.type(description="A reward in the points mall, with the viewer's price today.")
 class MallItem(Node):
-    name: str
-    description: str
-    image_url: str | None
-    band: MallBand
-    kind: MallItemKind
+    name: str = strawberry.field(description="The item's name, at most 120 characters.")
+    description: str = strawberry.field(description="What the member gets, up to 2,000 characters, line breaks allowed; may be empty.")
+    image_url: str | None = strawberry.field(description="An http(s) address of its picture; null: none.")
+    band: MallBand = strawberry.field(description="Its price band.")
+    kind: MallItemKind = strawberry.field(description="What it is.")
     points_price: int = strawberry.field(description="The list price in points, before any rule.")
-    cash_price: Money
-    effective_price: EffectivePrice
+    cash_price: Money = strawberry.field(description="The cash part of a points + cash item, paid at the counter; 0.00 when it is points only.")
+    effective_price: EffectivePrice = strawberry.field(description="What one unit costs the viewer today, and why.")
     per_member_limit: int | None = strawberry.field(description="Units a member may redeem per limit period; null: no limit.")
-    limit_period: LimitPeriod
+    limit_period: LimitPeriod = strawberry.field(description="The period perMemberLimit counts over.")
     eligible_tiers: list[str] = strawberry.field(description="Tier codes that may redeem it; empty: every tier.")
-    available_from: datetime
-    available_until: datetime | None
+    available_from: datetime = strawberry.field(description="When it can be redeemed from; ISO 8601 with offset.")
+    available_until: datetime | None = strawberry.field(description="When it stops being redeemable; null: no end.")
     is_new: bool = strawberry.field(description="True for the first days after it becomes available.")
-    is_available: bool
-    retired_at: datetime | None
+    is_available: bool = strawberry.field(description="True when it can be redeemed now: not retired, and within its availability window.")
+    retired_at: datetime | None = strawberry.field(description="When it was taken out of the mall; null while offered. Retired items are listed to staff only.")
     stock_buckets: int = strawberry.field(description="Rows the stock is spread over, so a rush does not queue on one.")
     pk: strawberry.Private[int]
     stock_limited: strawberry.Private[bool]
@@ -154,26 +154,26 @@ class MallItem(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A mall item a member redeemed: points and stock taken, a code to collect it at the counter.")
 class Redemption(Node):
     code: str = strawberry.field(description="Read out or typed at the counter.")
     qr_payload: str = strawberry.field(description="What the counter scans.")
-    status: RedemptionStatus
-    quantity: int
-    points_spent: int
+    status: RedemptionStatus = strawberry.field(description="Pending, collected, cancelled or expired.")
+    quantity: int = strawberry.field(description="Units redeemed, 1 to 99.")
+    points_spent: int = strawberry.field(description="Points taken for all units together.")
     cash_due: Money = strawberry.field(description="Paid at the counter when the item is collected.")
-    created_at: datetime
-    expires_at: datetime
-    fulfilled_at: datetime | None
-    cancelled_at: datetime | None
-    cancel_reason: str | None
+    created_at: datetime = strawberry.field(description="When it was redeemed; ISO 8601 with offset.")
+    expires_at: datetime = strawberry.field(description="When it expires if not collected (redemptionValidHours after createdAt).")
+    fulfilled_at: datetime | None = strawberry.field(description="When it was collected; null until FULFILLED.")
+    cancelled_at: datetime | None = strawberry.field(description="When it was cancelled or expired; null otherwise.")
+    cancel_reason: str | None = strawberry.field(description="Why it was cancelled, or \"Not collected in time\" when it expired; null otherwise.")
     pk: strawberry.Private[int]
     item_pk: strawberry.Private[int]
     member_pk: strawberry.Private[int]
     store_pk: strawberry.Private[int | None]
     fulfilled_store_pk: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The item redeemed, with the viewer's price today; quantity and pointsSpent keep what was paid.")
     async def item(self, info: Info) -> MallItem:
         return MallItem.from_model(await info.context.loaders.redeemed_item.load(self.item_pk))
 
@@ -185,7 +185,7 @@ class Redemption(Node):
     async def store(self, info: Info) -> Store | None:
         return None if self.store_pk is None else maybe(Store.from_model, await info.context.loaders.public_store.load(self.store_pk))
 
-    @strawberry.field
+    @strawberry.field(description="The store where it was collected; null until FULFILLED.")
     async def fulfilled_store(self, info: Info) -> Store | None:
         return None if self.fulfilled_store_pk is None else maybe(Store.from_model, await info.context.loaders.public_store.load(self.fulfilled_store_pk))
 
@@ -200,17 +200,17 @@ class Redemption(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A points price change in percent for the mall: a season or a member day.")
 class MallPriceRule(Node):
-    code: str
-    name: str
-    kind: MallPriceRuleKind
+    code: str = strawberry.field(description="A unique code of 2 to 40 letters, digits, dashes or underscores.")
+    name: str = strawberry.field(description="A name members see in the price reasons.")
+    kind: MallPriceRuleKind = strawberry.field(description="A season (dates) or a member day (a day of the month).")
     percent: int = strawberry.field(description="Signed: +20 raises the points price by 20 percent, -20 lowers it.")
     bands: list[MallBand] = strawberry.field(description="Empty: every band.")
-    day_of_month: int | None
-    date_from: date | None
-    date_to: date | None
-    is_active: bool
+    day_of_month: int | None = strawberry.field(description="For MEMBER_DAY, the day 1 to 31; null for SEASONAL.")
+    date_from: date | None = strawberry.field(description="For SEASONAL, the first store-local date; null for MEMBER_DAY.")
+    date_to: date | None = strawberry.field(description="For SEASONAL, the last store-local date, inclusive; null for MEMBER_DAY.")
+    is_active: bool = strawberry.field(description="False once retired.")
 
     @classmethod
     def from_model(cls, rule) -> MallPriceRule:
@@ -223,10 +223,10 @@ class MallPriceRule(Node):
 
 @strawberry.type(description="The mall's operator-changeable numbers.")
 class MallSettings:
-    redemption_valid_hours: int
-    redeem_attempts_per_window: int
-    redeem_window_seconds: int
-    new_item_days: int
+    redemption_valid_hours: int = strawberry.field(description="Hours a redemption waits to be collected before it expires (1 to 8,760; default 168).")
+    redeem_attempts_per_window: int = strawberry.field(description="Redemptions with new idempotency keys one member may start per window (1 to 10,000; default 60).")
+    redeem_window_seconds: int = strawberry.field(description="The length of that window in seconds (1 to 3,600; default 10).")
+    new_item_days: int = strawberry.field(description="Days an item counts as new after it becomes available (0 to 90; default 7).")
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> MallSettings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -49,7 +49,10 @@ def _session(found: tuple[Any, Any]) -> dict[str, Any]:
 @strawberry.type
 class MemberMutation:
     @strawberry.mutation(description="Register a member; the same phone never makes a second member.")
-    async def register_member(self, info: Info, input: inputs.RegisterMemberInput) -> RegisterMemberPayload:
+    async def register_member(
+        self, info: Info,
+        input: Annotated[inputs.RegisterMemberInput, strawberry.argument(description="The new member.")],
+    ) -> RegisterMemberPayload:
         work = mutations.register_member(
             info.context, phone=input.phone, channel=input.channel.value, referral_code=input.referral_code,
             login_code=input.login_code, **_profile(input),
@@ -57,22 +60,34 @@ class MemberMutation:
         return await payload_of(RegisterMemberPayload, work, _registered)
 
     @strawberry.mutation(description="Send a one-time sign-in code to a phone.")
-    async def request_login_code(self, info: Info, input: inputs.RequestLoginCodeInput) -> RequestLoginCodePayload:
+    async def request_login_code(
+        self, info: Info,
+        input: Annotated[inputs.RequestLoginCodeInput, strawberry.argument(description="The phone.")],
+    ) -> RequestLoginCodePayload:
         return await payload_of(
             RequestLoginCodePayload, mutations.request_login_code(info.context, input.phone),
             lambda code: {"sent": True, "expires_at": code.expires_at},
         )
 
     @strawberry.mutation(description="Sign a member in with the code sent to their phone.")
-    async def login_with_code(self, info: Info, input: inputs.LoginWithCodeInput) -> MemberSessionPayload:
+    async def login_with_code(
+        self, info: Info,
+        input: Annotated[inputs.LoginWithCodeInput, strawberry.argument(description="The phone and its code.")],
+    ) -> MemberSessionPayload:
         return await payload_of(MemberSessionPayload, mutations.login_with_code(info.context, input.phone, input.code), _session)
 
     @strawberry.mutation(description="Trade a member's refresh token (once) for a new token pair.")
-    async def refresh_member_session(self, info: Info, input: inputs.RefreshMemberSessionInput) -> MemberSessionPayload:
+    async def refresh_member_session(
+        self, info: Info,
+        input: Annotated[inputs.RefreshMemberSessionInput, strawberry.argument(description="The refresh token.")],
+    ) -> MemberSessionPayload:
         return await payload_of(MemberSessionPayload, mutations.refresh_member_session(info.context, input.refresh_token), _session)
 
     @strawberry.mutation(description="The signed-in member edits their own profile; a birthday, once set, is locked.")
-    async def update_my_profile(self, info: Info, input: inputs.UpdateMyProfileInput) -> UpdateMyProfilePayload:
+    async def update_my_profile(
+        self, info: Info,
+        input: Annotated[inputs.UpdateMyProfileInput, strawberry.argument(description="The changes.")],
+    ) -> UpdateMyProfilePayload:
         return await payload_of(
             UpdateMyProfilePayload, mutations.update_my_profile(info.context, **_profile(input)),
             lambda member: {"member": Member.from_model(member)},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -19,12 +21,27 @@ class MemberQuery:
         return maybe(Member.from_model, await queries.me(info.context))
 
     @strawberry.field(description="Look a member up by code (staff, devices) or phone (staff).")
-    async def member(self, info: Info, code: str | None = None, phone: str | None = None) -> Member | None:
+    async def member(
+        self, info: Info,
+        code: Annotated[
+            str | None, strawberry.argument(description="The member code, or a scanned QR payload (ORCHARD:M:<code>).")
+        ] = None,
+        phone: Annotated[
+            str | None, strawberry.argument(description="The member's phone, any common format; staff only.")
+        ] = None,
+    ) -> Member | None:
         return maybe(Member.from_model, await queries.member(info.context, code, phone))
 
     @strawberry.field(permission_classes=[IsStaff], description="Members the caller's store may see.")
     async def members(
-        self, info: Info, filter: MemberFilter | None = None, first: int | None = None, after: str | None = None,
+        self, info: Info,
+        filter: Annotated[
+            MemberFilter | None, strawberry.argument(description="Narrows the list; null lists all.")
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many members, 0 to 100; null means 20.")
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[Member]:
         chosen = filter or MemberFilter()
         page = await queries.members_page(

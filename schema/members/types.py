@@ -26,50 +26,61 @@ if TYPE_CHECKING:
     from schema.earning.types import Purchase
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a member registered.")
 class MemberChannel(Enum):
-    APP = "APP"
-    MINI_PROGRAM = "MINI_PROGRAM"
-    STORE_QR = "STORE_QR"
-    POS = "POS"
-    KIOSK = "KIOSK"
-    WEB = "WEB"
-    IMPORT = "IMPORT"
+    APP = strawberry.enum_value("APP", description="The member app, on their own (needs a login code).")
+    MINI_PROGRAM = strawberry.enum_value(
+        "MINI_PROGRAM", description="The mini-program, on their own (needs a login code)."
+    )
+    STORE_QR = strawberry.enum_value(
+        "STORE_QR", description="A store's QR code, scanned by the member (needs a login code) or used by a store device."
+    )
+    POS = strawberry.enum_value("POS", description="At a till, registered by staff or a POS terminal.")
+    KIOSK = strawberry.enum_value("KIOSK", description="At an in-store kiosk.")
+    WEB = strawberry.enum_value("WEB", description="The website, on their own (needs a login code).")
+    IMPORT = strawberry.enum_value("IMPORT", description="Imported by a chain admin from another system.")
 
 
-@strawberry.enum
+@strawberry.enum(description="A member's gender, as they gave it.")
 class Gender(Enum):
-    FEMALE = "FEMALE"
-    MALE = "MALE"
-    OTHER = "OTHER"
-    UNDISCLOSED = "UNDISCLOSED"
+    FEMALE = strawberry.enum_value("FEMALE", description="Female.")
+    MALE = strawberry.enum_value("MALE", description="Male.")
+    OTHER = strawberry.enum_value("OTHER", description="Another gender.")
+    UNDISCLOSED = strawberry.enum_value("UNDISCLOSED", description="The member prefers not to say.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A loyalty member. Members see themselves (`me`); staff see members of their store (home, or who bought there), "
+        "chain admins everyone, devices look them up by code. Another store's staff see only that store's history."
+    )
+)
 class Member(Node):
     code: str = strawberry.field(description="The member's one code, the same in every channel and store.")
     qr_payload: str = strawberry.field(description="What a kiosk or POS scans.")
-    name: str
+    name: str = strawberry.field(description="The member's name.")
     phone: str = strawberry.field(description="Masked; the full number is never shown.")
-    birthday: date | None
-    gender: Gender | None
-    region: str | None
-    marketing_consent: bool
-    channel: MemberChannel
-    referral_code: str
-    created_at: datetime
+    birthday: date | None = strawberry.field(description="Date of birth (YYYY-MM-DD); null when not given.")
+    gender: Gender | None = strawberry.field(description="Null when not given.")
+    region: str | None = strawberry.field(description="Free text the member gave; null when not given.")
+    marketing_consent: bool = strawberry.field(description="Whether the member agreed to marketing messages.")
+    channel: MemberChannel = strawberry.field(description="Where the member registered.")
+    referral_code: str = strawberry.field(
+        description="The code this member gives friends: both earn points on registration."
+    )
+    created_at: datetime = strawberry.field(description="When the member registered (ISO 8601 with offset).")
     pk: strawberry.Private[int]
     home_store_pk: strawberry.Private[int | None]
     tier_pk: strawberry.Private[int]
     tier_floor_pk: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The member's home store, whose staff see their whole history; null when none.")
     async def home_store(self, info: Info) -> Store | None:
         if self.home_store_pk is None:
             return None
         return maybe(Store.from_model, await info.context.loaders.public_store.load(self.home_store_pk))
 
-    @strawberry.field
+    @strawberry.field(description="The member's current tier.")
     async def tier(self, info: Info) -> Tier:
         return Tier.from_model(await info.context.loaders.tier.load(self.tier_pk))
 
@@ -77,11 +88,11 @@ class Member(Node):
     async def tier_floor(self, info: Info) -> Tier | None:
         return None if self.tier_floor_pk is None else maybe(Tier.from_model, await info.context.loaders.tier.load(self.tier_floor_pk))
 
-    @strawberry.field
+    @strawberry.field(description="The tier above the current one; null at the top.")
     async def next_tier(self, info: Info) -> Tier | None:
         return maybe(Tier.from_model, (await info.context.loaders.tier_progress.load(self.pk)).next_tier)
 
-    @strawberry.field
+    @strawberry.field(description="What the member still needs for the next tier, in the rolling window.")
     async def progress_to_next_tier(self, info: Info) -> TierProgress:
         return TierProgress.from_progress(await info.context.loaders.tier_progress.load(self.pk))
 
@@ -98,12 +109,18 @@ class Member(Node):
         return (await info.context.loaders.points_balance.load(self.pk))["debt"]
 
     @strawberry.field(description="Points that expire within the coming days (the default is 30).")
-    async def expiring_points(self, info: Info, within_days: int = 30) -> int:
+    async def expiring_points(
+        self, info: Info,
+        within_days: Annotated[int, strawberry.argument(description="Days from now, 0 to 3650.")] = 30,
+    ) -> int:
         return sum(lot.points for lot in await ledger_queries.expiring(info.context, self.pk, within_days))
 
     @strawberry.field(description="When which points expire, soonest first.")
     async def expiring_lots(
-        self, info: Info, within_days: int = 30, first: int | None = None, after: str | None = None
+        self, info: Info,
+        within_days: Annotated[int, strawberry.argument(description="Days from now, 0 to 3650.")] = 30,
+        first: Annotated[int | None, strawberry.argument(description="At most this many lots, 0 to 100; null means 20.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[Annotated["ExpiringPoints", strawberry.lazy("schema.ledger.types")]]:
         from schema.ledger.types import ExpiringPoints
 
@@ -112,8 +129,15 @@ class Member(Node):
 
     @strawberry.field(description="Every change of the balance, newest first.")
     async def points_history(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        filter: Annotated["PointsHistoryFilter", strawberry.lazy("schema.ledger.inputs")] | None = None,
+        self, info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many entries, 0 to 100; null means 20.")
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        filter: Annotated[
+            Annotated["PointsHistoryFilter", strawberry.lazy("schema.ledger.inputs")] | None,
+            strawberry.argument(description="Narrows the history, e.g. to one kind of entry; null lists all."),
+        ] = None,
     ) -> Connection[Annotated["PointsEntry", strawberry.lazy("schema.ledger.types")]] | None:
         from schema.ledger.types import PointsEntry
 
@@ -123,7 +147,11 @@ class Member(Node):
 
     @strawberry.field(description="The member's purchases, newest first.")
     async def purchases(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many purchases, 0 to 100; null means 20.")
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
     ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.earning.types")]] | None:
         from schema.earning.types import Purchase
 
@@ -132,8 +160,15 @@ class Member(Node):
 
     @strawberry.field(description="The member's mall redemptions, newest first.")
     async def redemptions(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        filter: Annotated["RedemptionFilter", strawberry.lazy("schema.mall.inputs")] | None = None,
+        self, info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many redemptions, 0 to 100; null means 20.")
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        filter: Annotated[
+            Annotated["RedemptionFilter", strawberry.lazy("schema.mall.inputs")] | None,
+            strawberry.argument(description="Narrows the list, e.g. to one status; null lists all."),
+        ] = None,
     ) -> Connection[Annotated["Redemption", strawberry.lazy("schema.mall.types")]] | None:
         from schema.mall.types import Redemption
 
@@ -141,7 +176,10 @@ class Member(Node):
         return connection_of(await mall_queries.member_redemptions(info.context, self.pk, status, first, after), Redemption.from_model)
 
     @strawberry.field(description="Newest first.")
-    async def tier_history(self, info: Info, first: int = 20) -> list[TierChange] | None:
+    async def tier_history(
+        self, info: Info,
+        first: Annotated[int, strawberry.argument(description="At most this many changes, 0 to 100.")] = 20,
+    ) -> list[TierChange] | None:
         return [TierChange.from_model(c) for c in await tier_queries.tier_history(info.context, self.pk, self.home_store_pk, first)]
 
     @classmethod

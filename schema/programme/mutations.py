@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.programme import mutations
@@ -15,7 +17,9 @@ from schema.programme.types import ProgrammeSettings
 @strawberry.type
 class ProgrammeMutation:
     @strawberry.mutation(permission_classes=[IsChainAdmin], description="Change programme numbers within their limits (chain admin).")
-    async def update_programme_settings(self, input: UpdateProgrammeSettingsInput) -> UpdateProgrammeSettingsPayload:
+    async def update_programme_settings(
+        self, input: Annotated[UpdateProgrammeSettingsInput, strawberry.argument(description="The settings to change.")]
+    ) -> UpdateProgrammeSettingsPayload:
         changes = {name: value for name, value in vars(input).items() if value is not None}
         return await payload_of(
             UpdateProgrammeSettingsPayload, mutations.update_programme_settings(changes),

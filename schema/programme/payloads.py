@@ -14,7 +14,9 @@ class ProgrammeError(UserError):
     CODES = ProgrammeErrorCode
 
 
-@strawberry.type
+@strawberry.type(description="The result of `updateProgrammeSettings`.")
 class UpdateProgrammeSettingsPayload:
-    settings: ProgrammeSettings | None = None
-    errors: list[ProgrammeError] = strawberry.field(default_factory=list)
+    settings: ProgrammeSettings | None = strawberry.field(
+        default=None, description="Every setting after the change; null on errors."
+    )
+    errors: list[ProgrammeError] = strawberry.field(default_factory=list, description="Why not; empty on success.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -30,26 +32,36 @@ def _locked(exc: Exception) -> dict:
 @strawberry.type
 class StoreMutation:
     @strawberry.mutation(description="Sign a staff member in: a short-lived token and a refresh token.")
-    async def staff_login(self, info: Info, input: inputs.StaffLoginInput) -> StaffLoginPayload:
+    async def staff_login(
+        self, info: Info, input: Annotated[inputs.StaffLoginInput, strawberry.argument(description="Email and password.")]
+    ) -> StaffLoginPayload:
         return await payload_of(
             StaffLoginPayload, mutations.staff_login(info.context, input.email, input.password), _session, failed=_locked
         )
 
     @strawberry.mutation(description="Trade a refresh token (once) for a new token pair.")
-    async def refresh_staff_session(self, info: Info, input: inputs.RefreshStaffSessionInput) -> StaffLoginPayload:
+    async def refresh_staff_session(
+        self, info: Info,
+        input: Annotated[inputs.RefreshStaffSessionInput, strawberry.argument(description="The refresh token.")],
+    ) -> StaffLoginPayload:
         return await payload_of(
             StaffLoginPayload, mutations.refresh_staff_session(info.context, input.refresh_token), _session, failed=_locked
         )
 
     @strawberry.mutation(permission_classes=[IsChainAdmin], description="Open a store (chain admin). Optional idempotencyKey.")
-    async def create_store(self, info: Info, input: inputs.CreateStoreInput) -> CreateStorePayload:
+    async def create_store(
+        self, info: Info, input: Annotated[inputs.CreateStoreInput, strawberry.argument(description="The new store.")]
+    ) -> CreateStorePayload:
         work = mutations.create_store(
             info.context, code=input.code, name=input.name, time_zone=input.time_zone, idempotency_key=input.idempotency_key
         )
         return await payload_of(CreateStorePayload, work, lambda store: {"store": Store.from_model(store)})
 
     @strawberry.mutation(permission_classes=[IsStaff], description="Chain admins create anyone; managers create clerks.")
-    async def create_staff(self, info: Info, input: inputs.CreateStaffInput) -> CreateStaffPayload:
+    async def create_staff(
+        self, info: Info,
+        input: Annotated[inputs.CreateStaffInput, strawberry.argument(description="The new staff account.")],
+    ) -> CreateStaffPayload:
         work = mutations.create_staff(
             info.context, email=input.email, name=input.name, password=input.password, role=input.role.value,
             store_id=input.store_id,
@@ -57,7 +69,10 @@ class StoreMutation:
         return await payload_of(CreateStaffPayload, work, lambda staff: {"staff": StaffUser.from_model(staff)})
 
     @strawberry.mutation(permission_classes=[IsStaff], description="A kiosk or POS key; the secret is shown once.")
-    async def create_device_key(self, info: Info, input: inputs.CreateDeviceKeyInput) -> CreateDeviceKeyPayload:
+    async def create_device_key(
+        self, info: Info,
+        input: Annotated[inputs.CreateDeviceKeyInput, strawberry.argument(description="The store and device.")],
+    ) -> CreateDeviceKeyPayload:
         work = mutations.create_device_key(
             info.context, store_id=input.store_id, device_type=input.device_type.value, name=input.name, scopes=input.scopes
         )
@@ -66,7 +81,10 @@ class StoreMutation:
         )
 
     @strawberry.mutation(permission_classes=[IsStaff], description="Revoke a device or partner key; it stops working at once.")
-    async def revoke_api_key(self, info: Info, input: inputs.RevokeApiKeyInput) -> RevokeApiKeyPayload:
+    async def revoke_api_key(
+        self, info: Info,
+        input: Annotated[inputs.RevokeApiKeyInput, strawberry.argument(description="The key to revoke.")],
+    ) -> RevokeApiKeyPayload:
         return await payload_of(
             RevokeApiKeyPayload, mutations.revoke_api_key(info.context, input.id), lambda key: {"api_key": ApiKey.from_model(key)}
         )

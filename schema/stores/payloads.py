@@ -26,38 +26,46 @@ class StaffError(UserError):
     CODES = StaffErrorCode
 
 
-@strawberry.type
+@strawberry.type(description="The result of `staffLogin` and `refreshStaffSession`: a token pair, or why not.")
 class StaffLoginPayload:
     token: str | None = strawberry.field(default=None, description="Bearer access token, short-lived.")
-    expires_at: datetime | None = None
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When `token` stops working (ISO 8601 with offset); null on failure."
+    )
     refresh_token: str | None = strawberry.field(default=None, description="Single use: trade it for a new pair.")
-    staff: StaffUser | None = None
+    staff: StaffUser | None = strawberry.field(default=None, description="The signed-in staff member; null on failure.")
     locked_until: datetime | None = strawberry.field(
         default=None, description="With ACCOUNT_LOCKED: when the account takes sign-ins again."
     )
-    errors: list[AuthError] = strawberry.field(default_factory=list)
+    errors: list[AuthError] = strawberry.field(default_factory=list, description="Why it failed; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `createStore`.")
 class CreateStorePayload:
-    store: Store | None = None
-    errors: list[StoreError] = strawberry.field(default_factory=list)
+    store: Store | None = strawberry.field(
+        default=None, description="The new store (or the first one again for a replayed idempotencyKey); null on errors."
+    )
+    errors: list[StoreError] = strawberry.field(default_factory=list, description="Why not; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `createStaff`.")
 class CreateStaffPayload:
-    staff: StaffUser | None = None
-    errors: list[StaffError] = strawberry.field(default_factory=list)
+    staff: StaffUser | None = strawberry.field(default=None, description="The new staff account; null on errors.")
+    errors: list[StaffError] = strawberry.field(default_factory=list, description="Why not; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `createDeviceKey`: the key's record and, this once, its secret.")
 class CreateDeviceKeyPayload:
-    api_key: ApiKey | None = None
+    api_key: ApiKey | None = strawberry.field(default=None, description="The new key's record; null on errors.")
     secret: str | None = strawberry.field(default=None, description="The key itself: shown this once only.")
-    errors: list[StoreError] = strawberry.field(default_factory=list)
+    errors: list[StoreError] = strawberry.field(default_factory=list, description="Why not; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `revokeApiKey`.")
 class RevokeApiKeyPayload:
-    api_key: ApiKey | None = None
-    errors: list[StoreError] = strawberry.field(default_factory=list)
+    api_key: ApiKey | None = strawberry.field(
+        default=None, description="The revoked key, with `revokedAt` set; null on errors."
+    )
+    errors: list[StoreError] = strawberry.field(
+        default_factory=list, description="Why not (KEY_NOT_FOUND); empty on success."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -18,5 +20,11 @@ class StoreQuery:
         return Viewer.from_viewer(info.context.viewer)
 
     @strawberry.field(permission_classes=[IsStaff], description="Stores the caller may see.")
-    async def stores(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Store]:
+    async def stores(
+        self, info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many stores, 0 to 100; null means 20.")
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> Connection[Store]:
         return connection_of(await queries.stores_page(info.context, first, after), Store.from_model)

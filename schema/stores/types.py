@@ -12,34 +12,40 @@ from domain.access import Viewer as DomainViewer
 from schema.relay import Node, maybe, to_global_id
 
 
-@strawberry.enum
+@strawberry.enum(description="What a staff account may do.")
 class StaffRole(Enum):
-    CLERK = "CLERK"
-    STORE_MANAGER = "STORE_MANAGER"
-    CHAIN_ADMIN = "CHAIN_ADMIN"
+    CLERK = strawberry.enum_value("CLERK", description="Serves members at one store.")
+    STORE_MANAGER = strawberry.enum_value(
+        "STORE_MANAGER", description="Runs one store: creates its clerks and its device keys."
+    )
+    CHAIN_ADMIN = strawberry.enum_value(
+        "CHAIN_ADMIN", description="Runs the whole chain: every store, member, setting and the mall."
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="What kind of caller sent the request, by its credentials.")
 class CallerKind(Enum):
-    ANONYMOUS = "ANONYMOUS"
-    MEMBER = "MEMBER"
-    STAFF = "STAFF"
-    DEVICE = "DEVICE"
-    PARTNER = "PARTNER"
+    ANONYMOUS = strawberry.enum_value("ANONYMOUS", description="No Authorization header.")
+    MEMBER = strawberry.enum_value("MEMBER", description="A member signed in with a login code.")
+    STAFF = strawberry.enum_value("STAFF", description="A staff member signed in with email and password.")
+    DEVICE = strawberry.enum_value("DEVICE", description="A store's kiosk or POS terminal, with an API key.")
+    PARTNER = strawberry.enum_value("PARTNER", description="A partner business, with an API key.")
 
 
-@strawberry.enum
+@strawberry.enum(description="The kind of in-store device an API key belongs to.")
 class DeviceType(Enum):
-    KIOSK = "KIOSK"
-    POS = "POS"
+    KIOSK = strawberry.enum_value("KIOSK", description="A self-service kiosk (key prefix orch_kiosk_).")
+    POS = strawberry.enum_value("POS", description="A point-of-sale terminal (key prefix orch_pos_).")
 
 
-@strawberry.type
+@strawberry.type(description="A store of the chain. Its code and name are public; staff see the stores they work for.")
 class Store(Node):
-    code: str
-    name: str
+    code: str = strawberry.field(
+        description="The store's unique code, e.g. SH-JINGAN: 2-32 upper-case letters, digits or dashes."
+    )
+    name: str = strawberry.field(description="The store's display name.")
     time_zone: str = strawberry.field(description="IANA zone deciding the store's 'today'.")
-    is_active: bool
+    is_active: bool = strawberry.field(description="False for a store that has closed.")
 
     @classmethod
     def from_model(cls, store) -> Store:
@@ -49,14 +55,14 @@ class Store(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A staff account. Chain admins see every account, other staff those of their store.")
 class StaffUser(Node):
-    email: str
-    name: str
-    role: StaffRole
+    email: str = strawberry.field(description="The sign-in email, lower-case.")
+    name: str = strawberry.field(description="The staff member's display name.")
+    role: StaffRole = strawberry.field(description="What the account may do.")
     store_pk: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The store the account works at; null for chain admins.")
     async def store(self, info: Info) -> Store | None:
         if self.store_pk is None:
             return None
@@ -72,16 +78,20 @@ class StaffUser(Node):
 
 @strawberry.type(description="A device's or partner's API key. The secret itself is never shown again.")
 class ApiKey(Node):
-    name: str
-    kind: str
-    device_type: DeviceType | None
+    name: str = strawberry.field(description="The name given when the key was made, e.g. \"Till 2\".")
+    kind: str = strawberry.field(description="DEVICE (a kiosk or POS of one store) or PARTNER.")
+    device_type: DeviceType | None = strawberry.field(
+        description="KIOSK or POS for a device key; null for a partner key."
+    )
     display_prefix: str = strawberry.field(description="The first characters of the key, to recognise it.")
-    scopes: list[str]
-    created_at: datetime
-    revoked_at: datetime | None
+    scopes: list[str] = strawberry.field(description="What the key may do, e.g. members:read, purchases:write.")
+    created_at: datetime = strawberry.field(description="When the key was made (ISO 8601 with offset).")
+    revoked_at: datetime | None = strawberry.field(
+        description="When the key was revoked and stopped working; null while it works."
+    )
     store_pk: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The store a device key belongs to; null for a partner key.")
     async def store(self, info: Info) -> Store | None:
         if self.store_pk is None:
             return None
@@ -99,19 +109,19 @@ class ApiKey(Node):
 
 @strawberry.type(description="Who is calling.")
 class Viewer:
-    kind: CallerKind
-    role: StaffRole | None
-    scopes: list[str]
+    kind: CallerKind = strawberry.field(description="What kind of caller this is.")
+    role: StaffRole | None = strawberry.field(description="A staff caller's role; null for every other caller.")
+    scopes: list[str] = strawberry.field(description="An API key's scopes, sorted; empty for members and staff.")
     store_pk: strawberry.Private[int | None]
     staff_pk: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The store a staff member or device is bound to; null for others and chain admins.")
     async def store(self, info: Info) -> Store | None:
         if self.store_pk is None:
             return None
         return maybe(Store.from_model, await info.context.loaders.store.load(self.store_pk))
 
-    @strawberry.field
+    @strawberry.field(description="The signed-in staff account; null unless `kind` is STAFF.")
     async def staff(self, info: Info) -> StaffUser | None:
         if self.staff_pk is None:
             return None

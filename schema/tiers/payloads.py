@@ -15,21 +15,23 @@ class TierError(UserError):
     CODES = TierErrorCode
 
 
-@strawberry.type
+@strawberry.type(description="The result of `createTier` and `updateTier`.")
 class TierPayload:
-    tier: Tier | None = None
-    errors: list[TierError] = strawberry.field(default_factory=list)
+    tier: Tier | None = strawberry.field(default=None, description="The tier as saved; null on errors.")
+    errors: list[TierError] = strawberry.field(default_factory=list, description="Why not; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `setMemberTierFloor`.")
 class SetMemberTierFloorPayload:
-    member: Member | None = None
-    errors: list[TierError] = strawberry.field(default_factory=list)
+    member: Member | None = strawberry.field(
+        default=None, description="The member with the new floor, lifted to it if it is above their tier; null on errors."
+    )
+    errors: list[TierError] = strawberry.field(default_factory=list, description="Why not; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `reviewTiers`: how many members moved.")
 class ReviewTiersPayload:
-    reviewed: int = 0
-    upgraded: int = 0
-    downgraded: int = 0
-    errors: list[TierError] = strawberry.field(default_factory=list)
+    reviewed: int = strawberry.field(default=0, description="Members reviewed.")
+    upgraded: int = strawberry.field(default=0, description="Members moved up a tier or more.")
+    downgraded: int = strawberry.field(default=0, description="Members moved down (one tier at most each).")
+    errors: list[TierError] = strawberry.field(default_factory=list, description="Why not; empty on success.")

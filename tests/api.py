@@ -32,10 +32,14 @@ class Api:
         if operation_name:
             body["operationName"] = operation_name
         response = await self.http.post("/graphql", json=body, headers=headers)
+        self.check_executors_agreed()
+        return response
+
+    def check_executors_agreed(self) -> None:
+        """Raise the differences between the two executors' answers found so far (once)."""
         if self.differential is not None and self.differential.mismatches:
             mismatches, self.differential.mismatches[:] = list(self.differential.mismatches), []
             raise AssertionError("\n\n".join(mismatches))
-        return response
 
     async def gql(self, query: str, variables: dict | None = None, *, token: str | None = None,
                   operation_name: str | None = None) -> dict[str, Any]:

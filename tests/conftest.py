@@ -115,6 +115,7 @@ async def api(settings, clock, request):
     client = make_api(settings, clock, both_executors=_both_executors(request))
     yield client
     await client.http.aclose()
+    client.check_executors_agreed()
 
 
 @pytest.fixture
@@ -128,6 +129,8 @@ def api_factory(clock, request):
         return built
 
     yield build
+    for built in made:
+        built.check_executors_agreed()
 
 
 def requires_postgres(reason: str = "needs real parallel connections to PostgreSQL"):

@@ -40,6 +40,9 @@ class Settings:
     # Per caller (token or API key; client address when anonymous), counted in GraphQL operations.
     rate_per_second: float = 50.0
     rate_burst: float = 100.0
+    # Answer plain fields without graphql-core's per-field machinery (schema/plain_fields.py);
+    # off, every field takes strawberry's stock execution. ORCHARD_FAST_FIELDS=0 turns it off.
+    fast_fields: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -93,6 +96,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         rate_per_second=float(env.get("ORCHARD_RATE_PER_SECOND", Settings.rate_per_second)),
         rate_burst=float(env.get("ORCHARD_RATE_BURST", Settings.rate_burst)),
         idempotency_ttl_hours=_idempotency_ttl_hours(env),
+        fast_fields=_flag(env.get("ORCHARD_FAST_FIELDS"), Settings.fast_fields, "ORCHARD_FAST_FIELDS"),
     )
 
 
@@ -101,3 +105,13 @@ def _idempotency_ttl_hours(env) -> int:
     if hours < 24:
         raise ConfigurationError(f"ORCHARD_IDEMPOTENCY_TTL_HOURS must be at least 24 (keys live a day), not {hours}")
     return hours
+
+
+def _flag(value: str | None, default: bool, name: str) -> bool:
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be 1 or 0 (true or false), not {value!r}")

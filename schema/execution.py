@@ -19,6 +19,7 @@ from typing import Any
 import strawberry
 from graphql import DocumentNode, GraphQLError, execute, get_operation_ast, parse, validate
 from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from infra.settings import Settings
 from schema import plain_fields, security
@@ -45,7 +46,12 @@ class OperationResult:
 class OperationRunner:
     def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
         self.graphql_schema = schema._schema
-        self.executor_class = plain_fields.execution_context_class(self.graphql_schema)
+        # The one switch for the fast path; tests/differential.py runs every test's operations
+        # through both and compares the answers.
+        self.executor_class: type[StrawberryGraphQLCoreExecutionContext] = (
+            plain_fields.execution_context_class(self.graphql_schema) if settings.fast_fields
+            else StrawberryGraphQLCoreExecutionContext
+        )
         self.size_rules, self.rules = security.validation_passes(settings)
         self.max_tokens = settings.max_tokens
         self.max_cost = settings.max_query_cost

@@ -10,6 +10,7 @@ import httpx
 
 from domain.access import StaffRole
 from infra.settings import Settings
+from tests.differential import DifferentialRunner
 from domain.stores import passwords
 from domain.stores.models import StaffUser, Store
 
@@ -22,6 +23,7 @@ class Api:
     settings: Settings
     clock: Any
     tokens: dict[str, str] = field(default_factory=dict)
+    differential: DifferentialRunner | None = None  # both executors answer, see tests/differential.py
 
     async def post(self, query: str, variables: dict | None = None, *, token: str | None = None,
                    operation_name: str | None = None) -> httpx.Response:
@@ -29,7 +31,15 @@ class Api:
         body: dict[str, Any] = {"query": query, "variables": variables or {}}
         if operation_name:
             body["operationName"] = operation_name
-        return await self.http.post("/graphql", json=body, headers=headers)
+        response = await self.http.post("/graphql", json=body, headers=headers)
+        self.check_executors_agreed()
+        return response
+
+    def check_executors_agreed(self) -> None:
+        """Raise the differences between the two executors' answers found so far (once)."""
+        if self.differential is not None and self.differential.mismatches:
+            mismatches, self.differential.mismatches[:] = list(self.differential.mismatches), []
+            raise AssertionError("\n\n".join(mismatches))
 
     async def gql(self, query: str, variables: dict | None = None, *, token: str | None = None,
                   operation_name: str | None = None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from app import create_app
 from infra import cache, db
 from infra.clock import FixedClock
 from infra.settings import Settings
+from tests import differential as differential_runs
 from tests.api import Api
 
 PG_URL = os.environ.get("ORCHARD_TEST_DATABASE_URL")
@@ -95,30 +96,41 @@ def clock() -> FixedClock:
     return FixedClock(datetime.now(timezone.utc).replace(microsecond=0))
 
 
-def make_api(settings: Settings, clock) -> Api:
+def make_api(settings: Settings, clock, *, both_executors: bool = True) -> Api:
+    """The app in process; with `both_executors` every operation is also answered by the stock
+    executor and the answers compared (tests/differential.py)."""
     app = create_app(settings, clock, manage_db=False)
     transport = httpx.ASGITransport(app=app)
-    return Api(httpx.AsyncClient(transport=transport, base_url="http://orchard.test"), settings=settings, clock=clock)
+    differential = differential_runs.install(app) if both_executors and settings.fast_fields else None
+    return Api(httpx.AsyncClient(transport=transport, base_url="http://orchard.test"), settings=settings, clock=clock,
+               differential=differential)
+
+
+def _both_executors(request) -> bool:
+    return request.node.get_closest_marker("single_executor") is None
 
 
 @pytest.fixture
-async def api(settings, clock):
-    client = make_api(settings, clock)
+async def api(settings, clock, request):
+    client = make_api(settings, clock, both_executors=_both_executors(request))
     yield client
     await client.http.aclose()
+    client.check_executors_agreed()
 
 
 @pytest.fixture
-def api_factory(clock):
+def api_factory(clock, request):
     """Build an API with other settings (production mode, tight limits)."""
     made: list[Api] = []
 
     def build(settings: Settings) -> Api:
-        built = make_api(settings, clock)
+        built = make_api(settings, clock, both_executors=_both_executors(request))
         made.append(built)
         return built
 
     yield build
+    for built in made:
+        built.check_executors_agreed()
 
 
 def requires_postgres(reason: str = "needs real parallel connections to PostgreSQL"):
@@ -137,3 +149,9 @@ def outbox():
     notifications.use_adapter(notifications.Channel.SMS, capture)
     yield capture
     notifications.use_adapter(notifications.Channel.SMS, None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if differential_runs.compared:
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(differential_runs.compared.items()))
+        terminalreporter.write_line(f"fast path vs stock executor: compared {counts}")

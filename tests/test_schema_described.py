@@ -53,7 +53,6 @@ def test_the_walk_finds_what_lacks_a_description():
     ]
 
 
-@pytest.mark.xfail(strict=False, reason="issue #18: about 1,000 elements still need a description")
 def test_every_type_field_argument_input_field_and_enum_value_is_described():
     missing = list(undescribed(build_schema()._schema))
     assert not missing, f"{len(missing)} schema elements have no description:\n  " + "\n  ".join(missing)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
+import os
 import re
 import sys
 import time
-import itertools
-import os
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,15 +21,15 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from infra import cache, contention, db
-from infra.clock import SYSTEM_CLOCK, Clock
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import in_flight, keep_keys_for
 from domain.notifications import service as notifications
+from domain.stores.services import authenticate
+from infra import cache, contention, db
+from infra.clock import SYSTEM_CLOCK, Clock
 from infra.observability import Metrics, configure_logging, request_id_var
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings, load_settings
-from domain.stores.services import authenticate
 from resolvers.context import RequestContext
 from schema.execution import OperationRunner
 from schema.relay import InvalidGlobalId
@@ -55,7 +55,7 @@ class JsonAnswer:
     answer, on the path every operation takes (starlette's JSONResponse builds and checks its
     headers through a MutableHeaders object per response)."""
 
-    __slots__ = ("status", "body", "headers")
+    __slots__ = ("body", "headers", "status")
 
     def __init__(self, payload: dict[str, Any], status: int = 200, request_id: str | None = None) -> None:
         self.status = status
@@ -127,7 +127,7 @@ class GraphQLEndpoint:
         log.warning("database or cache unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
         try:
             await db.discard_connections()
-        except Exception:  # noqa: BLE001 - the pool replaces broken connections on its own too
+        except Exception:
             log.warning("could not discard the pool's connections", exc_info=True)
 
     def ide(self) -> Response:

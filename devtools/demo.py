@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import logging
-
 import random
 from datetime import date, timedelta
 
 from tortoise.transactions import in_transaction
 
-from infra.clock import SYSTEM_CLOCK, Clock
+from domain import phones
 from domain.earning.defaults import ensure_default_rules
 from domain.ledger import service as ledger
-from domain import phones
 from domain.members import codes
 from domain.members.models import Member
-from infra.settings import Settings
 from domain.stores import api_keys, passwords
 from domain.stores.models import Chain, StaffUser, Store
 from domain.tiers import service as tiers
 from domain.tiers.models import TierChange
+from infra.clock import SYSTEM_CLOCK, Clock
+from infra.settings import Settings
 
 log = logging.getLogger("orchard.demo")
 
@@ -109,7 +108,7 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
             load_demo_mall = None
         if load_demo_mall is not None:
             await load_demo_mall(conn)
-    lines.append(f"  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
+    lines.append("  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
     lines.append(f"  store managers and clerks: manager.<store>@demo.orchard, clerk.<store>@demo.orchard / {STAFF_PASSWORD}")
     log.info("demo data loaded", extra={"stores": len(STORES)})
     return lines

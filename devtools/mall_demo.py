@@ -3,7 +3,7 @@ a member day on the 8th (20 percent off) and peak and off-season rules for the c
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from domain.mall import stock
 from domain.mall.models import MallItem, MallPriceRule
@@ -73,7 +73,7 @@ async def load_demo_mall(connection) -> None:
     """Load the demo mall into an empty mall (it does nothing when any item exists)."""
     if await MallItem.all().using_db(connection).exists():
         return
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     for name, band, kind, points, cash_fen, units, buckets, limit, period, tiers, age_days in ITEMS:
         item = await MallItem.create(
             using_db=connection, name=name, description=f"{name}, redeemable with points at any Orchard Fruit store.",

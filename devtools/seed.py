@@ -36,23 +36,23 @@ from zoneinfo import ZoneInfo
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from infra import db, dialect
+from domain import phones
 from domain.access import CallerKind, StaffRole, Viewer
-from infra.clock import SYSTEM_CLOCK, Clock, FixedClock, utc
 from domain.earning import rulebook
 from domain.earning.defaults import ensure_default_rules
 from domain.earning.models import EarnRate
 from domain.ledger import accounts, fifo
 from domain.ledger.models import JournalKind, LotStatus, SystemAccount
-from domain import phones
 from domain.members import codes
 from domain.members.models import Member
 from domain.programme import service as programme_settings
-from infra.settings import Settings
 from domain.stores import api_keys, passwords
 from domain.stores.models import Chain, StaffUser, Store
 from domain.tiers import service as tiers
 from domain.tiers.models import Tier
+from infra import db, dialect
+from infra.clock import SYSTEM_CLOCK, Clock, FixedClock, utc
+from infra.settings import Settings
 
 log = logging.getLogger("orchard.seed")
 
@@ -368,10 +368,9 @@ async def _may_skip_fk_checks() -> bool:
 
 async def _analyze() -> None:
     """Fresh planner statistics: the first queries after a bulk load would otherwise plan for empty tables."""
-    async with connections.get("default").acquire_connection() as con:
-        async with con.transaction():
-            await con.execute("SET LOCAL statement_timeout = 0")
-            await con.execute(f"ANALYZE {', '.join(TABLE_NAMES)}")
+    async with connections.get("default").acquire_connection() as con, con.transaction():
+        await con.execute("SET LOCAL statement_timeout = 0")
+        await con.execute(f"ANALYZE {', '.join(TABLE_NAMES)}")
 
 
 async def _move_sequences(ids: _Ids) -> None:
@@ -712,15 +711,14 @@ class _PostgresWriter:
             self.settings += "; SET LOCAL session_replication_role = replica"
 
     async def write(self, batch: _Batch) -> None:
-        async with connections.get("default").acquire_connection() as con:
-            async with con.transaction():
-                await con.execute(self.settings)
-                for table, columns in TABLES:
-                    if batch.rows[table]:
-                        await con.copy_records_to_table(table, records=batch.rows[table], columns=columns)
-                # Last, so the shared system rows stay locked only until the commit.
-                for amount, account_id in _system_updates(batch):
-                    await con.execute("UPDATE points_account SET balance = balance + $1 WHERE id = $2", amount, account_id)
+        async with connections.get("default").acquire_connection() as con, con.transaction():
+            await con.execute(self.settings)
+            for table, columns in TABLES:
+                if batch.rows[table]:
+                    await con.copy_records_to_table(table, records=batch.rows[table], columns=columns)
+            # Last, so the shared system rows stay locked only until the commit.
+            for amount, account_id in _system_updates(batch):
+                await con.execute("UPDATE points_account SET balance = balance + $1 WHERE id = $2", amount, account_id)
 
 
 class _SqliteWriter:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from infra.worker import Job, JobContext, every
 from domain.earning import expiry
 from domain.idempotency import service as idempotency
 from domain.mall import cancellation
 from domain.stores import services as stores
 from domain.tiers import schedule as tier_schedule
+from infra.worker import Job, JobContext, every
 
 
 async def _expire_points(ctx: JobContext) -> dict[str, int]:

@@ -9,8 +9,8 @@ from typing import Any, Generic, TypeVar
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from infra import db
 from domain.errors import DomainError
+from infra import db
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100

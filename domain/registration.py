@@ -5,7 +5,7 @@ caller of `register_member` here never registers a member without them."""
 
 from __future__ import annotations
 
-import domain.earning  # noqa: F401 - wires the welcome points
+import domain.earning
 import domain.tiers  # noqa: F401 - wires the starting tier
 from domain.members.services import Registration, register_member
 

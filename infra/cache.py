@@ -219,7 +219,7 @@ class StampedeLock(RedLock):
                 return
         try:
             await asyncio.wait_for(event.wait(), self.lease)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _release(self) -> None:

@@ -17,7 +17,6 @@ from asyncpg import InterfaceError, InternalClientError
 from redis import exceptions as redis_errors
 from tortoise.exceptions import DBConnectionError
 
-
 RETRYABLE_SQLSTATES = frozenset({
     "55P03",  # lock_not_available: lock_timeout
     "57014",  # query_canceled: statement_timeout

@@ -229,7 +229,7 @@ async def ping() -> bool:
     try:
         await fetch("SELECT 1 AS ok")
         return True
-    except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+    except Exception:
         log.warning("database ping failed", exc_info=True)
         return False
 

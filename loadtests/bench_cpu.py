@@ -148,11 +148,11 @@ async def _asgi_post(app, body: bytes, token: str | None) -> dict:
 def _requests(op: str, setup: dict, secret: str, staff_token: str):
     """A function of the request's number that makes its body and token."""
     import orjson
+    from operations import BALANCE, CHECK_IN, HISTORY, LOOKUP, MALL_ITEMS, RECORD, REDEEM  # beside this file, whatever the tree
 
     from domain.access import CallerKind, Viewer
-    from infra.clock import SYSTEM_CLOCK
     from domain.stores.tokens import issue_access_token
-    from operations import BALANCE, CHECK_IN, HISTORY, LOOKUP, MALL_ITEMS, RECORD, REDEEM  # beside this file, whatever the tree
+    from infra.clock import SYSTEM_CLOCK
     from schema.relay import to_global_id
 
     keys = setup["keys"]

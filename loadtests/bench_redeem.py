@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,10 +43,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from domain.access import CallerKind, Viewer  # noqa: E402
-from infra.clock import SYSTEM_CLOCK  # noqa: E402
 from domain.ledger.accounts import shard_code, shard_of  # noqa: E402
 from domain.ledger.models import SystemAccount  # noqa: E402
 from domain.stores.tokens import issue_access_token  # noqa: E402
+from infra.clock import SYSTEM_CLOCK  # noqa: E402
 from loadtests.cpu import CpuMeter  # noqa: E402
 from loadtests.driver import Result, graphql_request, run_closed_loop  # noqa: E402
 from schema.relay import to_global_id  # noqa: E402
@@ -81,9 +81,9 @@ async def _drop_database(admin_url: str, name: str) -> None:
 
 async def _bench_items(env: dict[str, str], spread: int) -> dict:
     """A hot item on one stock row, a hot item over 16 buckets, and `spread` everyday items."""
-    from infra import db
     from domain.access import StaffRole
     from domain.mall.catalogue import ItemDraft, create_item
+    from infra import db
     from infra.settings import load_settings
 
     settings = load_settings(env)
@@ -178,7 +178,7 @@ async def _sql_floor(url: str, item_id: int, buckets: int, members: list[int], s
     pool = await asyncpg.create_pool(_dsn(url), min_size=concurrency, max_size=concurrency)
     result = Result(name=name, seconds=seconds)
     deadline = time.perf_counter() + seconds
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     async def worker(n: int) -> None:
         async with pool.acquire() as con:

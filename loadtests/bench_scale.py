@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from domain.access import CallerKind, StaffRole, Viewer  # noqa: E402
-from infra.clock import SYSTEM_CLOCK  # noqa: E402
 from domain.stores.tokens import issue_access_token  # noqa: E402
+from infra.clock import SYSTEM_CLOCK  # noqa: E402
 from loadtests.bench_redeem import _free_port, _start_server  # noqa: E402
 from loadtests.driver import Result, graphql_request, run_closed_loop  # noqa: E402
 

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import gevent
@@ -43,14 +43,24 @@ from locust.runners import MasterRunner, WorkerRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from domain.access import CallerKind, Viewer  # noqa: E402
-from infra.clock import SYSTEM_CLOCK  # noqa: E402
-from domain.stores.tokens import issue_access_token  # noqa: E402
-from loadtests.cpu import ROLES, cpu_by_role  # noqa: E402
-from loadtests.operations import (  # noqa: E402
-    BALANCE, CHECK_IN, EXPECTED_OUTCOMES, HISTORY, LOOKUP, MALL_ITEMS, RECORD, REDEEM, REFRESH_STAFF_SESSION, RESTOCK, STAFF_LOGIN,
+from domain.access import CallerKind, Viewer
+from domain.stores.tokens import issue_access_token
+from infra.clock import SYSTEM_CLOCK
+from loadtests.cpu import ROLES, cpu_by_role
+from loadtests.operations import (
+    BALANCE,
+    CHECK_IN,
+    EXPECTED_OUTCOMES,
+    HISTORY,
+    LOOKUP,
+    MALL_ITEMS,
+    RECORD,
+    REDEEM,
+    REFRESH_STAFF_SESSION,
+    RESTOCK,
+    STAFF_LOGIN,
 )
-from schema.relay import to_global_id  # noqa: E402
+from schema.relay import to_global_id
 
 log = logging.getLogger("orchard.locust")
 SCENARIO_WEIGHTS = {
@@ -254,7 +264,7 @@ class StaffUser(GraphQLUser):
         self._keep((self.gql("StaffLogin", STAFF_LOGIN, {"i": credentials}) or {}).get("staffLogin"))
 
     def keep_signed_in(self) -> None:
-        if self.refresh_at is not None and datetime.now(timezone.utc) >= self.refresh_at:
+        if self.refresh_at is not None and datetime.now(UTC) >= self.refresh_at:
             data = self.gql("RefreshStaffSession", REFRESH_STAFF_SESSION, {"i": {"refreshToken": self.refresh_token}})
             self._keep((data or {}).get("refreshStaffSession"))
 

@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from domain.earning.errors import PointsErrorCode
 from domain.errors import DomainError
 from domain.mall.errors import MallErrorCode
 from domain.members.errors import MemberErrorCode
 from domain.programme.errors import ProgrammeErrorCode
 from domain.stores.errors import AuthErrorCode, StaffErrorCode, StoreErrorCode
-from domain.earning.errors import PointsErrorCode
 from domain.tiers.errors import TierErrorCode
 from schema.error_codes import CODE_DESCRIPTIONS
 

@@ -29,7 +29,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    GraphQLEnumType, GraphQLList, GraphQLObjectType, GraphQLScalarType, GraphQLSchema, get_nullable_type,
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    get_nullable_type,
 )
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext

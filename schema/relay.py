@@ -10,7 +10,14 @@ import strawberry
 
 from domain.pagination import Page
 from resolvers.global_ids import (
-    MAX_PK, InvalidGlobalId, decode_cursor, encode_cursor, from_global_id, int_pk, pk_of, to_global_id,
+    MAX_PK,
+    InvalidGlobalId,
+    decode_cursor,
+    encode_cursor,
+    from_global_id,
+    int_pk,
+    pk_of,
+    to_global_id,
 )
 
 # The codec is the resolvers' (they decode input IDs); schema/ encodes with it and re-exports it.

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 
 from domain.access import StaffRole
-from infra.settings import Settings
-from tests.differential import DifferentialRunner
 from domain.stores import passwords
 from domain.stores.models import StaffUser, Store
+from infra.settings import Settings
+from tests.differential import DifferentialRunner
 
 _serial = itertools.count(1)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from infra import db
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
 from domain.mall.check import check_stock
 from domain.mall.models import Redemption
+from infra import db
 from tests.conftest import requires_postgres
 from tests.points_support import RECORD, open_shop
 from tests.test_idempotent_twins import admin_connection, until_waiting_on_a_lock

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from devtools import demo
-from infra.settings import PRODUCTION
 from domain.earning.models import CampaignRule
 from domain.ledger.check import check_ledger
 from domain.members.models import Member
 from domain.stores.models import ApiKey, StaffUser, Store
+from infra.settings import PRODUCTION
 
 
 async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):

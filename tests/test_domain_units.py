@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from graphql import parse
 
@@ -23,9 +25,9 @@ def test_global_ids_round_trip_and_reject_garbage():
 def test_cursors_round_trip():
     assert decode_cursor(encode_cursor([5, "x"])) == [5, "x"]
     # Sort keys with dates and decimals come back as str() wrote them (the keys of cursors handed out before).
-    from datetime import datetime, timezone
+    from datetime import datetime
     from decimal import Decimal
-    when = datetime(2026, 12, 1, 10, 30, tzinfo=timezone.utc)
+    when = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
     assert decode_cursor(encode_cursor([when, Decimal("12.50"), 7])) == [str(when), "12.50", 7]
     with pytest.raises(InvalidGlobalId):
         decode_cursor("bm90IGpzb24")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -80,7 +80,7 @@ def test_tier_multiplier_applies_per_line_and_is_floored():
 
 def test_member_day_triples_only_on_the_8th_of_the_store_local_calendar():
     member_day = multiplier("MEMBER_DAY", "3", day_of_month=8)
-    late_on_the_7th_in_utc = datetime(2025, 6, 7, 17, 0, tzinfo=timezone.utc)
+    late_on_the_7th_in_utc = datetime(2025, 6, 7, 17, 0, tzinfo=UTC)
     local_date = late_on_the_7th_in_utc.astimezone(ZoneInfo("Asia/Shanghai")).date()
 
     on_the_8th = calculate_earning([domestic(10)], RATES, purchase_on(local_date), [member_day])

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from infra import db
-from infra.clock import FixedClock
 from domain.ledger import fifo, lots
 from domain.ledger import service as ledger
 from domain.ledger.models import JournalKind, LotStatus, PointsAccount
+from infra import db
+from infra.clock import FixedClock
 from tests.test_ledger import make_member
 
-START = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
 
 @dataclass

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from domain.access import StaffRole
-from infra.settings import PRODUCTION
 from domain.stores import services
+from infra.settings import PRODUCTION
 from schema.relay import to_global_id
 
 DEEP = "{ viewer { staff { store { code } } } }"

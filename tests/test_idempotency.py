@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from domain.access import StaffRole
 from domain.stores.models import Store
 from tests.concurrently import all_at_once

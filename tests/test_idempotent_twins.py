@@ -13,14 +13,14 @@ from dataclasses import replace
 
 import asyncpg
 
-from infra import cache
+from domain.earning.models import Purchase
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
 from domain.ledger.models import JournalKind, PointsJournal
 from domain.mall.check import check_stock
 from domain.mall.models import Redemption
 from domain.mall.stock import SOLD_OUT_TTL
-from domain.earning.models import Purchase
+from infra import cache
 from tests.concurrently import all_at_once
 from tests.conftest import PG_URL, _server_dsn, requires_postgres
 from tests.points_support import RECORD, open_shop

@@ -16,9 +16,9 @@ from domain import text
 from domain.earning.models import CampaignRule, EarnRate, PointsAdjustment, Purchase
 from domain.mall.models import MallItem
 from domain.members.models import Member
-from infra.observability import JsonFormatter
 from domain.stores.models import ApiKey, StaffUser, Store
 from domain.tiers.models import Tier, TierChange
+from infra.observability import JsonFormatter
 from schema.relay import to_global_id
 from tests.points_support import open_shop
 

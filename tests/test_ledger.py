@@ -7,14 +7,12 @@ import itertools
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import pytest
 from tortoise.transactions import in_transaction
 
-from infra import db
-from infra.clock import FixedClock
 from domain.ledger import accounts
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
@@ -32,6 +30,8 @@ from domain.ledger.models import (
 from domain.members.models import Member
 from domain.pagination import PageRequest
 from domain.tiers.models import Tier
+from infra import db
+from infra.clock import FixedClock
 from tests.conftest import REPO_ROOT, requires_postgres
 
 _serial = itertools.count(1)
@@ -83,7 +83,7 @@ async def assert_clean() -> None:
 
 
 async def test_a_credit_books_balanced_entries_and_a_lot_valid_one_year(clock):
-    clock.set(datetime(2026, 3, 1, 4, 30, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 3, 1, 4, 30, tzinfo=UTC))
     member = await make_member(clock.now())
     journal = await earn(member, 100, clock, reference="purchase:12")
 
@@ -91,16 +91,16 @@ async def test_a_credit_books_balanced_entries_and_a_lot_valid_one_year(clock):
     assert await entries_of(journal) == {"member": 100, "ISSUED": -100}
     lot = await lot_of(journal)
     assert (lot.original, lot.remaining, lot.status) == (100, 100, LotStatus.AVAILABLE)
-    assert lot.expires_at == datetime(2027, 3, 1, 4, 30, tzinfo=timezone.utc)
+    assert lot.expires_at == datetime(2027, 3, 1, 4, 30, tzinfo=UTC)
     assert (journal.reference, journal.actor) == ("purchase:12", STAFF)
     await assert_clean()
 
 
 async def test_points_earned_on_29_february_expire_on_28_february(clock):
-    clock.set(datetime(2028, 2, 29, 12, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2028, 2, 29, 12, 0, tzinfo=UTC))
     member = await make_member(clock.now())
     lot = await lot_of(await earn(member, 1, clock))
-    assert lot.expires_at == datetime(2029, 2, 28, 12, 0, tzinfo=timezone.utc)
+    assert lot.expires_at == datetime(2029, 2, 28, 12, 0, tzinfo=UTC)
 
 
 async def test_spending_takes_the_oldest_expiry_first_then_the_oldest_lot(clock):

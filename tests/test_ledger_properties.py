@@ -10,7 +10,7 @@ points and status; and `check_ledger()` must find nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from math import floor
 
@@ -18,16 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tortoise import connections
 
-from infra import db
-from infra.clock import FixedClock
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
 from domain.ledger.models import JournalKind, PointsAccount, PointsLot
+from infra import db
+from infra.clock import FixedClock
 from tests.conftest import table_names
 from tests.test_ledger import make_member
 
 MEMBERS = 2
-START = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 ACTOR = "test:property"
 
 # Earning and spending come up most, so a run builds up lots worth spending, reversing and expiring.

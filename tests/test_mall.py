@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from devtools.mall_demo import load_demo_mall
 from domain.access import CallerKind, StaffRole, Viewer
 from domain.ledger import service as ledger
 from domain.ledger.check import check_ledger
 from domain.ledger.models import JournalKind, PointsJournal, PointsLot
 from domain.mall import stock
-from devtools.mall_demo import load_demo_mall
 from domain.mall.models import MallItem, MallMemberQuota, MallPriceRule, MallStockBucket, Redemption
 from domain.members.models import Member
 from domain.stores import api_keys, tokens

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from infra import db
 from domain.mall.check import check_stock
 from domain.mall.models import MallStockBucket
+from infra import db
 from tests.test_mall import Mall, pk
 
 

@@ -6,12 +6,12 @@ import logging
 import re
 from datetime import timedelta
 
-from infra import db
 from domain.access import StaffRole
 from domain.members import codes
 from domain.members.models import Member
 from domain.notifications.models import OutboxMessage
 from domain.stores import api_keys
+from infra import db
 from schema.relay import to_global_id
 from tests.concurrently import all_at_once
 from tests.conftest import requires_postgres

@@ -7,9 +7,9 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.migrations.constraints import CheckConstraint
 
+from domain.stores.models import StaffUser
 from infra import db
 from infra.migration_checks import split_check_constraints
-from domain.stores.models import StaffUser
 
 
 def declared_checks() -> list[tuple[str, str]]:

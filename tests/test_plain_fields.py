@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import strawberry
 from graphql import execute, parse
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.plain_fields import execution_context_class, plain_fields, plain_object_fields
 from schema.root import build_schema
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 
 @strawberry.enum
@@ -75,7 +75,7 @@ class PriceRow:
     points: int | None
 
 
-def BoxRow(name, price, prices, maybe_prices=None) -> Box:  # noqa: N802 - a Box, since Box's is_type_of wants one
+def BoxRow(name, price, prices, maybe_prices=None) -> Box:
     return Box(name=name, price=price, prices=prices, maybe_prices=maybe_prices)
 
 

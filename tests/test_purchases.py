@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.stores import api_keys
 from domain.access import StaffRole
+from domain.stores import api_keys
 from tests.concurrently import all_at_once
 from tests.conftest import requires_postgres
 from tests.points_support import RECORD, assert_ledger_clean, local, open_shop

@@ -8,15 +8,15 @@ import json
 import pytest
 
 from devtools import seed
-from infra import db
+from domain import phones
 from domain.ledger.check import check_ledger
 from domain.ledger.models import JournalKind, LotConsumption, PointsAccount, PointsJournal, PointsLot
-from domain import phones
 from domain.members import codes
 from domain.members.models import Member
-from infra.settings import PRODUCTION
 from domain.stores.models import ApiKey, StaffUser, Store
 from domain.tiers.models import TierChange
+from infra import db
+from infra.settings import PRODUCTION
 from schema.relay import to_global_id
 
 MALL = importlib.util.find_spec("domain.mall.models") is not None

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -29,7 +29,7 @@ from infra.worker.runner import RETRY_AFTER
 from tests.conftest import PG_URL, _server_dsn
 
 ROOT = Path(__file__).resolve().parent.parent
-START = datetime(2026, 3, 10, 9, 30, tzinfo=timezone.utc)
+START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
 
 async def _keyed(clock: FixedClock, key: str) -> idempotency.Outcome:
@@ -142,16 +142,16 @@ async def test_every_registered_job_runs_on_an_empty_database_and_the_tier_revie
     assert {kind for kind, r in results.items() if r.outcome is RunOutcome.RAN} == set(results) - {"tier-review"}
     # A first start does not review tiers out of schedule: that would drop members a tier early.
     assert results["tier-review"].outcome is RunOutcome.NOT_DUE
-    assert results["tier-review"].due_at == datetime(2026, 4, 1, tzinfo=timezone.utc)
-    clock.set(datetime(2026, 4, 1, 0, 0, 1, tzinfo=timezone.utc))
+    assert results["tier-review"].due_at == datetime(2026, 4, 1, tzinfo=UTC)
+    clock.set(datetime(2026, 4, 1, 0, 0, 1, tzinfo=UTC))
     review = next(r for r in await run_due(JOBS, settings=settings, clock=clock) if r.kind == "tier-review")
     assert review.outcome is RunOutcome.RAN and review.counts == {"reviewed": 0, "upgraded": 0, "downgraded": 0}
-    assert review.due_at == datetime(2026, 5, 1, tzinfo=timezone.utc)
+    assert review.due_at == datetime(2026, 5, 1, tzinfo=UTC)
 
 
 def test_tier_reviews_fall_on_the_first_of_each_month():
-    assert next_review(datetime(2026, 12, 31, 23, 0, tzinfo=timezone.utc)) == datetime(2027, 1, 1, tzinfo=timezone.utc)
-    assert next_review(datetime(2026, 5, 1, tzinfo=timezone.utc)) == datetime(2026, 6, 1, tzinfo=timezone.utc)
+    assert next_review(datetime(2026, 12, 31, 23, 0, tzinfo=UTC)) == datetime(2027, 1, 1, tzinfo=UTC)
+    assert next_review(datetime(2026, 5, 1, tzinfo=UTC)) == datetime(2026, 6, 1, tzinfo=UTC)
 
 
 # ---- one runner per job kind ----------------------------------------------------------------

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from domain.access import Viewer, require_chain_admin
 from domain.bounds import MAX_ADJUSTMENT
-from infra.clock import Clock
 from domain.earning.models import PointsAdjustment
 from domain.errors import DomainError
 from domain.ledger import service as ledger
 from domain.ledger.errors import LedgerError, LedgerErrorCode
 from domain.members.models import Member
 from domain.text import column_text
+from infra.clock import Clock
 
 
 class AdjustmentError(DomainError):

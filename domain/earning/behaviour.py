@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from infra import db
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock
 from domain.earning.models import ProductReview, PurchaseLine
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import run_once
@@ -26,6 +24,8 @@ from domain.programme import service as programme_settings
 from domain.stores import services as stores
 from domain.stores.models import DEFAULT_TIME_ZONE
 from domain.text import clean_text
+from infra import db
+from infra.clock import Clock
 
 MAX_REVIEW_TEXT = 2000
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from infra.clock import Clock
 from domain.earning import rulebook
 from domain.earning.models import CampaignRule, EarnRate
+from infra.clock import Clock
 
 DEFAULT_RATES = {
     "IMPORTED_FRUIT": Decimal("2"),

@@ -11,14 +11,14 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from infra import db
-from infra.clock import Clock
+from domain import phones
 from domain.earning.models import ExpiryReminder
 from domain.ledger import service as ledger
-from domain import phones
 from domain.members.models import Member
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
+from infra import db
+from infra.clock import Clock
 from infra.settings import Settings
 
 log = logging.getLogger("orchard.expiry")

@@ -18,11 +18,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from domain import bounds, text
-from domain import contended
-from infra import db, dialect
+from domain import bounds, contended, text
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock, utc
 from domain.earning import calculator, rulebook
 from domain.earning.models import Purchase, PurchaseLine
 from domain.errors import AccessDenied, DomainError
@@ -39,6 +36,8 @@ from domain.stores.models import Store
 from domain.tiers import activity
 from domain.tiers import service as tiers
 from domain.tiers.rules import Activity
+from infra import db, dialect
+from infra.clock import Clock, utc
 
 log = logging.getLogger("orchard.purchases")
 

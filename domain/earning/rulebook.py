@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from infra import cache
 from domain.earning import calculator
 from domain.earning.models import CampaignRule, EarnRate
+from infra import cache
 
 CACHE_KEY = "earning:rulebook"
 CACHE_TTL = 300

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from domain import decimals
 from domain.access import StaffRole, Viewer, require_chain_admin
 from domain.bounds import MAX_BALANCE
-from infra.clock import Clock, utc
 from domain.earning import calculator, rulebook
 from domain.earning.models import CampaignRule, EarnRate, StoreFlag
 from domain.errors import AccessDenied, DomainError
 from domain.programme import service as programme_settings
 from domain.stores.models import Store
 from domain.text import column_text
+from infra.clock import Clock, utc
 
 CODE = re.compile(r"^[A-Z0-9_*][A-Z0-9_]{0,39}$")
 MAX_POINTS_PER_YUAN = 1000

@@ -29,8 +29,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from infra import cache
 from domain.errors import DomainError
+from infra import cache
 
 log = logging.getLogger("orchard.idempotency")
 T = TypeVar("T")
@@ -123,7 +123,7 @@ async def _holding(lease_key: str, token: str, request: Any, work: Callable[[], 
     finally:
         try:
             await cache.end_lease(lease_key, token)
-        except Exception:  # noqa: BLE001 - the lease expires by itself; the answer must not fail on it
+        except Exception:
             log.warning("could not end an idempotency lease", exc_info=True)
         if _local_holders.get(lease_key) is released:
             del _local_holders[lease_key]
@@ -133,7 +133,7 @@ async def _holding(lease_key: str, token: str, request: Any, work: Callable[[], 
 async def _keep_for_waiters(lease_key: str, token: str, failure: _Failure) -> None:
     try:
         await cache.put(_failure_key(lease_key, token), failure, ttl=_timing.wait_seconds + 1.0)
-    except Exception:  # noqa: BLE001 - waiters then decide for themselves
+    except Exception:
         log.warning("could not keep a failed request's answer for its twins", exc_info=True)
 
 

@@ -10,10 +10,10 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from domain import text
-from infra import db
-from infra.clock import SYSTEM_CLOCK, Clock, utc
 from domain.errors import DomainError
 from domain.idempotency import in_flight
+from infra import db
+from infra.clock import SYSTEM_CLOCK, Clock, utc
 
 MAX_KEY_LENGTH = 255
 MIN_TTL = timedelta(hours=24)  # the API promises every key lives at least a day

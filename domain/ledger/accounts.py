@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from infra import db, dialect
 from domain.bounds import MAX_BALANCE
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
 from domain.ledger.models import PointsAccount, SystemAccount
 from domain.members.models import Member
+from infra import db, dialect
 
 
 async def member_account_id(conn, member_id: int) -> int | None:

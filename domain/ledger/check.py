@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from infra import db, dialect
 from domain.bounds import MAX_BALANCE
+from infra import db, dialect
 
 
 async def check_ledger(member_id: int | None = None) -> list[str]:

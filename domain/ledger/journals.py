@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from infra import db, dialect
 from domain.bounds import MAX_BALANCE
 from domain.ledger import accounts, fifo, lots
 from domain.ledger.errors import LedgerInconsistency
 from domain.ledger.models import JournalKind, LotStatus, PointsJournal, SystemAccount
+from infra import db, dialect
 
 
 async def open_journal(

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from infra import db
 from domain.ledger import fifo
 from domain.ledger.errors import LedgerInconsistency
 from domain.ledger.models import LotStatus, PointsLot
+from infra import db
 
 OPEN_STATUSES = (LotStatus.PENDING, LotStatus.AVAILABLE)
 

@@ -27,9 +27,7 @@ from math import floor
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from infra import db
 from domain.bounds import MAX_BALANCE
-from infra.clock import Clock, utc
 from domain.ledger import accounts, fifo, journals, lots
 from domain.ledger.errors import LedgerError, LedgerErrorCode, LedgerInconsistency
 from domain.ledger.models import (
@@ -44,6 +42,8 @@ from domain.ledger.models import (
     SystemAccount,
 )
 from domain.pagination import Page, PageRequest, keyset_page_by_id
+from infra import db
+from infra.clock import Clock, utc
 
 EARNING_KINDS = frozenset(
     {

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from tortoise.transactions import in_transaction
 
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock, utc
-from infra.contention import is_contention
 from domain.errors import AccessDenied
 from domain.idempotency import run_once
 from domain.ledger import service as ledger
@@ -26,6 +24,8 @@ from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallItem, Redemption
 from domain.mall.redemptions import reference
 from domain.mall.writeoff import closed
+from infra.clock import Clock, utc
+from infra.contention import is_contention
 
 log = logging.getLogger("orchard.mall")
 SWEEP_ACTOR = "system:mall-expiry"

@@ -19,9 +19,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from domain import bounds
-from infra import cache
 from domain.access import Viewer, require_chain_admin
-from infra.clock import Clock, utc
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import run_once
 from domain.mall import eligibility, stock
@@ -35,6 +33,8 @@ from domain.pagination import Page, PageRequest, counted
 from domain.stores.models import Store
 from domain.text import clean_text, column_text
 from domain.tiers import service as tiers
+from infra import cache
+from infra.clock import Clock, utc
 
 CACHE_KEY = "mall:catalogue"
 CACHE_TTL = 60

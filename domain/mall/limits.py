@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from infra import db
 from domain.mall.models import MallMemberQuota
+from infra import db
 
 LIFETIME_KEY = "LIFETIME"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from infra import cache
-from infra.clock import Clock
 from domain.mall.cache_slots import bounded
 from domain.stores.models import DEFAULT_TIME_ZONE, Chain, Store
+from infra import cache
+from infra.clock import Clock
 
 CHAIN_ZONE_KEY = "mall:chain-time-zone"
 CHAIN_ZONE_TTL = 300

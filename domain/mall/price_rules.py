@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from infra import cache
 from domain.access import Viewer, require_chain_admin
-from infra.clock import Clock
 from domain.mall.cache_slots import bounded
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallPriceRule
 from domain.mall.pricing import PriceRule, RuleKind
 from domain.text import column_text
+from infra import cache
+from infra.clock import Clock
 
 CACHE_KEY = "mall:price-rules"
 CACHE_TTL = 60

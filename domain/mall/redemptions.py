@@ -32,9 +32,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from infra import db
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock, utc
 from domain.errors import AccessDenied
 from domain.idempotency import in_flight
 from domain.idempotency import service as idempotency
@@ -52,6 +50,8 @@ from domain.members.models import Member
 from domain.members.services import MemberWithBalance
 from domain.stores import services as stores
 from domain.stores.models import Store
+from infra import db
+from infra.clock import Clock, utc
 
 MAX_QUANTITY = 99
 CODE_ATTEMPTS = 5

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra import cache
 from domain.mall.cache_slots import bounded
 from domain.mall.errors import MallError, MallErrorCode
 from domain.programme.models import ProgrammeSetting
+from infra import cache
 
 PREFIX = "mall_"
 CACHE_KEY = "mall:settings"

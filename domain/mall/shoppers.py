@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from infra import db
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock
 from domain.ledger import service as ledger
 from domain.mall import local_time, price_rules
 from domain.mall import settings as mall_settings
@@ -19,6 +17,8 @@ from domain.stores import services as stores
 from domain.stores.models import Store
 from domain.tiers import service as tiers
 from domain.tiers.models import Tier
+from infra import db
+from infra.clock import Clock
 
 
 @dataclass(frozen=True)

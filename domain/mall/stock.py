@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import random
 
-from infra import cache, db, dialect
 from domain.mall.cache_slots import bounded
 from domain.mall.models import MallStockBucket
+from infra import cache, db, dialect
 
 SOLD_OUT_TTL = 5.0
 SOLD_OUT_FRESH_FOR = 1.0  # how long a worker reuses the flag it read (see cache.get_hint)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 
-from infra import cache
-from infra.clock import Clock
 from domain.mall.cache_slots import bounded
 from domain.mall.errors import MallError, MallErrorCode
+from infra import cache
+from infra.clock import Clock
 
 
 async def count_attempt(member_id: int, idempotency_key: str, *, limit: int, window_seconds: int, clock: Clock) -> None:

@@ -11,12 +11,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock, utc
 from domain.errors import AccessDenied
 from domain.mall import contention, eligibility, history
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallItem, Redemption
 from domain.stores.models import Store
+from infra.clock import Clock, utc
 
 
 def require_counter(viewer: Viewer, store_id: int) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from infra.clock import Clock
 from domain.members.models import Member
+from infra.clock import Clock
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,19 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from infra import db
-from domain.access import CallerKind, Viewer
-from infra.clock import Clock
-from domain.errors import AccessDenied, DomainError
 from domain import phones
+from domain.access import CallerKind, Viewer
+from domain.errors import AccessDenied, DomainError
 from domain.members import codes, events
 from domain.members.models import LoginCode, Member, MemberStore
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
-from infra.settings import Settings
 from domain.stores import tokens
 from domain.stores.models import Store
 from domain.text import column_text
+from infra import db
+from infra.clock import Clock
+from infra.settings import Settings
 
 log = logging.getLogger("orchard.members")
 

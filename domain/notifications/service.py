@@ -6,9 +6,9 @@ import logging
 from enum import Enum
 from typing import Protocol
 
-from infra.clock import Clock
 from domain import phones
 from domain.notifications.models import OutboxMessage
+from infra.clock import Clock
 
 log = logging.getLogger("orchard.notifications")
 
@@ -84,7 +84,7 @@ async def deliver(message: OutboxMessage, *, data_key: str, clock: Clock) -> boo
     recipient = phones.decrypt(message.recipient_encrypted, data_key)
     try:
         await adapter.send(Channel(message.channel), recipient, message.body, message.template)
-    except Exception:  # noqa: BLE001 - a failed delivery stays pending for the next attempt
+    except Exception:
         log.warning("delivery failed", exc_info=True, extra={"messageId": message.id})
         await OutboxMessage.filter(id=message.id).update(attempts=message.attempts + 1)
         return False

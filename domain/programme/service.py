@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra import cache
 from domain.errors import DomainError
 from domain.programme.models import ProgrammeSetting
+from infra import cache
 
 DEFAULTS: dict[str, int] = {
     "tier_window_months": 12,

@@ -6,12 +6,12 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
-from infra import db
 from domain.access import CallerKind, Viewer
-from infra.clock import Clock
 from domain.errors import DomainError
 from domain.stores.models import ApiKey, Store
 from domain.stores.tokens import sha256
+from infra import db
+from infra.clock import Clock
 
 KEY_PREFIX = "orch_"
 

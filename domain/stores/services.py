@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 
-from infra import cache, db, dialect
 from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin, require_store_access
-from infra.clock import Clock, utc
-from domain.programme import service as programme_settings
 from domain.errors import AccessDenied, DomainError
-from infra.settings import Settings
+from domain.programme import service as programme_settings
 from domain.stores import api_keys, passwords, tokens
 from domain.stores.models import DEFAULT_TIME_ZONE, ApiKey, StaffLoginAttempt, StaffUser, Store
 from domain.text import column_text
+from infra import cache, db, dialect
+from infra.clock import Clock, utc
+from infra.settings import Settings
 
 STORE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

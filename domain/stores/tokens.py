@@ -18,10 +18,10 @@ from typing import NamedTuple
 import jwt
 from jwt.algorithms import HMACAlgorithm
 
-from infra import cache
 from domain.access import CallerKind, StaffRole, Viewer
-from infra.clock import Clock
 from domain.stores.models import RefreshToken
+from infra import cache
+from infra.clock import Clock
 
 ALGORITHM = "HS256"
 AUDIENCE = "orchard"

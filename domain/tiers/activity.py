@@ -6,10 +6,10 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
-from infra import db
-from infra.clock import Clock
 from domain.programme import service as programme_settings
 from domain.tiers.rules import Activity
+from infra import db
+from infra.clock import Clock
 
 
 async def window_start(clock: Clock) -> datetime:

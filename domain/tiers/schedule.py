@@ -7,11 +7,11 @@ worker keeps the next review's time in the database (infra.worker), whichever ho
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from infra.clock import Clock, utc
 from domain.tiers import activity
 from domain.tiers import service as tiers
+from infra.clock import Clock, utc
 
 REVIEW_ACTOR = "system:review"
 
@@ -20,7 +20,7 @@ def next_review(after: datetime) -> datetime:
     """The first review time strictly after `after`."""
     at = utc(after)
     year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
-    return datetime(year, month, 1, tzinfo=timezone.utc)
+    return datetime(year, month, 1, tzinfo=UTC)
 
 
 async def review_now(clock: Clock, progress: Callable[[int], None] | None = None) -> tiers.ReviewReport:

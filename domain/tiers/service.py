@@ -11,15 +11,15 @@ from decimal import Decimal, InvalidOperation
 from tortoise.transactions import in_transaction
 
 from domain import decimals
-from infra import cache
 from domain.access import Viewer, require_chain_admin
 from domain.bounds import MAX_BALANCE
-from infra.clock import Clock
 from domain.errors import DomainError
 from domain.members.models import Member
-from domain.tiers import rules
 from domain.text import clean_text, column_text
+from domain.tiers import rules
 from domain.tiers.models import Tier, TierChange
+from infra import cache
+from infra.clock import Clock
 
 log = logging.getLogger("orchard.tiers")
 CACHE_KEY = "tiers:all"

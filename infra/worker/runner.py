@@ -92,7 +92,7 @@ async def _loop(job: Job, settings: Settings, clock: Clock, stop: asyncio.Event)
             result = await run_if_due(job, settings=settings, clock=clock)
             if result.due_at is not None:
                 wait = min(max((result.due_at - clock.now()).total_seconds(), 1.0), MAX_WAIT_SECONDS)
-        except Exception:  # noqa: BLE001 - the database may be away: the worker lives on and tries again
+        except Exception:
             log.exception("job not started", extra={"job": job.kind})
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=wait)
@@ -107,18 +107,17 @@ async def _ensure_scheduled(job: Job, now: datetime) -> None:
 async def _run_holding_row_lock(job: Job, settings: Settings, clock: Clock, now: datetime) -> RunResult:
     # A raw pooled connection, not tortoise's in_transaction: that would make the job's own
     # queries run inside this transaction too.
-    async with connections.get("default").acquire_connection() as connection:
-        async with connection.transaction():
-            await connection.execute("SET LOCAL idle_in_transaction_session_timeout = 0")  # idle while the job runs
-            row = await connection.fetchrow(_CLAIM, job.kind)
-            if row is None:
-                return RunResult(job.kind, RunOutcome.BUSY)
-            if row["due_at"] > now:
-                return RunResult(job.kind, RunOutcome.NOT_DUE, due_at=row["due_at"])
-            result, started = await _execute(job, settings, clock)
-            recorded = _record(result, started, clock)
-            await connection.execute(_RECORD, job.kind, *(recorded[column] for column in _RECORDED))
-            return result
+    async with connections.get("default").acquire_connection() as connection, connection.transaction():
+        await connection.execute("SET LOCAL idle_in_transaction_session_timeout = 0")  # idle while the job runs
+        row = await connection.fetchrow(_CLAIM, job.kind)
+        if row is None:
+            return RunResult(job.kind, RunOutcome.BUSY)
+        if row["due_at"] > now:
+            return RunResult(job.kind, RunOutcome.NOT_DUE, due_at=row["due_at"])
+        result, started = await _execute(job, settings, clock)
+        recorded = _record(result, started, clock)
+        await connection.execute(_RECORD, job.kind, *(recorded[column] for column in _RECORDED))
+        return result
 
 
 _CLAIM = "SELECT due_at FROM job_schedule WHERE kind = $1" + dialect.POSTGRES.lock("UPDATE SKIP LOCKED")
@@ -133,7 +132,7 @@ async def _execute(job: Job, settings: Settings, clock: Clock) -> tuple[RunResul
     log.info("job started", extra={"job": job.kind})
     try:
         counts = await job.run(context)
-    except Exception as exc:  # noqa: BLE001 - a failed job is logged and retried; the others go on
+    except Exception as exc:
         seconds = time.perf_counter() - began
         log.exception("job failed", extra={"job": job.kind, "seconds": round(seconds, 3)})
         error = capped(f"{type(exc).__name__}: {exc}")

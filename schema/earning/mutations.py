@@ -13,8 +13,17 @@ from resolvers.earning import mutations
 from resolvers.members.queries import member_after_write
 from schema.earning import inputs
 from schema.earning.payloads import (
-    AdjustPointsPayload, CampaignPayload, CheckInPayload, ExpirePointsPayload, PointsError, RecordPurchasePayload,
-    ReturnPurchasePayload, SetEarnRatePayload, SetStoreFlagPayload, SubmitPurchaseBatchPayload, SubmitReviewPayload,
+    AdjustPointsPayload,
+    CampaignPayload,
+    CheckInPayload,
+    ExpirePointsPayload,
+    PointsError,
+    RecordPurchasePayload,
+    ReturnPurchasePayload,
+    SetEarnRatePayload,
+    SetStoreFlagPayload,
+    SubmitPurchaseBatchPayload,
+    SubmitReviewPayload,
 )
 from schema.earning.types import Campaign, EarnRate, Purchase
 from schema.errors import errors_of, payload_of

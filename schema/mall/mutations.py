@@ -14,8 +14,13 @@ from resolvers.members.queries import member_after_write, member_as_written
 from schema.errors import payload_of
 from schema.mall import inputs
 from schema.mall.payloads import (
-    CancelRedemptionPayload, ExpireRedemptionsPayload, FulfillRedemptionPayload, MallItemPayload, MallPriceRulePayload,
-    RedeemMallItemPayload, UpdateMallSettingsPayload,
+    CancelRedemptionPayload,
+    ExpireRedemptionsPayload,
+    FulfillRedemptionPayload,
+    MallItemPayload,
+    MallPriceRulePayload,
+    RedeemMallItemPayload,
+    UpdateMallSettingsPayload,
 )
 from schema.mall.types import MallItem, MallPriceRule, MallSettings, Redemption
 from schema.members.types import Member

@@ -13,7 +13,11 @@ from resolvers.members import mutations
 from schema.errors import errors_of, payload_of
 from schema.members import inputs
 from schema.members.payloads import (
-    MemberError, MemberSessionPayload, RegisterMemberPayload, RequestLoginCodePayload, UpdateMyProfilePayload,
+    MemberError,
+    MemberSessionPayload,
+    RegisterMemberPayload,
+    RequestLoginCodePayload,
+    UpdateMyProfilePayload,
 )
 from schema.members.types import Member
 

@@ -19,11 +19,11 @@ from schema.stores.types import Store
 from schema.tiers.types import Tier, TierChange, TierProgress
 
 if TYPE_CHECKING:
+    from schema.earning.types import Purchase
     from schema.ledger.inputs import PointsHistoryFilter
     from schema.ledger.types import ExpiringPoints, PointsEntry
     from schema.mall.inputs import RedemptionFilter
     from schema.mall.types import Redemption
-    from schema.earning.types import Purchase
 
 
 @strawberry.enum(description="Where a member registered.")
@@ -121,7 +121,7 @@ class Member(Node):
         within_days: Annotated[int, strawberry.argument(description="Days from now, 0 to 3650.")] = 30,
         first: Annotated[int | None, strawberry.argument(description="At most this many lots, 0 to 100; null means 20.")] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
-    ) -> Connection[Annotated["ExpiringPoints", strawberry.lazy("schema.ledger.types")]]:
+    ) -> Connection[Annotated[ExpiringPoints, strawberry.lazy("schema.ledger.types")]]:
         from schema.ledger.types import ExpiringPoints
 
         page = await ledger_queries.expiring_page(info.context, self.pk, within_days, first, after)
@@ -135,10 +135,10 @@ class Member(Node):
         ] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
         filter: Annotated[
-            Annotated["PointsHistoryFilter", strawberry.lazy("schema.ledger.inputs")] | None,
+            Annotated[PointsHistoryFilter, strawberry.lazy("schema.ledger.inputs")] | None,
             strawberry.argument(description="Narrows the history, e.g. to one kind of entry; null lists all."),
         ] = None,
-    ) -> Connection[Annotated["PointsEntry", strawberry.lazy("schema.ledger.types")]] | None:
+    ) -> Connection[Annotated[PointsEntry, strawberry.lazy("schema.ledger.types")]] | None:
         from schema.ledger.types import PointsEntry
 
         kind = filter.kind.value if filter is not None and filter.kind is not None else None
@@ -152,7 +152,7 @@ class Member(Node):
             int | None, strawberry.argument(description="At most this many purchases, 0 to 100; null means 20.")
         ] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
-    ) -> Connection[Annotated["Purchase", strawberry.lazy("schema.earning.types")]] | None:
+    ) -> Connection[Annotated[Purchase, strawberry.lazy("schema.earning.types")]] | None:
         from schema.earning.types import Purchase
 
         page = await earning_queries.member_purchases(info.context, self.pk, self.home_store_pk, first, after)
@@ -166,10 +166,10 @@ class Member(Node):
         ] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
         filter: Annotated[
-            Annotated["RedemptionFilter", strawberry.lazy("schema.mall.inputs")] | None,
+            Annotated[RedemptionFilter, strawberry.lazy("schema.mall.inputs")] | None,
             strawberry.argument(description="Narrows the list, e.g. to one status; null lists all."),
         ] = None,
-    ) -> Connection[Annotated["Redemption", strawberry.lazy("schema.mall.types")]] | None:
+    ) -> Connection[Annotated[Redemption, strawberry.lazy("schema.mall.types")]] | None:
         from schema.mall.types import Redemption
 
         status = filter.status.value if filter is not None and filter.status is not None else None

@@ -13,7 +13,11 @@ from schema.errors import payload_of
 from schema.permissions import IsChainAdmin, IsStaff
 from schema.stores import inputs
 from schema.stores.payloads import (
-    CreateDeviceKeyPayload, CreateStaffPayload, CreateStorePayload, RevokeApiKeyPayload, StaffLoginPayload,
+    CreateDeviceKeyPayload,
+    CreateStaffPayload,
+    CreateStorePayload,
+    RevokeApiKeyPayload,
+    StaffLoginPayload,
 )
 from schema.stores.types import ApiKey, StaffUser, Store
 

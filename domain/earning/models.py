@@ -96,6 +96,8 @@ class Purchase(models.Model):
     status = fields.CharField(max_length=20, default="COMPLETED")  # COMPLETED | HELD | RETURNED | PARTIALLY_RETURNED
     held_reason = fields.CharField(max_length=255, null=True)
     is_first_order = fields.BooleanField(default=False)
+    # The member's tier multiplier the purchase earned with; null when held, or recorded before it was kept.
+    tier_multiplier = fields.DecimalField(max_digits=6, decimal_places=2, null=True)
 
     class Meta:
         table = "purchase"
@@ -118,6 +120,11 @@ class PurchaseLine(models.Model):
     unit_price_fen = fields.BigIntField()
     total_fen = fields.BigIntField()
     points = fields.BigIntField(default=0)
+    # How `points` were made (see calculator.LinePoints): the points before the tier multiplier and the
+    # rate in force. Kept at record time because rates and multipliers may change after; null on lines
+    # recorded before they were kept (and the rate on a held purchase's lines).
+    base_points = fields.BigIntField(null=True)
+    points_per_yuan = fields.DecimalField(max_digits=8, decimal_places=2, null=True)
     returned_quantity = fields.IntField(default=0)
 
     class Meta:

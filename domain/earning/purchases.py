@@ -273,7 +273,7 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     is_first = before.is_first
 
     if now - occurred_at > max_age:
-        await _save_lines(conn, purchase, lines, [0] * len(lines))
+        await _save_lines(conn, purchase, lines, [_HELD_LINE] * len(lines))
         held = await _update(
             conn, purchase.id, status="HELD",
             held_reason=f"Recorded more than {settings['offline_max_age_days']} days after it happened.",
@@ -305,7 +305,8 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
         tier_multiplier=Decimal(tier.earn_multiplier), birthday=member.birthday, is_first_order=is_first,
         store_flags=before.store_flags, cash_offset_fen=offset_fen,
     )
-    result = calculator.calculate_earning(lines, book.rates_at(occurred_at), context, campaigns)
+    rates = book.rates_at(occurred_at)
+    result = calculator.calculate_earning(lines, rates, context, campaigns)
     expires_at = occurred_at + timedelta(days=settings["points_expiry_days"])
     pending_days = settings["purchase_pending_days"]
     if result.purchase_points:
@@ -323,22 +324,26 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
             continue
         await _count_member_day(conn, campaign.id, member.id, local_date, points)
         await ledger.credit(
-            member.id, points, JournalKind.CAMPAIGN_BONUS, reason=f"Campaign {campaign.code}", actor=actor,
+            member.id, points, JournalKind.CAMPAIGN_BONUS, reason=campaign_reason(campaign.code), actor=actor,
             store_id=store.id, reference=reference, occurred_at=occurred_at, expires_at=expires_at,
             pending_days=pending_days, clock=clock, connection=conn, savepoint=False,
         )
         awarded[campaign.code] = points
     earned = result.purchase_points + sum(awarded.values())
+    earned_lines = [
+        _EarnedLine(lp.tier_points, lp.base_points, rates.rate_for(line.category)) for line, lp in zip(lines, result.lines)
+    ]
     settled = await _finish(
-        conn, purchase, lines, [lp.tier_points for lp in result.lines], member_id=member.id, store_id=store.id, now=now,
+        conn, purchase, lines, earned_lines, member_id=member.id, store_id=store.id, now=now,
         cash_offset_fen=offset_fen, points_redeemed=points_used, points_earned=earned, is_first_order=is_first,
+        tier_multiplier=context.tier_multiplier,
     )
     counted = earned if occurred_at >= window_start else 0
     return settled, awarded, Activity(points=max(before.activity.points + counted, 0), purchases=before.activity.purchases)
 
 
 async def _finish(
-    conn, purchase: Purchase, lines: list[calculator.Line], points: list[int], *, member_id: int, store_id: int,
+    conn, purchase: Purchase, lines: list[calculator.Line], points: list[_EarnedLine], *, member_id: int, store_id: int,
     now: datetime, **columns,
 ) -> Purchase:
     """The purchase's last writes: its lines, the member linked to the store, and `columns` set on
@@ -378,18 +383,45 @@ async def _update(conn, purchase_id: int, **columns) -> Purchase:
     return Purchase._init_from_db(**rows[0])
 
 
-async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], points: list[int]) -> None:
-    await db.insert_rows("purchase_line", _LINE_COLUMNS, _line_rows(purchase, lines, points), connection=conn)
+@dataclass(frozen=True)
+class _EarnedLine:
+    """What a line earned and how, stored with it so the points can be explained later."""
+
+    points: int  # after the tier multiplier
+    base_points: int
+    points_per_yuan: Decimal | None
 
 
-def _line_rows(purchase: Purchase, lines: list[calculator.Line], points: list[int]) -> list[tuple]:
+_HELD_LINE = _EarnedLine(0, 0, None)
+
+
+async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], earned: list[_EarnedLine]) -> None:
+    await db.insert_rows("purchase_line", _LINE_COLUMNS, _line_rows(purchase, lines, earned), connection=conn)
+
+
+def _line_rows(purchase: Purchase, lines: list[calculator.Line], earned: list[_EarnedLine]) -> list[tuple]:
     return [
-        (purchase.id, i, line.sku, line.category, line.quantity, line.unit_price_fen, line.total_fen, points[i], 0)
+        (purchase.id, i, line.sku, line.category, line.quantity, line.unit_price_fen, line.total_fen,
+         earned[i].points, earned[i].base_points, earned[i].points_per_yuan, 0)
         for i, line in enumerate(lines)
     ]
 
 
-_LINE_COLUMNS = ("purchase_id", "line_no", "sku", "category", "quantity", "unit_price_fen", "total_fen", "points", "returned_quantity")
+_LINE_COLUMNS = (
+    "purchase_id", "line_no", "sku", "category", "quantity", "unit_price_fen", "total_fen", "points", "base_points",
+    "points_per_yuan", "returned_quantity",
+)
+
+CAMPAIGN_REASON_PREFIX = "Campaign "
+
+
+def campaign_reason(code: str) -> str:
+    """The reason of a campaign's CAMPAIGN_BONUS journal; `campaign_of_reason` reads the code back."""
+    return f"{CAMPAIGN_REASON_PREFIX}{code}"
+
+
+def campaign_of_reason(reason: str) -> str | None:
+    return reason.removeprefix(CAMPAIGN_REASON_PREFIX) if reason.startswith(CAMPAIGN_REASON_PREFIX) else None
 
 
 @dataclass(frozen=True)

@@ -53,19 +53,27 @@ class Rulebook:
     rates: tuple[StoredRate, ...]
     campaigns: tuple[StoredCampaign, ...]
 
-    def rates_at(self, moment: datetime) -> calculator.EarnRates:
-        """For each category, the latest rate whose effective_from has come."""
+    def rates_in_force(self, moment: datetime) -> list[StoredRate]:
+        """For each category (the default `*` included), the latest rate whose effective_from has come; by category."""
         latest: dict[str, StoredRate] = {}
         for rate in self.rates:
             if rate.effective_from <= moment:
                 known = latest.get(rate.category)
                 if known is None or known.effective_from < rate.effective_from:
                     latest[rate.category] = rate
+        return [latest[category] for category in sorted(latest)]
+
+    def rates_at(self, moment: datetime) -> calculator.EarnRates:
+        """The rates in force as the calculator takes them: FALLBACK_RATE when no default is stored."""
+        latest = {rate.category: rate for rate in self.rates_in_force(moment)}
         default = latest.pop(DEFAULT_CATEGORY, None)
         return calculator.EarnRates(
             per_category={c: r.points_per_yuan for c, r in latest.items()},
             default=default.points_per_yuan if default else FALLBACK_RATE,
         )
+
+    def campaigns_by_code(self) -> dict[str, StoredCampaign]:
+        return {c.code: c for c in self.campaigns}
 
     def campaigns_at(self, moment: datetime, trigger: str = "PURCHASE") -> list[StoredCampaign]:
         return [c for c in self.campaigns if c.trigger == trigger and c.active_at(moment)]

@@ -131,6 +131,13 @@ async def end_campaign(viewer: Viewer, campaign_id: int, ends_at: datetime | Non
     return await CampaignRule.get(id=campaign_id)
 
 
+async def rates_in_force(at: datetime | None, *, clock: Clock) -> list[rulebook.StoredRate]:
+    """The earn rates in force at `at` (default now), one per category, from the cached rulebook."""
+    if at is not None and at.tzinfo is None:
+        raise RuleError("INVALID_RATE", "`at` needs a time-zone offset.", field="at")
+    return (await rulebook.load()).rates_in_force(utc(at) if at else clock.now())
+
+
 async def list_campaigns() -> list[CampaignRule]:
     return list(await CampaignRule.all().order_by("starts_at", "id"))
 

@@ -1,11 +1,15 @@
-"""Earning queries: a member's purchases, campaigns and announced rule changes."""
+"""Earning queries: a member's purchases and why they earned, earn rates, campaigns and announced rule changes."""
 
 from __future__ import annotations
 
-from domain.earning import rules_admin, visibility
+import asyncio
+from datetime import datetime
+
+from domain.earning import explained, rulebook, rules_admin, visibility
 from domain.earning.models import CampaignRule, Purchase
 from domain.pagination import Page, keyset_page, micros, page_in_order
 from resolvers.context import RequestContext
+from resolvers.earning.loaders import RULEBOOK
 from resolvers.paging import page_request
 
 
@@ -26,3 +30,16 @@ async def upcoming_rule_changes(ctx: RequestContext, first: int | None, after: s
     """Soonest first; changes of one moment by their description."""
     changes = sorted(await rules_admin.upcoming_changes(ctx.clock), key=lambda c: (micros(c.effective_from), c.description))
     return page_in_order(changes, page_request(first, after), lambda c: [micros(c.effective_from), c.description])
+
+
+async def earn_rates(ctx: RequestContext, at: datetime | None) -> list[rulebook.StoredRate]:
+    return await rules_admin.rates_in_force(at, clock=ctx.clock)
+
+
+async def points_explained(ctx: RequestContext, purchase: Purchase) -> list[explained.PointsReason]:
+    """Why a purchase the viewer already sees earned its points: its lines and campaign extras by loader."""
+    loaders = ctx.loaders
+    lines, campaign_points, book = await asyncio.gather(
+        loaders.purchase_lines.load(purchase.id), loaders.purchase_campaign_points.load(purchase.id), loaders.rulebook.load(RULEBOOK),
+    )
+    return explained.explain(purchase, lines, campaign_points, book.campaigns_by_code())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
+
+from domain.earning import rulebook
+from resolvers.earning import queries
 
 from schema.relay import Node, maybe, to_global_id
 from schema.scalars import Money
@@ -47,6 +51,30 @@ class PurchaseLine(Node):
         )
 
 
+@strawberry.enum(description="What made a part of a purchase's points.")
+class PointsReasonKind(Enum):
+    BASE = strawberry.enum_value("BASE", description="A line's amount (less any part paid with points) times its category's earn rate.")
+    TIER = strawberry.enum_value("TIER", description="What the member's tier multiplier (Tier.earnMultiplier) added to a line's base points.")
+    CAMPAIGN = strawberry.enum_value("CAMPAIGN", description="A campaign's extra points for the purchase, after its caps and budget.")
+
+
+@strawberry.type(description="One part of a purchase's points: why they were earned.")
+class PointsReason:
+    kind: PointsReasonKind = strawberry.field(description="Base, tier or campaign points.")
+    line_no: int | None = strawberry.field(description="The purchase line's lineNo for BASE and TIER; null for CAMPAIGN (a campaign's extra is per purchase).")
+    category: str | None = strawberry.field(description="The line's category code for BASE and TIER; null for CAMPAIGN.")
+    campaign_code: str | None = strawberry.field(description="The campaign's code for CAMPAIGN; null otherwise.")
+    points: int = strawberry.field(description="The points this part earned, 0 or more.")
+    description: str = strawberry.field(description="A sentence a member can read, e.g. \"IMPORTED_FRUIT: 21.00 yuan at 2 points per yuan.\"")
+
+    @classmethod
+    def from_domain(cls, reason) -> PointsReason:
+        return cls(
+            kind=PointsReasonKind(reason.kind.value), line_no=reason.line_no, category=reason.category,
+            campaign_code=reason.campaign_code, points=reason.points, description=reason.description,
+        )
+
+
 @strawberry.type(description="A paid purchase recorded by a till, a kiosk or staff, with the points it earned.")
 class Purchase(Node):
     channel: PurchaseChannel = strawberry.field(description="Where it was made.")
@@ -61,6 +89,7 @@ class Purchase(Node):
     client_txn_id: str = strawberry.field(description="The till's id for the sale, as sent in recordPurchase.")
     store_pk: strawberry.Private[int]
     pk: strawberry.Private[int]
+    row: strawberry.Private[Any]
 
     @strawberry.field(description="The store where it was made.")
     async def store(self, info: Info) -> Store | None:
@@ -70,6 +99,15 @@ class Purchase(Node):
     async def lines(self, info: Info) -> list[PurchaseLine]:
         return [PurchaseLine.from_model(line) for line in await info.context.loaders.purchase_lines.load(self.pk)]
 
+    @strawberry.field(description=(
+        "How pointsEarned was made, as stored when the purchase was recorded (later rule changes do not"
+        " alter it): per line its BASE points and what the tier multiplier added (TIER), then each campaign's"
+        " extra (CAMPAIGN). The points add up to pointsEarned; returns later take points back in the ledger"
+        " without changing these."
+    ))
+    async def points_explained(self, info: Info) -> list[PointsReason]:
+        return [PointsReason.from_domain(reason) for reason in await queries.points_explained(info.context, self.row)]
+
     @classmethod
     def from_model(cls, purchase) -> Purchase:
         return cls(
@@ -78,11 +116,14 @@ class Purchase(Node):
             total=Money.from_minor(purchase.total_fen), cash_offset=Money.from_minor(purchase.cash_offset_fen),
             points_redeemed=purchase.points_redeemed, points_earned=purchase.points_earned,
             status=PurchaseStatus(purchase.status), held_reason=purchase.held_reason,
-            client_txn_id=purchase.client_txn_id, store_pk=purchase.store_id, pk=purchase.id,
+            client_txn_id=purchase.client_txn_id, store_pk=purchase.store_id, pk=purchase.id, row=purchase,
         )
 
 
-@strawberry.type(description="Points per yuan for a category from a moment on; the rate in force at a purchase applies.")
+@strawberry.type(description=(
+    "Points per yuan for a category from a moment on; the rate in force at a purchase applies. A line earns"
+    " floor(yuan x pointsPerYuan) base points, then the member's Tier.earnMultiplier applies, then campaigns."
+))
 class EarnRate:
     category: str = strawberry.field(description="A category code, or * for the default rate of every other category.")
     points_per_yuan: Decimal = strawberry.field(description="Points earned per yuan spent, 0 to 1,000, before the tier multiplier and campaigns.")
@@ -99,6 +140,35 @@ class Stacking(Enum):
     MULTIPLY = strawberry.enum_value("MULTIPLY", description="Multiplies with the best BEST_OF campaign and every other MULTIPLY campaign.")
 
 
+@strawberry.type(description=(
+    "When a campaign applies: every condition that is set must hold; an unset one (null, or false for the"
+    " flags) always holds. Mirrors CampaignConditionsInput."
+))
+class CampaignConditions:
+    date_from: date | None = strawberry.field(description="First store-local date it applies; null: no first date.")
+    date_to: date | None = strawberry.field(description="Last store-local date it applies; null: no last date.")
+    day_of_month: int | None = strawberry.field(description="Only on this day of the month, 1 to 31 (8 for member day); null: any day.")
+    weekdays: list[int] | None = strawberry.field(description="Only on these store-local weekdays, Monday 0 to Sunday 6, ascending; null: any weekday.")
+    channels: list[PurchaseChannel] | None = strawberry.field(description="Only purchases made through these channels; null: any channel.")
+    categories: list[str] | None = strawberry.field(description="Only lines of these category codes, sorted; the others earn no extra. Null: every line.")
+    tiers: list[str] | None = strawberry.field(description="Only members of these tier codes (see Tier.code), sorted; null: any tier.")
+    birthday_month: bool = strawberry.field(description="True: only in the member's birthday month.")
+    first_order: bool = strawberry.field(description="True: only on the member's first purchase.")
+    store_flag: str | None = strawberry.field(description="Only at a store that set this flag for the day (setStoreFlag), e.g. RAINY_DAY; null: any store.")
+
+    @classmethod
+    def from_domain(cls, c) -> CampaignConditions:
+        """From the calculator's conditions (rulebook.conditions_of)."""
+        return cls(
+            date_from=c.date_from, date_to=c.date_to, day_of_month=c.day_of_month,
+            weekdays=None if c.weekdays is None else sorted(c.weekdays),
+            channels=None if c.channels is None else [PurchaseChannel(ch) for ch in sorted(c.channels)],
+            categories=None if c.categories is None else sorted(c.categories),
+            tiers=None if c.tiers is None else sorted(c.tiers),
+            birthday_month=c.birthday_month, first_order=c.first_order, store_flag=c.store_flag,
+        )
+
+
 @strawberry.type(description="An earning campaign: when its conditions hold, a purchase earns extra points, within caps and a budget.")
 class Campaign(Node):
     code: str = strawberry.field(description="A unique code of letters, digits and underscores, e.g. MEMBER_DAY.")
@@ -113,10 +183,12 @@ class Campaign(Node):
     starts_at: datetime = strawberry.field(description="When it starts; ISO 8601 with offset.")
     ends_at: datetime | None = strawberry.field(description="When it ends; null: it runs until ended with endCampaign.")
     announced_at: datetime = strawberry.field(description="When it was created and announced to members.")
+    conditions: CampaignConditions = strawberry.field(description="When it applies: every condition set must hold.")
 
     @classmethod
     def from_model(cls, c) -> Campaign:
         return cls(
+            conditions=CampaignConditions.from_domain(rulebook.conditions_of(c.conditions)),
             id=strawberry.ID(to_global_id("Campaign", c.id)), code=c.code, name=c.name, multiplier=c.multiplier,
             bonus_points=c.bonus_points, stacking=Stacking(c.stacking), cap_per_member_per_day=c.cap_per_member_per_day,
             cap_per_member=c.cap_per_member, budget=c.budget, given_total=c.given_total, starts_at=c.starts_at,

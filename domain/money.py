@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain import bounds
 from domain.errors import DomainError
 
 CURRENCY = "CNY"
@@ -12,7 +13,7 @@ CURRENCY = "CNY"
 def yuan_text(text: str | None, money: tuple[Decimal, str] | None, *, field: str) -> str | None:
     """The yuan text of a price given as a decimal string (`field`, deprecated) or as money
     (`<field>Money`: amount and currency); None when neither is given. The amount's range and
-    decimals are checked where the text is read, as for the string."""
+    decimals are checked here too, so an error names the field the client sent."""
     if text is not None and money is not None:
         raise DomainError("INVALID_PRICE", f"Give {field} or {field}Money, not both.", field=field)
     if money is None:
@@ -20,4 +21,8 @@ def yuan_text(text: str | None, money: tuple[Decimal, str] | None, *, field: str
     amount, currency = money
     if currency.strip().upper() != CURRENCY:
         raise DomainError("INVALID_CURRENCY", f"Amounts are in {CURRENCY}.", field=f"{field}Money.currency")
+    try:
+        bounds.fen_from_yuan(str(amount))
+    except bounds.BadMoney as exc:
+        raise DomainError("INVALID_PRICE", f"An amount {exc}.", field=f"{field}Money.amount") from None
     return str(amount)

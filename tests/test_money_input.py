@@ -39,7 +39,7 @@ async def test_a_purchase_line_takes_its_price_as_money(api, clock):
     assert errors == {
         "USD": [("INVALID_CURRENCY", "lines.0.unitPriceMoney.currency")],
         "both": [("INVALID_PRICE", "lines.0.unitPrice")],
-        "fraction of a fen": [("INVALID_PRICE", "lines.0.unitPrice")],
+        "fraction of a fen": [("INVALID_PRICE", "lines.0.unitPriceMoney.amount")],
     }
 
 
@@ -50,6 +50,8 @@ async def test_a_mall_item_takes_its_cash_price_as_money(api):
     assert made["createMallItem"] == {"item": {"cashPrice": {"amount": "9.90", "currency": "CNY"}}, "errors": []}
     usd = (await api.data(ITEM, {"i": dict(values, cashPriceMoney={"amount": "9.90", "currency": "USD"})}, token=admin))
     assert usd["createMallItem"]["errors"] == [{"code": "INVALID_CURRENCY", "field": "cashPriceMoney.currency"}]
+    cents = (await api.data(ITEM, {"i": dict(values, cashPriceMoney={"amount": "9.999", "currency": "CNY"})}, token=admin))
+    assert cents["createMallItem"]["errors"] == [{"code": "INVALID_PRICE", "field": "cashPriceMoney.amount"}]
 
 
 def test_custom_scalars_name_their_specification():

@@ -89,7 +89,8 @@ async def test_a_purchase_explains_its_base_tier_and_campaign_points(api, clock,
                   conditions={"categories": ["IMPORTED_FRUIT"]})
     member, token = await member_token(api, outbox, shop)
     await _to_gold(member["code"])  # x1.5
-    body = await api.data(RECORD, {"i": shop.purchase_input(member["code"], [("IMPORTED_FRUIT", 1, "10.50"), ("DOMESTIC_FRUIT", 1, "9.99")])},
+    lines = [("IMPORTED_FRUIT", 1, "10.50"), ("DOMESTIC_FRUIT", 1, "9.99")]
+    body = await api.data(RECORD, {"i": shop.purchase_input(member["code"], lines)},
                           token=shop.clerk)
     purchase = body["recordPurchase"]["purchase"]
     # base 21 and 9; tier floor(21 x 1.5) = 31 and floor(9 x 1.5) = 13; FIRST_ORDER doubles 44; the bonus 30

@@ -255,7 +255,7 @@ def _points_per_line(lines: Sequence[Line], rates: EarnRates, context: PurchaseC
         raise ValueError("the cash offset exceeds the order total")
     offset_shares = pro_rata(context.cash_offset_fen, totals)
     result = []
-    for line, total, offset_share in zip(lines, totals, offset_shares):
+    for line, total, offset_share in zip(lines, totals, offset_shares, strict=True):
         earning_fen = total - offset_share
         base = _floor(Decimal(earning_fen) * rates.rate_for(line.category) / FEN_PER_YUAN)
         tier = _floor(base * context.tier_multiplier)
@@ -280,7 +280,7 @@ def _multiplier_extras(
 ) -> dict[str, int]:
     """Uncapped extra points per multiplier campaign that counted on at least one line."""
     extras: dict[str, int] = {}
-    for line, points in zip(lines, line_points):
+    for line, points in zip(lines, line_points, strict=True):
         for code, share in _line_shares(points.tier_points, _stack_for_line(line, campaigns)):
             extras[code] = extras.get(code, 0) + share
     return extras

@@ -76,7 +76,7 @@ def explain(
     ordered = sorted(lines, key=lambda line: line.line_no)
     earning = calculator.pro_rata(purchase.cash_offset_fen, [line.total_fen for line in ordered])
     reasons: list[PointsReason] = []
-    for line, offset_share in zip(ordered, earning):
+    for line, offset_share in zip(ordered, earning, strict=True):
         reasons += _line_reasons(line, line.total_fen - offset_share, purchase.tier_multiplier)
     for award in campaign_points:
         reasons.append(PointsReason(

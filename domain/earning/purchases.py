@@ -139,7 +139,7 @@ def require_purchase_writer(viewer: Viewer, store_id: int) -> None:
 def fingerprint(request: PurchaseRequest) -> str:
     canonical = {
         "member": codes.code_from_scan(request.member_code), "store": request.store_id, "channel": request.channel,
-        "lines": [[l.sku, l.category.upper(), l.quantity, str(Decimal(l.unit_price.strip()))] for l in request.lines],
+        "lines": [[line.sku, line.category.upper(), line.quantity, str(Decimal(line.unit_price.strip()))] for line in request.lines],
         "occurredAt": request.occurred_at.isoformat() if request.occurred_at else None,
         "pointsToRedeem": request.points_to_redeem,
     }
@@ -195,7 +195,7 @@ async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculat
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, 'COMPLETED', false)"
             " ON CONFLICT (caller_scope, client_txn_id) DO NOTHING RETURNING *",
             member.id, store.id, request.channel, scope, request.client_txn_id.strip(), print_, occurred_at, now,
-            local_date, sum(l.total_fen for l in lines), connection=conn,
+            local_date, sum(line.total_fen for line in lines), connection=conn,
         )
         if not claimed:
             first = await Purchase.get(caller_scope=scope, client_txn_id=request.client_txn_id.strip()).using_db(conn)
@@ -265,7 +265,7 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     actor = f"purchase:{purchase.id}"
     reference = f"purchase:{purchase.id}"
     max_age = timedelta(days=settings["offline_max_age_days"])
-    total = sum(l.total_fen for l in lines)
+    total = sum(line.total_fen for line in lines)
     book = await rulebook.load()
     stored = book.campaigns_at(occurred_at)
     window_start = await activity.window_start(clock)
@@ -331,7 +331,7 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
         awarded[campaign.code] = points
     earned = result.purchase_points + sum(awarded.values())
     earned_lines = [
-        _EarnedLine(lp.tier_points, lp.base_points, rates.rate_for(line.category)) for line, lp in zip(lines, result.lines)
+        _EarnedLine(lp.tier_points, lp.base_points, rates.rate_for(line.category)) for line, lp in zip(lines, result.lines, strict=True)
     ]
     settled = await _finish(
         conn, purchase, lines, earned_lines, member_id=member.id, store_id=store.id, now=now,
@@ -539,9 +539,12 @@ async def return_purchase(viewer: Viewer, purchase_id: int, returned: list[Retur
     require_purchase_writer(viewer, purchase.store_id)  # type: ignore[attr-defined]
     if purchase.status == "HELD":
         raise PurchaseError("PURCHASE_HELD", "This purchase is held for review and earned nothing yet.", field="purchaseId")
-    lines = {l.line_no: l for l in await PurchaseLine.filter(purchase_id=purchase.id).using_db(connection)}
+    lines = {line.line_no: line for line in await PurchaseLine.filter(purchase_id=purchase.id).using_db(connection)}
     if not returned:
-        returned = [ReturnLine(n, l.quantity - l.returned_quantity) for n, l in lines.items() if l.quantity > l.returned_quantity]
+        returned = [
+            ReturnLine(n, line.quantity - line.returned_quantity)
+            for n, line in lines.items() if line.quantity > line.returned_quantity
+        ]
     value = 0
     for i, item in enumerate(returned):
         line = lines.get(item.line_no)
@@ -557,7 +560,7 @@ async def return_purchase(viewer: Viewer, purchase_id: int, returned: list[Retur
             raise PurchaseError("INVALID_QUANTITY", "More returned than was bought.", field=f"lines.{i}.quantity")
         value += line.unit_price_fen * item.quantity
     fully = all(
-        l.returned_quantity + sum(r.quantity for r in returned if r.line_no == n) >= l.quantity for n, l in lines.items()
+        line.returned_quantity + sum(r.quantity for r in returned if r.line_no == n) >= line.quantity for n, line in lines.items()
     )
     share = Fraction(value, purchase.total_fen) if purchase.total_fen else Fraction(1)
     journals = await PointsJournal.filter(

@@ -48,7 +48,9 @@ async def _notice_start(clock: Clock) -> datetime:
     return clock.now() + timedelta(days=await programme_settings.get("rule_notice_days"))
 
 
-async def set_earn_rate(viewer: Viewer, category: str, points_per_yuan: Decimal, effective_from: datetime | None, *, clock: Clock) -> EarnRate:
+async def set_earn_rate(
+    viewer: Viewer, category: str, points_per_yuan: Decimal, effective_from: datetime | None, *, clock: Clock
+) -> EarnRate:
     require_chain_admin(viewer)
     category = category.strip().upper()
     if not CODE.match(category):

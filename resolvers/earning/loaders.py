@@ -7,7 +7,6 @@ from strawberry.dataloader import DataLoader
 from domain.earning import explained, rulebook, visibility
 from resolvers.loading import LoaderSet
 
-
 RULEBOOK = "rulebook"
 
 

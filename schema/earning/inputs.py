@@ -29,8 +29,14 @@ class RecordPurchaseInput:
     channel: PurchaseChannel = strawberry.field(description="Where the sale was made.")
     lines: list[PurchaseLineInput] = strawberry.field(description="The lines of the sale, 1 to 200, in the till's order.")
     client_txn_id: str = strawberry.field(description="The till's id for the sale: a retry with it changes nothing.")
-    occurred_at: datetime | None = strawberry.field(default=None, description="When the sale happened, ISO 8601 with offset; default now. Not in the future; too old and it is HELD.")
-    points_to_redeem: int = strawberry.field(default=0, description="Points the member pays with (100 points = 1 yuan, at most half the order); INSUFFICIENT_POINTS when short.")
+    occurred_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the sale happened, ISO 8601 with offset; default now. Not in the future; too old and it is HELD.",
+    )
+    points_to_redeem: int = strawberry.field(
+        default=0,
+        description="Points the member pays with (100 points = 1 yuan, at most half the order); INSUFFICIENT_POINTS when short.",
+    )
 
 
 @strawberry.input(description="Sales recorded offline, sent later.")
@@ -85,7 +91,9 @@ class ExpirePointsInput:
 @strawberry.input(description="A new earn rate for a category.")
 class SetEarnRateInput:
     category: str = strawberry.field(description="A category code, or * for the default rate.")
-    points_per_yuan: Decimal = strawberry.field(description="0 to 1,000, sent as a string, e.g. \"1.5\" (INVALID_RATE); a cut needs notice (NOTICE_PERIOD).")
+    points_per_yuan: Decimal = strawberry.field(
+        description="0 to 1,000, sent as a string, e.g. \"1.5\" (INVALID_RATE); a cut needs notice (NOTICE_PERIOD).",
+    )
     effective_from: datetime | None = strawberry.field(default=None, description="Default now; a cut needs notice.")
 
 
@@ -96,26 +104,44 @@ class CampaignConditionsInput:
     day_of_month: int | None = strawberry.field(default=None, description="Only on this day of the month, 1 to 31, e.g. 8 for member day.")
     weekdays: list[int] | None = strawberry.field(default=None, description="Only on these store-local weekdays: Monday is 0, Sunday 6.")
     channels: list[PurchaseChannel] | None = strawberry.field(default=None, description="Only purchases made through these channels.")
-    categories: list[str] | None = strawberry.field(default=None, description="Only lines of these category codes; the others earn no extra.")
+    categories: list[str] | None = strawberry.field(
+        default=None,
+        description="Only lines of these category codes; the others earn no extra.",
+    )
     tiers: list[str] | None = strawberry.field(default=None, description="Only members of these tier codes.")
     birthday_month: bool = strawberry.field(default=False, description="True: only in the member's birthday month.")
     first_order: bool = strawberry.field(default=False, description="True: only on the member's first purchase.")
-    store_flag: str | None = strawberry.field(default=None, description="Only at a store that set this flag for the day (setStoreFlag), e.g. RAINY_DAY.")
+    store_flag: str | None = strawberry.field(
+        default=None,
+        description="Only at a store that set this flag for the day (setStoreFlag), e.g. RAINY_DAY.",
+    )
 
 
 @strawberry.input(description="A new campaign: exactly one of multiplier and bonusPoints (INVALID_CAMPAIGN, CODE_TAKEN).")
 class CreateCampaignInput:
     code: str = strawberry.field(description="A unique code of letters, digits and underscores; stored in upper case.")
     name: str = strawberry.field(description="A name members can read, at most 120 characters; default: the code.")
-    multiplier: Decimal | None = strawberry.field(default=None, description="Multiplies matching lines' points, 1 to 100, sent as a string, e.g. \"2\".")
+    multiplier: Decimal | None = strawberry.field(
+        default=None,
+        description="Multiplies matching lines' points, 1 to 100, sent as a string, e.g. \"2\".",
+    )
     bonus_points: int | None = strawberry.field(default=None, description="Points added once per matching purchase.")
     stacking: Stacking = strawberry.field(default=Stacking.BEST_OF, description="How the multiplier combines with other campaigns.")
-    conditions: CampaignConditionsInput = strawberry.field(default_factory=CampaignConditionsInput, description="When it applies; default: always.")
-    cap_per_member_per_day: int | None = strawberry.field(default=None, description="Most extra points one member may get from it per store-local day; null: no cap.")
+    conditions: CampaignConditionsInput = strawberry.field(
+        default_factory=CampaignConditionsInput,
+        description="When it applies; default: always.",
+    )
+    cap_per_member_per_day: int | None = strawberry.field(
+        default=None,
+        description="Most extra points one member may get from it per store-local day; null: no cap.",
+    )
     cap_per_member: int | None = strawberry.field(default=None, description="Extra points one member may get from the whole campaign.")
     budget: int | None = strawberry.field(default=None, description="Most extra points it may give all members together; null: no budget.")
     starts_at: datetime | None = strawberry.field(default=None, description="When it starts, ISO 8601 with offset; default now.")
-    ends_at: datetime | None = strawberry.field(default=None, description="When it ends, after the notice period (NOTICE_PERIOD); null: until ended.")
+    ends_at: datetime | None = strawberry.field(
+        default=None,
+        description="When it ends, after the notice period (NOTICE_PERIOD); null: until ended.",
+    )
 
 
 @strawberry.input(description="Ends a campaign.")

@@ -87,7 +87,13 @@ def _conditions(cond: inputs.CampaignConditionsInput) -> dict[str, Any]:
 @strawberry.type
 class EarningMutation:
     @strawberry.mutation(description="Record a paid purchase: points credited now. Idempotent on clientTxnId.")
-    async def record_purchase(self, info: Info, input: Annotated[inputs.RecordPurchaseInput, strawberry.argument(description="The sale; idempotent on clientTxnId per device (or store, for staff).")]) -> RecordPurchasePayload:
+    async def record_purchase(
+        self, info: Info,
+        input: Annotated[
+            inputs.RecordPurchaseInput,
+            strawberry.argument(description="The sale; idempotent on clientTxnId per device (or store, for staff)."),
+        ],
+    ) -> RecordPurchasePayload:
         ctx = info.context
         return await payload_of(
             RecordPurchasePayload, mutations.record_purchase(ctx, _purchase_fields(input)),
@@ -95,13 +101,25 @@ class EarningMutation:
         )
 
     @strawberry.mutation(description="Offline backfill: up to 500 purchases, each answered on its own.")
-    async def submit_purchase_batch(self, info: Info, input: Annotated[inputs.SubmitPurchaseBatchInput, strawberry.argument(description="Up to 500 offline purchases, each idempotent on its clientTxnId.")]) -> SubmitPurchaseBatchPayload:
+    async def submit_purchase_batch(
+        self, info: Info,
+        input: Annotated[
+            inputs.SubmitPurchaseBatchInput,
+            strawberry.argument(description="Up to 500 offline purchases, each idempotent on its clientTxnId."),
+        ],
+    ) -> SubmitPurchaseBatchPayload:
         ctx = info.context
         work = mutations.submit_purchase_batch(ctx, [_purchase_fields(p) for p in input.purchases])
         return await payload_of(SubmitPurchaseBatchPayload, work, lambda outcomes: _batch_results(ctx, outcomes))
 
     @strawberry.mutation(description="A full or partial return takes back the points it earned and refunds points paid.")
-    async def return_purchase(self, info: Info, input: Annotated[inputs.ReturnPurchaseInput, strawberry.argument(description="The purchase, the lines returned (null: all that is left) and an idempotency key.")]) -> ReturnPurchasePayload:
+    async def return_purchase(
+        self, info: Info,
+        input: Annotated[
+            inputs.ReturnPurchaseInput,
+            strawberry.argument(description="The purchase, the lines returned (null: all that is left) and an idempotency key."),
+        ],
+    ) -> ReturnPurchasePayload:
         ctx = info.context
 
         async def returned(purchase: Any) -> dict[str, Any]:
@@ -112,7 +130,13 @@ class EarningMutation:
         return await payload_of(ReturnPurchasePayload, work, returned)
 
     @strawberry.mutation(description="The signed-in member's daily check-in.")
-    async def check_in(self, info: Info, input: Annotated[inputs.CheckInInput, strawberry.argument(description="An optional idempotencyKey makes a retry answer the first check-in again.")]) -> CheckInPayload:
+    async def check_in(
+        self, info: Info,
+        input: Annotated[
+            inputs.CheckInInput,
+            strawberry.argument(description="An optional idempotencyKey makes a retry answer the first check-in again."),
+        ],
+    ) -> CheckInPayload:
         ctx = info.context
 
         async def checked_in(result: Any) -> dict[str, Any]:
@@ -124,14 +148,23 @@ class EarningMutation:
         return await payload_of(CheckInPayload, mutations.check_in(ctx, input.idempotency_key), checked_in)
 
     @strawberry.mutation(description="Review a purchased item, once per purchase line.")
-    async def submit_review(self, info: Info, input: Annotated[inputs.SubmitReviewInput, strawberry.argument(description="The purchase line, a rating and a text.")]) -> SubmitReviewPayload:
+    async def submit_review(
+        self, info: Info,
+        input: Annotated[inputs.SubmitReviewInput, strawberry.argument(description="The purchase line, a rating and a text.")],
+    ) -> SubmitReviewPayload:
         work = mutations.submit_review(info.context, input.purchase_line_id, input.rating, input.text, input.idempotency_key)
         return await payload_of(
             SubmitReviewPayload, work, lambda outcome: {"points_awarded": outcome.review.points, "replayed": outcome.replayed}
         )
 
     @strawberry.mutation(permission_classes=[IsChainAdmin], description="A manual correction, audited.")
-    async def adjust_points(self, info: Info, input: Annotated[inputs.AdjustPointsInput, strawberry.argument(description="The member, the signed points, why, and an idempotency key.")]) -> AdjustPointsPayload:
+    async def adjust_points(
+        self, info: Info,
+        input: Annotated[
+            inputs.AdjustPointsInput,
+            strawberry.argument(description="The member, the signed points, why, and an idempotency key."),
+        ],
+    ) -> AdjustPointsPayload:
         ctx = info.context
 
         async def adjusted(result: tuple[int, int, int]) -> dict[str, Any]:
@@ -142,19 +175,40 @@ class EarningMutation:
         return await payload_of(AdjustPointsPayload, work, adjusted)
 
     @strawberry.mutation(permission_classes=[IsChainAdmin], description="Expire due points and send reminders now.")
-    async def expire_points(self, info: Info, input: Annotated[inputs.ExpirePointsInput, strawberry.argument(description="No options: the run uses the programme settings.")]) -> ExpirePointsPayload:
+    async def expire_points(
+        self, info: Info,
+        input: Annotated[inputs.ExpirePointsInput, strawberry.argument(description="No options: the run uses the programme settings.")],
+    ) -> ExpirePointsPayload:
         return await payload_of(
             ExpirePointsPayload, mutations.expire_points(info.context),
             lambda report: {"expired_lots": report.expired_lots, "reminders_sent": report.reminders},
         )
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Points per yuan for a category from a moment on; a cut needs the notice period (chain admin).")
-    async def set_earn_rate(self, info: Info, input: Annotated[inputs.SetEarnRateInput, strawberry.argument(description="The category, its points per yuan and when it applies.")]) -> SetEarnRatePayload:
+    @strawberry.mutation(
+        permission_classes=[IsChainAdmin],
+        description="Points per yuan for a category from a moment on; a cut needs the notice period (chain admin).",
+    )
+    async def set_earn_rate(
+        self, info: Info,
+        input: Annotated[
+            inputs.SetEarnRateInput,
+            strawberry.argument(description="The category, its points per yuan and when it applies."),
+        ],
+    ) -> SetEarnRatePayload:
         work = mutations.set_earn_rate(info.context, input.category, input.points_per_yuan, input.effective_from)
         return await payload_of(SetEarnRatePayload, work, lambda rate: {"rate": EarnRate.from_model(rate)})
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="A campaign: conditions, a multiplier or bonus, stacking, caps and a budget (chain admin).")
-    async def create_campaign(self, info: Info, input: Annotated[inputs.CreateCampaignInput, strawberry.argument(description="Its code, effect, conditions, caps, budget and time window.")]) -> CampaignPayload:
+    @strawberry.mutation(
+        permission_classes=[IsChainAdmin],
+        description="A campaign: conditions, a multiplier or bonus, stacking, caps and a budget (chain admin).",
+    )
+    async def create_campaign(
+        self, info: Info,
+        input: Annotated[
+            inputs.CreateCampaignInput,
+            strawberry.argument(description="Its code, effect, conditions, caps, budget and time window."),
+        ],
+    ) -> CampaignPayload:
         work = mutations.create_campaign(
             info.context, code=input.code, name=input.name, multiplier=input.multiplier, bonus_points=input.bonus_points,
             stacking=input.stacking.value, conditions=_conditions(input.conditions),
@@ -164,10 +218,19 @@ class EarningMutation:
         return await payload_of(CampaignPayload, work, _campaign)
 
     @strawberry.mutation(permission_classes=[IsChainAdmin], description="End a campaign, after the notice period.")
-    async def end_campaign(self, info: Info, input: Annotated[inputs.EndCampaignInput, strawberry.argument(description="The campaign and when it ends (default: as soon as the notice period allows).")]) -> CampaignPayload:
+    async def end_campaign(
+        self, info: Info,
+        input: Annotated[
+            inputs.EndCampaignInput,
+            strawberry.argument(description="The campaign and when it ends (default: as soon as the notice period allows)."),
+        ],
+    ) -> CampaignPayload:
         return await payload_of(CampaignPayload, mutations.end_campaign(info.context, input.id, input.ends_at), _campaign)
 
     @strawberry.mutation(permission_classes=[IsStaff], description="A store manager flags the day, e.g. RAINY_DAY.")
-    async def set_store_flag(self, info: Info, input: Annotated[inputs.SetStoreFlagInput, strawberry.argument(description="The store, the flag and the day.")]) -> SetStoreFlagPayload:
+    async def set_store_flag(
+        self, info: Info,
+        input: Annotated[inputs.SetStoreFlagInput, strawberry.argument(description="The store, the flag and the day.")],
+    ) -> SetStoreFlagPayload:
         work = mutations.set_store_flag(info.context, input.store_id, input.flag, input.date, input.on)
         return await payload_of(SetStoreFlagPayload, work, lambda flags: {"flags": flags})

@@ -18,7 +18,10 @@ class PointsError(UserError):
 @strawberry.type(description="The result of recordPurchase, and of each purchase of a batch.")
 class RecordPurchasePayload:
     purchase: Purchase | None = strawberry.field(default=None, description="The recorded purchase; null when refused.")
-    member: Member | None = strawberry.field(default=None, description="The member after the purchase, with the new balance; null when refused.")
+    member: Member | None = strawberry.field(
+        default=None,
+        description="The member after the purchase, with the new balance; null when refused.",
+    )
     replayed: bool = strawberry.field(default=False, description="True when this answers a retry of an earlier request.")
     errors: list[PointsError] = strawberry.field(default_factory=list, description="Why the purchase was refused; empty on success.")
 

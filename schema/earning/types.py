@@ -12,7 +12,6 @@ from strawberry.types import Info
 
 from domain.earning import rulebook
 from resolvers.earning import queries
-
 from schema.relay import Node, maybe, to_global_id
 from schema.scalars import Money
 from schema.stores.types import Store
@@ -28,7 +27,10 @@ class PurchaseChannel(Enum):
 @strawberry.enum(description="Where a purchase stands.")
 class PurchaseStatus(Enum):
     COMPLETED = strawberry.enum_value("COMPLETED", description="Recorded, its points credited.")
-    HELD = strawberry.enum_value("HELD", description="Recorded too long after it happened: held for review without points (see heldReason).")
+    HELD = strawberry.enum_value(
+        "HELD",
+        description="Recorded too long after it happened: held for review without points (see heldReason).",
+    )
     PARTIALLY_RETURNED = strawberry.enum_value("PARTIALLY_RETURNED", description="Some units returned; their points taken back.")
     RETURNED = strawberry.enum_value("RETURNED", description="Everything returned; its points taken back.")
 
@@ -46,7 +48,8 @@ class PurchaseLine(Node):
     @classmethod
     def from_model(cls, line) -> PurchaseLine:
         return cls(
-            id=strawberry.ID(to_global_id("PurchaseLine", line.id)), line_no=line.line_no, sku=line.sku, category=line.category, quantity=line.quantity,
+            id=strawberry.ID(to_global_id("PurchaseLine", line.id)), line_no=line.line_no, sku=line.sku, category=line.category,
+            quantity=line.quantity,
             unit_price=Money.from_minor(line.unit_price_fen), points=line.points, returned_quantity=line.returned_quantity,
         )
 
@@ -54,18 +57,25 @@ class PurchaseLine(Node):
 @strawberry.enum(description="What made a part of a purchase's points.")
 class PointsReasonKind(Enum):
     BASE = strawberry.enum_value("BASE", description="A line's amount (less any part paid with points) times its category's earn rate.")
-    TIER = strawberry.enum_value("TIER", description="What the member's tier multiplier (Tier.earnMultiplier) added to a line's base points.")
+    TIER = strawberry.enum_value(
+        "TIER",
+        description="What the member's tier multiplier (Tier.earnMultiplier) added to a line's base points.",
+    )
     CAMPAIGN = strawberry.enum_value("CAMPAIGN", description="A campaign's extra points for the purchase, after its caps and budget.")
 
 
 @strawberry.type(description="One part of a purchase's points: why they were earned.")
 class PointsReason:
     kind: PointsReasonKind = strawberry.field(description="Base, tier or campaign points.")
-    line_no: int | None = strawberry.field(description="The purchase line's lineNo for BASE and TIER; null for CAMPAIGN (a campaign's extra is per purchase).")
+    line_no: int | None = strawberry.field(
+        description="The purchase line's lineNo for BASE and TIER; null for CAMPAIGN (a campaign's extra is per purchase).",
+    )
     category: str | None = strawberry.field(description="The line's category code for BASE and TIER; null for CAMPAIGN.")
     campaign_code: str | None = strawberry.field(description="The campaign's code for CAMPAIGN; null otherwise.")
     points: int = strawberry.field(description="The points this part earned, 0 or more.")
-    description: str = strawberry.field(description="A sentence a member can read, e.g. \"IMPORTED_FRUIT: 21.00 yuan at 2 points per yuan.\"")
+    description: str = strawberry.field(
+        description="A sentence a member can read, e.g. \"IMPORTED_FRUIT: 21.00 yuan at 2 points per yuan.\"",
+    )
 
     @classmethod
     def from_domain(cls, reason) -> PointsReason:
@@ -78,8 +88,12 @@ class PointsReason:
 @strawberry.type(description="A paid purchase recorded by a till, a kiosk or staff, with the points it earned.")
 class Purchase(Node):
     channel: PurchaseChannel = strawberry.field(description="Where it was made.")
-    occurred_at: datetime = strawberry.field(description="When the sale happened at the till; earning rules apply as of this moment. ISO 8601 with offset.")
-    recorded_at: datetime = strawberry.field(description="When Orchard recorded it (later than occurredAt for an offline backfill); ISO 8601 with offset.")
+    occurred_at: datetime = strawberry.field(
+        description="When the sale happened at the till; earning rules apply as of this moment. ISO 8601 with offset.",
+    )
+    recorded_at: datetime = strawberry.field(
+        description="When Orchard recorded it (later than occurredAt for an offline backfill); ISO 8601 with offset.",
+    )
     total: Money = strawberry.field(description="The sum of the lines, in yuan.")
     cash_offset: Money = strawberry.field(description="The part of the total paid with points.")
     points_redeemed: int = strawberry.field(description="Points the member paid with (see cashOffset).")
@@ -126,7 +140,9 @@ class Purchase(Node):
 ))
 class EarnRate:
     category: str = strawberry.field(description="A category code, or * for the default rate of every other category.")
-    points_per_yuan: Decimal = strawberry.field(description="Points earned per yuan spent, 0 to 1,000, before the tier multiplier and campaigns.")
+    points_per_yuan: Decimal = strawberry.field(
+        description="Points earned per yuan spent, 0 to 1,000, before the tier multiplier and campaigns.",
+    )
     effective_from: datetime = strawberry.field(description="When the rate applies from; ISO 8601 with offset.")
 
     @classmethod
@@ -148,13 +164,19 @@ class CampaignConditions:
     date_from: date | None = strawberry.field(description="First store-local date it applies; null: no first date.")
     date_to: date | None = strawberry.field(description="Last store-local date it applies; null: no last date.")
     day_of_month: int | None = strawberry.field(description="Only on this day of the month, 1 to 31 (8 for member day); null: any day.")
-    weekdays: list[int] | None = strawberry.field(description="Only on these store-local weekdays, Monday 0 to Sunday 6, ascending; null: any weekday.")
+    weekdays: list[int] | None = strawberry.field(
+        description="Only on these store-local weekdays, Monday 0 to Sunday 6, ascending; null: any weekday.",
+    )
     channels: list[PurchaseChannel] | None = strawberry.field(description="Only purchases made through these channels; null: any channel.")
-    categories: list[str] | None = strawberry.field(description="Only lines of these category codes, sorted; the others earn no extra. Null: every line.")
+    categories: list[str] | None = strawberry.field(
+        description="Only lines of these category codes, sorted; the others earn no extra. Null: every line.",
+    )
     tiers: list[str] | None = strawberry.field(description="Only members of these tier codes (see Tier.code), sorted; null: any tier.")
     birthday_month: bool = strawberry.field(description="True: only in the member's birthday month.")
     first_order: bool = strawberry.field(description="True: only on the member's first purchase.")
-    store_flag: str | None = strawberry.field(description="Only at a store that set this flag for the day (setStoreFlag), e.g. RAINY_DAY; null: any store.")
+    store_flag: str | None = strawberry.field(
+        description="Only at a store that set this flag for the day (setStoreFlag), e.g. RAINY_DAY; null: any store.",
+    )
 
     @classmethod
     def from_domain(cls, c) -> CampaignConditions:
@@ -173,11 +195,17 @@ class CampaignConditions:
 class Campaign(Node):
     code: str = strawberry.field(description="A unique code of letters, digits and underscores, e.g. MEMBER_DAY.")
     name: str = strawberry.field(description="A name members can read.")
-    multiplier: Decimal | None = strawberry.field(description="Multiplies the points of matching lines (1 to 100); null for a bonus campaign.")
+    multiplier: Decimal | None = strawberry.field(
+        description="Multiplies the points of matching lines (1 to 100); null for a bonus campaign.",
+    )
     bonus_points: int | None = strawberry.field(description="Points added once per matching purchase; null for a multiplier campaign.")
     stacking: Stacking = strawberry.field(description="How its multiplier combines with other campaigns.")
-    cap_per_member_per_day: int | None = strawberry.field(description="Most extra points one member gets from it per store-local day; null: no cap.")
-    cap_per_member: int | None = strawberry.field(description="Most extra points one member gets from it over the whole campaign; null: no cap.")
+    cap_per_member_per_day: int | None = strawberry.field(
+        description="Most extra points one member gets from it per store-local day; null: no cap.",
+    )
+    cap_per_member: int | None = strawberry.field(
+        description="Most extra points one member gets from it over the whole campaign; null: no cap.",
+    )
     budget: int | None = strawberry.field(description="Most extra points it gives all members together; null: no budget.")
     given_total: int = strawberry.field(description="Extra points it has given so far, never above budget.")
     starts_at: datetime = strawberry.field(description="When it starts; ISO 8601 with offset.")

@@ -28,7 +28,7 @@ async def test_imported_fruit_earns_double_and_points_arrive_at_once(api, clock)
     result = await shop.buy(member["code"], [("IMPORTED_FRUIT", 2, "10.50"), ("DOMESTIC_FRUIT", 1, "9.99")])
     assert result["errors"] == []
     assert result["purchase"]["pointsEarned"] == 42 + 9
-    assert [l["points"] for l in result["purchase"]["lines"]] == [42, 9]
+    assert [line["points"] for line in result["purchase"]["lines"]] == [42, 9]
     assert result["member"]["pointsBalance"] == WELCOME + 51
     await assert_ledger_clean()
 

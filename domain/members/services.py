@@ -8,7 +8,7 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -32,7 +32,7 @@ from infra.settings import Settings
 log = logging.getLogger("orchard.members")
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     APP = "APP"
     MINI_PROGRAM = "MINI_PROGRAM"
     STORE_QR = "STORE_QR"

@@ -293,8 +293,12 @@ class PosUser(StaffUser):
         self.keep_signed_in()
         member = Catalogue.next_member()
         lines = [
-            {"sku": f"SKU-{random.randint(1, 500)}", "category": random.choice(["IMPORTED_FRUIT", "DOMESTIC_FRUIT", "FRESH_CUT", "GIFT_BOX"]),
-             "quantity": random.randint(1, 3), "unitPrice": f"{random.randint(500, 9900) / 100:.2f}"}
+            {
+                "sku": f"SKU-{random.randint(1, 500)}",
+                "category": random.choice(["IMPORTED_FRUIT", "DOMESTIC_FRUIT", "FRESH_CUT", "GIFT_BOX"]),
+                "quantity": random.randint(1, 3),
+                "unitPrice": f"{random.randint(500, 9900) / 100:.2f}",
+            }
             for _ in range(random.randint(1, 4))
         ]
         redeem = random.choice([0, 0, 0, 100, 300])

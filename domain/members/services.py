@@ -338,7 +338,9 @@ async def register_member(
             raise MemberError("INVALID_CHANNEL", "Only imports use the IMPORT channel.", field="channel")
     elif viewer.is_anonymous:
         if channel not in SELF_SERVICE_CHANNELS:
-            raise MemberError("INVALID_CHANNEL", "Self-registration is through the app, mini-program, web or a store QR code.", field="channel")
+            raise MemberError(
+                "INVALID_CHANNEL", "Self-registration is through the app, mini-program, web or a store QR code.", field="channel"
+            )
         if not login_code:
             raise MemberError("LOGIN_CODE_REQUIRED", "Confirm the phone with the code we send to it.", field="loginCode")
     else:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from domain.errors import AccessDenied
 
 
-class CallerKind(str, Enum):
+class CallerKind(StrEnum):
     ANONYMOUS = "ANONYMOUS"
     MEMBER = "MEMBER"
     STAFF = "STAFF"
@@ -16,7 +16,7 @@ class CallerKind(str, Enum):
     PARTNER = "PARTNER"
 
 
-class StaffRole(str, Enum):
+class StaffRole(StrEnum):
     CLERK = "CLERK"
     STORE_MANAGER = "STORE_MANAGER"
     CHAIN_ADMIN = "CHAIN_ADMIN"

@@ -7,6 +7,7 @@ Balances and stock are never cached as truth.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -217,10 +218,8 @@ class StampedeLock(RedLock):
             event = RedLock._EVENTS.setdefault(self.key, asyncio.Event())
             if not await self.client._exists(self.key):  # released before we made the event
                 return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), self.lease)
-        except TimeoutError:
-            pass
 
     async def _release(self) -> None:
         if await self.client._redlock_release(self.key, self._value):

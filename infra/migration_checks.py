@@ -39,7 +39,7 @@ def split_check_constraints(source: str) -> tuple[str, int]:
         model_name = _kwarg(op, "name")  # type: ignore[arg-type]
         if not isinstance(options, ast.Dict) or not isinstance(model_name, ast.Constant):
             continue
-        entries = {k.value: (k, v) for k, v in zip(options.keys, options.values) if isinstance(k, ast.Constant)}
+        entries = {k.value: (k, v) for k, v in zip(options.keys, options.values, strict=True) if isinstance(k, ast.Constant)}
         constraints = entries.get("constraints")
         if constraints is None or not isinstance(constraints[1], ast.List):
             continue

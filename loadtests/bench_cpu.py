@@ -233,7 +233,8 @@ async def worker(args) -> int:
     async with application.router.lifespan_context(application):
         clerk = setup["keys"]["stores"][0]["clerk"]
         login = await _asgi_post(application, json.dumps({"query": (
-            "mutation L($i: StaffLoginInput!) { staffLogin(input: $i) { token errors { code } } }"), "variables": {"i": clerk}}).encode(), None)
+            "mutation L($i: StaffLoginInput!) { staffLogin(input: $i) { token errors { code } } }"), "variables": {"i": clerk}}).encode(),
+            None)
         if not (login.get("data") or {}).get("staffLogin", {}).get("token"):
             raise SystemExit(f"the clerk could not sign in: {login}")
         staff_token = login["data"]["staffLogin"]["token"]

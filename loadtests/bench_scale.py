@@ -83,8 +83,8 @@ async def main() -> int:
     large = await _measure(args.large, args.large_keys, args.secret, concurrency=args.concurrency, seconds=args.seconds, label="large")
     for r in small + large:
         print(r.row())
-    for s, l in zip(small, large):
-        print(f"p50 large/small, {s.name.split(': ')[1]:<14} {l.percentile(50) / s.percentile(50):.2f}  (target <= 1.2)")
+    for s, big in zip(small, large, strict=True):
+        print(f"p50 large/small, {s.name.split(': ')[1]:<14} {big.percentile(50) / s.percentile(50):.2f}  (target <= 1.2)")
     return 0
 
 

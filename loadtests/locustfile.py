@@ -35,6 +35,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import gevent
 from gevent.lock import Semaphore
@@ -91,13 +92,13 @@ def _options(parser) -> None:
 class Catalogue:
     """What every simulated user shares in one process: keys, members, items."""
 
-    keys: dict = {}
-    members: list[dict] = []
-    items: list[dict] = []
+    keys: ClassVar[dict] = {}
+    members: ClassVar[list[dict]] = []
+    items: ClassVar[list[dict]] = []
     hot_item: str = ""
-    initial_stock: dict[str, int] = {}
+    initial_stock: ClassVar[dict[str, int]] = {}
     secret: str = ""
-    _member_tokens: dict[int, str] = {}
+    _member_tokens: ClassVar[dict[int, str]] = {}
     _serial = itertools.count()
     # Users start together: the first one reads the item list, the others wait for it (500 rush
     # users reading it at once as one member were rate-limited).
@@ -292,8 +293,12 @@ class PosUser(StaffUser):
         self.keep_signed_in()
         member = Catalogue.next_member()
         lines = [
-            {"sku": f"SKU-{random.randint(1, 500)}", "category": random.choice(["IMPORTED_FRUIT", "DOMESTIC_FRUIT", "FRESH_CUT", "GIFT_BOX"]),
-             "quantity": random.randint(1, 3), "unitPrice": f"{random.randint(500, 9900) / 100:.2f}"}
+            {
+                "sku": f"SKU-{random.randint(1, 500)}",
+                "category": random.choice(["IMPORTED_FRUIT", "DOMESTIC_FRUIT", "FRESH_CUT", "GIFT_BOX"]),
+                "quantity": random.randint(1, 3),
+                "unitPrice": f"{random.randint(500, 9900) / 100:.2f}",
+            }
             for _ in range(random.randint(1, 4))
         ]
         redeem = random.choice([0, 0, 0, 100, 300])
@@ -353,7 +358,7 @@ class MeasuredWindow:
     """
 
     opened_at = 0.0
-    cpu_at_open: dict[str, float] = {}
+    cpu_at_open: ClassVar[dict[str, float]] = {}
 
     @classmethod
     def open(cls) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 from strawberry.types import Info
@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 class IsAuthenticated(BasePermission):
     message = "Sign in first."
-    error_extensions = {"code": "UNAUTHENTICATED"}
+    error_extensions: ClassVar[dict[str, Any]] = {"code": "UNAUTHENTICATED"}
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return not info.context.viewer.is_anonymous
@@ -18,7 +18,7 @@ class IsAuthenticated(BasePermission):
 
 class IsStaff(BasePermission):
     message = "Only staff may do this."
-    error_extensions = {"code": "FORBIDDEN"}
+    error_extensions: ClassVar[dict[str, Any]] = {"code": "FORBIDDEN"}
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         viewer = info.context.viewer
@@ -30,7 +30,7 @@ class IsStaff(BasePermission):
 
 class IsChainAdmin(BasePermission):
     message = "Only a chain admin may do this."
-    error_extensions = {"code": "FORBIDDEN"}
+    error_extensions: ClassVar[dict[str, Any]] = {"code": "FORBIDDEN"}
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.viewer.is_chain_admin

@@ -81,7 +81,7 @@ class SortDirection(Enum):
 
 def connection_of(page: Page[Any], convert: Callable[[Any], Any]) -> Connection[Any]:
     """A domain page as a connection, each item converted to its GraphQL type."""
-    edges = [Edge(cursor=encode_cursor(key), node=convert(item)) for item, key in zip(page.items, page.keys)]
+    edges = [Edge(cursor=encode_cursor(key), node=convert(item)) for item, key in zip(page.items, page.keys, strict=True)]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -145,9 +145,12 @@ class NodeIdsLimitRule(ValidationRule):
 
     def enter_variable_definition(self, node, *_args) -> None:
         default = node.default_value
-        if isinstance(default, ListValueNode) and len(default.values) > MAX_NODE_IDS:
-            if node.variable.name.value in node_ids_variables(self.context.document):
-                self.report_error(too_many_ids(len(default.values), default))
+        if (
+            isinstance(default, ListValueNode)
+            and len(default.values) > MAX_NODE_IDS
+            and node.variable.name.value in node_ids_variables(self.context.document)
+        ):
+            self.report_error(too_many_ids(len(default.values), default))
 
 
 def node_ids_variables(document: Any) -> frozenset[str]:

@@ -9,10 +9,19 @@ from domain.stores.models import ApiKey
 from schema.relay import to_global_id
 
 VIEWER = "{ viewer { kind role store { code } staff { email } } }"
-STORES = "query Stores($first: Int, $after: String) { stores(first: $first, after: $after) { totalCount edges { cursor node { id code name timeZone } } pageInfo { hasNextPage hasPreviousPage endCursor } } }"
-LOGIN = "mutation($i: StaffLoginInput!) { staffLogin(input: $i) { token refreshToken expiresAt staff { email role } errors { code field message } } }"
+STORES = (
+    "query Stores($first: Int, $after: String) { stores(first: $first, after: $after) { totalCount edges { cursor node { "
+    "id code name timeZone } } pageInfo { hasNextPage hasPreviousPage endCursor } } }"
+)
+LOGIN = (
+    "mutation($i: StaffLoginInput!) { staffLogin(input: $i) { token refreshToken expiresAt staff { email role } errors { "
+    "code field message } } }"
+)
 REFRESH = "mutation($i: RefreshStaffSessionInput!) { refreshStaffSession(input: $i) { token refreshToken errors { code } } }"
-CREATE_KEY = "mutation($i: CreateDeviceKeyInput!) { createDeviceKey(input: $i) { secret apiKey { id displayPrefix scopes store { code } } errors { code field message } } }"
+CREATE_KEY = (
+    "mutation($i: CreateDeviceKeyInput!) { createDeviceKey(input: $i) { secret apiKey { id displayPrefix scopes store { code } } errors { "
+    "code field message } } }"
+)
 
 
 async def test_staff_login_gives_a_working_token(api):
@@ -99,7 +108,9 @@ async def test_clerk_of_store_a_is_denied_store_b(api):
 async def test_store_manager_cannot_create_keys_for_another_store(api):
     store_a, store_b = await api.make_store(), await api.make_store()
     _, manager = await api.make_staff(StaffRole.STORE_MANAGER, store_a)
-    body = await api.gql(CREATE_KEY, {"i": {"storeId": to_global_id("Store", store_b.id), "deviceType": "KIOSK", "name": "k"}}, token=manager)
+    body = await api.gql(
+        CREATE_KEY, {"i": {"storeId": to_global_id("Store", store_b.id), "deviceType": "KIOSK", "name": "k"}}, token=manager
+    )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await ApiKey.all().count() == 0
 
@@ -114,7 +125,11 @@ async def test_clerk_cannot_create_a_store(api):
 async def test_device_key_is_shown_once_stored_hashed_and_acts_for_its_store(api):
     store = await api.make_store("KIOSK-ST")
     _, manager = await api.make_staff(StaffRole.STORE_MANAGER, store)
-    created = (await api.data(CREATE_KEY, {"i": {"storeId": to_global_id("Store", store.id), "deviceType": "KIOSK", "name": "Front kiosk"}}, token=manager))["createDeviceKey"]
+    created = (
+        await api.data(
+            CREATE_KEY, {"i": {"storeId": to_global_id("Store", store.id), "deviceType": "KIOSK", "name": "Front kiosk"}}, token=manager
+        )
+    )["createDeviceKey"]
     secret = created["secret"]
     assert created["errors"] == [] and secret.startswith("orch_kiosk_")
     assert secret.startswith(created["apiKey"]["displayPrefix"]) and len(secret) > 40
@@ -134,7 +149,11 @@ async def test_device_key_is_shown_once_stored_hashed_and_acts_for_its_store(api
 async def test_unknown_scope_is_a_payload_error(api):
     store = await api.make_store()
     token = await api.admin_token()
-    body = await api.data(CREATE_KEY, {"i": {"storeId": to_global_id("Store", store.id), "deviceType": "POS", "name": "p", "scopes": ["everything"]}}, token=token)
+    body = await api.data(
+        CREATE_KEY,
+        {"i": {"storeId": to_global_id("Store", store.id), "deviceType": "POS", "name": "p", "scopes": ["everything"]}},
+        token=token,
+    )
     assert body["createDeviceKey"]["errors"][0]["code"] == "UNKNOWN_SCOPE"
 
 
@@ -142,15 +161,47 @@ async def test_staff_creation_rules(api):
     store = await api.make_store()
     admin = await api.admin_token()
     mutation = "mutation($i: CreateStaffInput!) { createStaff(input: $i) { staff { email role store { id } } errors { code field } } }"
-    ok = await api.data(mutation, {"i": {"email": "New.Clerk@Test.Orchard", "name": "N", "password": "long-enough", "role": "CLERK", "storeId": to_global_id("Store", store.id)}}, token=admin)
+    ok = await api.data(
+        mutation,
+        {
+            "i": {
+                "email": "New.Clerk@Test.Orchard",
+                "name": "N",
+                "password": "long-enough",
+                "role": "CLERK",
+                "storeId": to_global_id("Store", store.id),
+            }
+        },
+        token=admin,
+    )
     assert ok["createStaff"]["staff"]["email"] == "new.clerk@test.orchard"
-    dup = await api.data(mutation, {"i": {"email": "new.clerk@test.orchard", "name": "N", "password": "long-enough", "role": "CLERK", "storeId": to_global_id("Store", store.id)}}, token=admin)
+    dup = await api.data(
+        mutation,
+        {
+            "i": {
+                "email": "new.clerk@test.orchard",
+                "name": "N",
+                "password": "long-enough",
+                "role": "CLERK",
+                "storeId": to_global_id("Store", store.id),
+            }
+        },
+        token=admin,
+    )
     assert dup["createStaff"]["errors"] == [{"code": "EMAIL_TAKEN", "field": "email"}]
-    storeless = await api.data(mutation, {"i": {"email": "c2@test.orchard", "name": "N", "password": "long-enough", "role": "CLERK"}}, token=admin)
+    storeless = await api.data(
+        mutation, {"i": {"email": "c2@test.orchard", "name": "N", "password": "long-enough", "role": "CLERK"}}, token=admin
+    )
     assert storeless["createStaff"]["errors"] == [{"code": "STORE_NOT_FOUND", "field": "storeId"}]
-    weak = await api.data(mutation, {"i": {"email": "c3@test.orchard", "name": "N", "password": "short", "role": "CHAIN_ADMIN"}}, token=admin)
+    weak = await api.data(
+        mutation, {"i": {"email": "c3@test.orchard", "name": "N", "password": "short", "role": "CHAIN_ADMIN"}}, token=admin
+    )
     assert weak["createStaff"]["errors"] == [{"code": "WEAK_PASSWORD", "field": "password"}]
-    bad_id = await api.data(mutation, {"i": {"email": "c4@test.orchard", "name": "N", "password": "long-enough", "role": "CLERK", "storeId": "garbage"}}, token=admin)
+    bad_id = await api.data(
+        mutation,
+        {"i": {"email": "c4@test.orchard", "name": "N", "password": "long-enough", "role": "CLERK", "storeId": "garbage"}},
+        token=admin,
+    )
     assert bad_id["createStaff"]["errors"] == [{"code": "INVALID_ID", "field": "storeId"}]
 
 

@@ -123,7 +123,7 @@ async def test_review_once_per_purchased_line(api, clock, outbox):
     assert again["errors"] == [{"code": "ALREADY_REVIEWED", "field": "purchaseLineId"}]
     bad = (await api.data(review, {"i": dict(inp, rating=9)}, token=token))["submitReview"]
     assert bad["errors"][0]["code"] == "INVALID_RATING"
-    other, other_token = await member_token(api, outbox, shop)
+    _other, other_token = await member_token(api, outbox, shop)
     stranger = (await api.data(review, {"i": inp}, token=other_token))["submitReview"]
     assert stranger["errors"][0]["code"] == "LINE_NOT_FOUND"
     await assert_ledger_clean()

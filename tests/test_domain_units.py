@@ -80,7 +80,8 @@ def test_an_unreachable_database_is_told_from_contention_and_from_bugs():
         try:
             raise shutdown
         except asyncpg.PostgresError:
-            raise asyncpg.InterfaceError("cannot call Transaction.rollback(): the underlying connection is closed")
+            closed = asyncpg.InterfaceError("cannot call Transaction.rollback(): the underlying connection is closed")
+            raise closed  # noqa: B904 -- asyncpg chains implicitly (__context__ only); that is what is under test
     except asyncpg.InterfaceError as masked:
         assert is_unavailable(masked)
     assert is_unavailable(asyncpg.InternalClientError("cannot perform operation: another operation is in progress"))

@@ -306,7 +306,7 @@ def test_pro_rata_sums_exactly_and_each_share_is_within_one_of_its_proportion(am
         total_weight = 1
     shares = pro_rata(amount, weights)
     assert sum(shares) == amount
-    for share, weight in zip(shares, weights):
+    for share, weight in zip(shares, weights, strict=True):
         assert abs(share * total_weight - amount * weight) < total_weight
 
 
@@ -414,14 +414,14 @@ def test_points_taken_back_by_partial_returns_add_up_to_the_points_earned(purcha
     result = calculate_earning(lines, RATES, context, campaigns)
     unit_earning_fen = [
         unit_fen
-        for line, points in zip(lines, result.lines)
+        for line, points in zip(lines, result.lines, strict=True)
         for unit_fen in pro_rata(points.earning_fen, [1] * line.quantity)
     ]
     points_per_unit = pro_rata(result.total, unit_earning_fen)
     chooser = random.Random(seed)
     return_of_unit = [chooser.randrange(returns) for _ in points_per_unit]
     taken_back = [
-        sum(points for points, which in zip(points_per_unit, return_of_unit) if which == number)
+        sum(points for points, which in zip(points_per_unit, return_of_unit, strict=True) if which == number)
         for number in range(returns)
     ]
     assert sum(taken_back) == result.total

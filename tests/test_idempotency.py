@@ -31,15 +31,21 @@ async def test_same_key_other_input_is_idempotency_key_reused(api):
 async def test_keys_are_scoped_to_the_caller(api):
     first_admin, second_admin = await api.admin_token(), await api.admin_token()
     await api.data(CREATE, {"i": {"code": "SCOPE-1", "name": "S", "idempotencyKey": "shared"}}, token=first_admin)
-    theirs = (await api.data(CREATE, {"i": {"code": "SCOPE-2", "name": "S", "idempotencyKey": "shared"}}, token=second_admin))["createStore"]
+    theirs = (await api.data(CREATE, {"i": {"code": "SCOPE-2", "name": "S", "idempotencyKey": "shared"}}, token=second_admin))[
+        "createStore"
+    ]
     assert theirs["errors"] == [] and theirs["store"]["code"] == "SCOPE-2"
 
 
 async def test_a_failed_attempt_does_not_burn_the_key(api):
     token = await api.admin_token()
-    bad = (await api.data(CREATE, {"i": {"code": "OK-1", "name": "S", "timeZone": "Mars/Olympus", "idempotencyKey": "k-3"}}, token=token))["createStore"]
+    bad = (await api.data(CREATE, {"i": {"code": "OK-1", "name": "S", "timeZone": "Mars/Olympus", "idempotencyKey": "k-3"}}, token=token))[
+        "createStore"
+    ]
     assert bad["errors"][0]["code"] == "INVALID_TIME_ZONE"
-    good = (await api.data(CREATE, {"i": {"code": "OK-1", "name": "S", "timeZone": "Asia/Shanghai", "idempotencyKey": "k-3"}}, token=token))["createStore"]
+    good = (
+        await api.data(CREATE, {"i": {"code": "OK-1", "name": "S", "timeZone": "Asia/Shanghai", "idempotencyKey": "k-3"}}, token=token)
+    )["createStore"]
     assert good["errors"] == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.errors import DomainError
 from domain.pagination import PageRequest, page_in_order
 
 CAMPAIGNS = """query($first: Int, $after: String) { campaigns(first: $first, after: $after) {
@@ -53,7 +54,7 @@ def test_a_cursor_of_another_list_is_refused():
     assert page.items == [items[1]] and page.has_next and page.has_previous
     try:
         page_in_order(items, PageRequest(first=1, after=["not", "ours"]), key)
-    except Exception as exc:
-        assert getattr(exc, "code", None) == "INVALID_CURSOR"
+    except DomainError as exc:
+        assert exc.code == "INVALID_CURSOR"
     else:
         raise AssertionError("a foreign cursor was taken")

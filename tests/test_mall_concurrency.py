@@ -77,7 +77,7 @@ async def rush(api, members: int, units: int, *, buckets: int = 1) -> float:
     results = await all_at_once(*(redeem(mall, s, item) for s in shoppers))
     elapsed = time.perf_counter() - started
 
-    winners = [s.id for s, r in zip(shoppers, results) if r["errors"] == []]
+    winners = [s.id for s, r in zip(shoppers, results, strict=True) if r["errors"] == []]
     assert len(winners) == units
     assert codes_of(results) == ["OUT_OF_STOCK"] * (members - units)
     assert await units_left(item) == 0
@@ -113,8 +113,8 @@ async def _four_buckets(api, *, members: int, units: int) -> None:
     item = await mall.item(name="Bucketed box", pointsPrice=10, stock=units, stockBuckets=4)
     shoppers = await many_members(api, members, 100)
     quantities = [1 + i % 3 for i in range(members)]  # 1, 2 or 3 units: some take from several buckets
-    results = await all_at_once(*(redeem(mall, s, item, quantity=q) for s, q in zip(shoppers, quantities)))
-    taken = sum(q for q, r in zip(quantities, results) if r["errors"] == [])
+    results = await all_at_once(*(redeem(mall, s, item, quantity=q) for s, q in zip(shoppers, quantities, strict=True)))
+    taken = sum(q for q, r in zip(quantities, results, strict=True) if r["errors"] == [])
     assert taken <= units and set(codes_of(results)) <= {"OUT_OF_STOCK"}
     buckets = await MallStockBucket.filter(item_id=pk(item["id"])).values_list("remaining", flat=True)
     assert len(buckets) == 4 and min(buckets) >= 0 and sum(buckets) == units - taken

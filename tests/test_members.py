@@ -21,7 +21,10 @@ REGISTER = """mutation($i: RegisterMemberInput!) { registerMember(input: $i) {
   errors { code field message } } }"""
 REQUEST_CODE = "mutation($p: String!) { requestLoginCode(input: {phone: $p}) { sent expiresAt errors { code field } } }"
 LOGIN = "mutation($p: String!, $c: String!) { loginWithCode(input: {phone: $p, code: $c}) { token member { code } errors { code field } } }"
-ME = "{ me { code name phone birthday tier { code } pointsBalance referralCode homeStore { code } nextTier { code } progressToNextTier { pointsNeeded purchasesNeeded } tierHistory { reason toTier { code } } } }"
+ME = (
+    "{ me { code name phone birthday tier { code } pointsBalance referralCode homeStore { code } nextTier { code } progressToNextTier { "
+    "pointsNeeded purchasesNeeded } tierHistory { reason toTier { code } } } }"
+)
 BY_CODE = "query($c: String!) { member(code: $c) { id code name tier { code name } pointsBalance } }"
 BY_PHONE = "query($p: String!) { member(phone: $p) { code name } }"
 
@@ -119,7 +122,9 @@ async def test_clerk_cannot_read_another_stores_member(api):
 async def test_member_code_check_digit_rejects_typos(api):
     store = await api.make_store()
     _, clerk = await api.make_staff(StaffRole.CLERK, store)
-    code = (await api.data(REGISTER, {"i": {"phone": PHONE, "name": "Li", "channel": "POS"}}, token=clerk))["registerMember"]["member"]["code"]
+    code = (await api.data(REGISTER, {"i": {"phone": PHONE, "name": "Li", "channel": "POS"}}, token=clerk))["registerMember"]["member"][
+        "code"
+    ]
     position = 3
     typo_char = next(c for c in codes.ALPHABET if c != code[position])
     typo = code[:position] + typo_char + code[position + 1:]
@@ -211,8 +216,12 @@ async def test_phone_never_stored_or_logged_in_plain_text(api, outbox, caplog):
 
 async def test_update_my_profile_and_birthday_lock(api, outbox):
     token = (await self_register(api, outbox))["token"]
-    mutation = "mutation($i: UpdateMyProfileInput!) { updateMyProfile(input: $i) { member { name birthday region } errors { code field } } }"
-    ok = (await api.data(mutation, {"i": {"name": "Lin Mei", "birthday": "1990-05-04", "region": "Shanghai"}}, token=token))["updateMyProfile"]
+    mutation = (
+        "mutation($i: UpdateMyProfileInput!) { updateMyProfile(input: $i) { member { name birthday region } errors { code field } } }"
+    )
+    ok = (await api.data(mutation, {"i": {"name": "Lin Mei", "birthday": "1990-05-04", "region": "Shanghai"}}, token=token))[
+        "updateMyProfile"
+    ]
     assert ok == {"member": {"name": "Lin Mei", "birthday": "1990-05-04", "region": "Shanghai"}, "errors": []}
     locked = (await api.data(mutation, {"i": {"birthday": "1991-05-04"}}, token=token))["updateMyProfile"]
     assert locked["errors"] == [{"code": "BIRTHDAY_LOCKED", "field": "birthday"}]
@@ -253,9 +262,19 @@ async def test_members_connection_filters(api):
     _, clerk = await api.make_staff(StaffRole.CLERK, store)
     for i, name in enumerate(["Amy", "Bob", "Ann"]):
         await api.data(REGISTER, {"i": {"phone": f"1371234000{i}", "name": name, "channel": "POS"}}, token=clerk)
-    page = (await api.data('{ members(filter: {namePrefix: "a"}, first: 1) { totalCount edges { node { name } } pageInfo { hasNextPage } } }', token=clerk))["members"]
+    page = (
+        await api.data(
+            '{ members(filter: {namePrefix: "a"}, first: 1) { totalCount edges { node { name } } pageInfo { hasNextPage } } }', token=clerk
+        )
+    )["members"]
     assert page["totalCount"] == 2 and page["edges"][0]["node"]["name"] == "Amy" and page["pageInfo"]["hasNextPage"]
-    by_store = (await api.data("query($s: ID!) { members(filter: {homeStoreId: $s, tierCode: \"REGULAR\"}) { totalCount } }", {"s": to_global_id("Store", store.id)}, token=clerk))["members"]
+    by_store = (
+        await api.data(
+            'query($s: ID!) { members(filter: {homeStoreId: $s, tierCode: "REGULAR"}) { totalCount } }',
+            {"s": to_global_id("Store", store.id)},
+            token=clerk,
+        )
+    )["members"]
     assert by_store["totalCount"] == 3
 
 
@@ -267,5 +286,7 @@ async def test_reusing_a_member_refresh_token_ends_that_sign_in(api, outbox):
     assert rotated["errors"] == [] and (await api.data("{ me { code } }", token=rotated["token"]))["me"]
     reused = (await api.data(refresh, {"t": registered["refreshToken"]}))["refreshMemberSession"]
     assert reused["errors"] == [{"code": "INVALID_REFRESH_TOKEN"}]
-    assert (await api.data(refresh, {"t": rotated["refreshToken"]}))["refreshMemberSession"]["errors"] == [{"code": "INVALID_REFRESH_TOKEN"}]
+    assert (await api.data(refresh, {"t": rotated["refreshToken"]}))["refreshMemberSession"]["errors"] == [
+        {"code": "INVALID_REFRESH_TOKEN"}
+    ]
     assert (await api.post("{ me { code } }", token=rotated["token"])).status_code == 401

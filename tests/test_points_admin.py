@@ -11,7 +11,10 @@ from domain.stores import api_keys
 from schema.relay import to_global_id
 from tests.points_support import assert_ledger_clean, local, open_shop
 
-ADJUST = "mutation($i: AdjustPointsInput!) { adjustPoints(input: $i) { member { pointsBalance } balanceBefore balanceAfter errors { code field } } }"
+ADJUST = (
+    "mutation($i: AdjustPointsInput!) { adjustPoints(input: $i) { member { pointsBalance } balanceBefore balanceAfter errors { "
+    "code field } } }"
+)
 
 
 async def _member_gid(code: str) -> str:
@@ -48,10 +51,17 @@ async def test_points_expire_oldest_first_after_a_year_with_one_reminder(api, cl
     clock.set(local(2025, 6, 1))
     await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")])  # first order: 200, expiring 2026-06-01
     admin = await api.admin_token()
-    query = "query($c: String!) { member(code: $c) { pointsBalance expiringPoints(withinDays: 30) expiringLots(withinDays: 400) { totalCount nodes { points } } } }"
+    query = (
+        "query($c: String!) { member(code: $c) { pointsBalance expiringPoints(withinDays: 30) expiringLots(withinDays: 400) { "
+        "totalCount nodes { points } } } }"
+    )
     clock.set(local(2025, 12, 20))
     view = (await api.data(query, {"c": member["code"]}, token=admin))["member"]
-    assert view == {"pointsBalance": 250, "expiringPoints": 50, "expiringLots": {"totalCount": 3, "nodes": [{"points": 50}, {"points": 100}, {"points": 100}]}}
+    assert view == {
+        "pointsBalance": 250,
+        "expiringPoints": 50,
+        "expiringLots": {"totalCount": 3, "nodes": [{"points": 50}, {"points": 100}, {"points": 100}]},
+    }
     sweep = "mutation { expirePoints(input: {}) { expiredLots remindersSent errors { code } } }"
     assert (await api.data(sweep, token=admin))["expirePoints"] == {"expiredLots": 0, "remindersSent": 1, "errors": []}
     assert (await api.data(sweep, token=admin))["expirePoints"]["remindersSent"] == 0  # once only
@@ -60,7 +70,11 @@ async def test_points_expire_oldest_first_after_a_year_with_one_reminder(api, cl
     assert (await api.data(sweep, token=admin))["expirePoints"]["expiredLots"] == 1
     after = (await api.data(query, {"c": member["code"]}, token=admin))["member"]
     assert after["pointsBalance"] == 200
-    history = (await api.data('query($c: String!) { member(code: $c) { pointsHistory(first: 10, filter: {kind: EXPIRY}) { edges { node { kind points } } } } }', {"c": member["code"]}, token=admin))
+    history = await api.data(
+        "query($c: String!) { member(code: $c) { pointsHistory(first: 10, filter: {kind: EXPIRY}) { edges { node { kind points } } } } }",
+        {"c": member["code"]},
+        token=admin,
+    )
     assert [e["node"] for e in history["member"]["pointsHistory"]["edges"]] == [{"kind": "EXPIRY", "points": -50}]
     assert await ExpiryReminder.all().count() == 1
     await assert_ledger_clean()
@@ -73,7 +87,9 @@ async def test_rate_cut_needs_notice_and_shows_in_upcoming_changes(api, clock):
     now_cut = (await api.data(mutation, {"i": {"category": "IMPORTED_FRUIT", "pointsPerYuan": "1.5"}}, token=admin))["setEarnRate"]
     assert now_cut["errors"] == [{"code": "NOTICE_PERIOD", "field": "effectiveFrom"}]
     later = (clock.now() + timedelta(days=8)).isoformat()
-    planned = (await api.data(mutation, {"i": {"category": "IMPORTED_FRUIT", "pointsPerYuan": "1.5", "effectiveFrom": later}}, token=admin))["setEarnRate"]
+    planned = (
+        await api.data(mutation, {"i": {"category": "IMPORTED_FRUIT", "pointsPerYuan": "1.5", "effectiveFrom": later}}, token=admin)
+    )["setEarnRate"]
     assert planned["errors"] == [] and planned["rate"]["pointsPerYuan"] in ("1.5", "1.50")
     raise_now = (await api.data(mutation, {"i": {"category": "GIFT_BOX", "pointsPerYuan": "3"}}, token=admin))["setEarnRate"]
     assert raise_now["errors"] == []
@@ -92,8 +108,25 @@ async def test_campaign_budget_and_daily_cap(api, clock):
     clock.set(local(2026, 11, 23))
     shop = await open_shop(api, clock, with_rules=False)
     admin = await api.admin_token()
-    create = "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id code budget givenTotal } errors { code field } } }"
-    made = (await api.data(create, {"i": {"code": "durian_week", "name": "Durian week", "multiplier": "2", "conditions": {"categories": ["DURIAN"]}, "budget": 150, "capPerMemberPerDay": 100}}, token=admin))["createCampaign"]
+    create = (
+        "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id code budget givenTotal } errors { code field } } }"
+    )
+    made = (
+        await api.data(
+            create,
+            {
+                "i": {
+                    "code": "durian_week",
+                    "name": "Durian week",
+                    "multiplier": "2",
+                    "conditions": {"categories": ["DURIAN"]},
+                    "budget": 150,
+                    "capPerMemberPerDay": 100,
+                }
+            },
+            token=admin,
+        )
+    )["createCampaign"]
     assert made["errors"] == [] and made["campaign"]["code"] == "DURIAN_WEEK"
     a, b = await shop.member(), await shop.member()
     first = await shop.buy(a["code"], [("DURIAN", 1, "80.00")])
@@ -107,7 +140,9 @@ async def test_campaign_budget_and_daily_cap(api, clock):
     bad = (await api.data(create, {"i": {"code": "X", "name": "X", "multiplier": "2", "bonusPoints": 5}}, token=admin))["createCampaign"]
     assert bad["errors"][0]["code"] == "INVALID_CAMPAIGN"
     end = "mutation($i: EndCampaignInput!) { endCampaign(input: $i) { campaign { endsAt } errors { code } } }"
-    too_soon = (await api.data(end, {"i": {"id": made["campaign"]["id"], "endsAt": (clock.now() + timedelta(days=1)).isoformat()}}, token=admin))["endCampaign"]
+    too_soon = (
+        await api.data(end, {"i": {"id": made["campaign"]["id"], "endsAt": (clock.now() + timedelta(days=1)).isoformat()}}, token=admin)
+    )["endCampaign"]
     assert too_soon["errors"] == [{"code": "NOTICE_PERIOD"}]
     ended = (await api.data(end, {"i": {"id": made["campaign"]["id"]}}, token=admin))["endCampaign"]
     assert ended["errors"] == [] and ended["campaign"]["endsAt"]
@@ -119,7 +154,9 @@ async def test_per_member_campaign_cap_counts_across_days(api, clock):
     shop = await open_shop(api, clock, with_rules=False)
     admin = await api.admin_token()
     create = "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { capPerMember } errors { code } } }"
-    made = (await api.data(create, {"i": {"code": "MANGO", "name": "Mango month", "multiplier": "2", "capPerMember": 120}}, token=admin))["createCampaign"]
+    made = (await api.data(create, {"i": {"code": "MANGO", "name": "Mango month", "multiplier": "2", "capPerMember": 120}}, token=admin))[
+        "createCampaign"
+    ]
     assert made == {"campaign": {"capPerMember": 120}, "errors": []}
     member = await shop.member()
     first = await shop.buy(member["code"], [("MANGO", 1, "100.00")])
@@ -139,7 +176,10 @@ async def test_members_see_their_history_and_purchases_kiosks_only_the_balance(a
     await shop.buy(member["code"], [("DOMESTIC_FRUIT", 2, "10.00")])
     me = (await api.data("""{ me { pointsBalance pendingPoints
         pointsHistory(first: 5) { totalCount edges { node { kind points reason } } }
-        purchases(first: 5) { totalCount edges { node { pointsEarned total { amount } lines { sku quantity } store { code } } } } } }""", token=token))["me"]
+        purchases(first: 5) { totalCount edges { node { pointsEarned total { amount } lines { sku quantity } store { code } } } } } }""",
+            token=token,
+        )
+    )["me"]
     assert me["pointsBalance"] == 50 + 40 and me["pendingPoints"] == 0
     assert [e["node"]["kind"] for e in me["pointsHistory"]["edges"]] == ["CAMPAIGN_BONUS", "PURCHASE", "REGISTRATION"]
     assert me["purchases"]["edges"][0]["node"]["total"] == {"amount": "20.00"}

@@ -28,7 +28,7 @@ async def test_imported_fruit_earns_double_and_points_arrive_at_once(api, clock)
     result = await shop.buy(member["code"], [("IMPORTED_FRUIT", 2, "10.50"), ("DOMESTIC_FRUIT", 1, "9.99")])
     assert result["errors"] == []
     assert result["purchase"]["pointsEarned"] == 42 + 9
-    assert [l["points"] for l in result["purchase"]["lines"]] == [42, 9]
+    assert [line["points"] for line in result["purchase"]["lines"]] == [42, 9]
     assert result["member"]["pointsBalance"] == WELCOME + 51
     await assert_ledger_clean()
 
@@ -133,7 +133,11 @@ async def test_bad_input_is_a_payload_error_with_a_field(api, clock):
     for lines, extra, (code, field) in cases:
         result = await shop.buy(member["code"], lines, **extra)
         assert (result["errors"][0]["code"], result["errors"][0]["field"]) == (code, field)
-    typo = await api.data(RECORD, {"i": shop.purchase_input(member["code"][:-1] + ("2" if member["code"][-1] != "2" else "3"), [("X", 1, "1")])}, token=shop.clerk)
+    typo = await api.data(
+        RECORD,
+        {"i": shop.purchase_input(member["code"][:-1] + ("2" if member["code"][-1] != "2" else "3"), [("X", 1, "1")])},
+        token=shop.clerk,
+    )
     assert typo["recordPurchase"]["errors"][0]["code"] == "INVALID_MEMBER_CODE"
     await assert_ledger_clean()
 
@@ -183,7 +187,10 @@ async def test_offline_batch_applies_rules_as_of_occurred_at_and_replays_change_
         shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")], txn="off-1", occurred_at=local(2026, 12, 7, 15)),
         shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")], txn="off-old", occurred_at=local(2026, 11, 1, 15)),
     ]
-    mutation = "mutation($i: SubmitPurchaseBatchInput!) { submitPurchaseBatch(input: $i) { results { replayed purchase { pointsEarned status } errors { code } } errors { code } } }"
+    mutation = (
+        "mutation($i: SubmitPurchaseBatchInput!) { submitPurchaseBatch(input: $i) { results { replayed purchase { pointsEarned status } "
+        "errors { code } } errors { code } } }"
+    )
     first = (await api.data(mutation, {"i": {"purchases": batch}}, token=shop.clerk))["submitPurchaseBatch"]
     earned = [r["purchase"]["pointsEarned"] for r in first["results"]]
     assert earned == [300, 200, 0]  # the 7th was the first order (x2), the 8th member day (x3)
@@ -195,7 +202,10 @@ async def test_offline_batch_applies_rules_as_of_occurred_at_and_replays_change_
     await assert_ledger_clean()
 
 
-RETURN = "mutation($i: ReturnPurchaseInput!) { returnPurchase(input: $i) { purchase { status lines { returnedQuantity } } member { pointsBalance pointsDebt } errors { code field } } }"
+RETURN = (
+    "mutation($i: ReturnPurchaseInput!) { returnPurchase(input: $i) { purchase { status lines { returnedQuantity } } member { "
+    "pointsBalance pointsDebt } errors { code field } } }"
+)
 
 
 async def test_partial_then_full_return_takes_points_back_pro_rata(api, clock):
@@ -206,14 +216,34 @@ async def test_partial_then_full_return_takes_points_back_pro_rata(api, clock):
     bought = await shop.buy(member["code"], [("DOMESTIC_FRUIT", 4, "25.00"), ("IMPORTED_FRUIT", 1, "100.00")])
     assert bought["purchase"]["pointsEarned"] == 300
     before = bought["member"]["pointsBalance"]
-    partial = (await api.data(RETURN, {"i": {"purchaseId": bought["purchase"]["id"], "lines": [{"lineNo": 0, "quantity": 2}], "idempotencyKey": "r1"}}, token=shop.clerk))["returnPurchase"]
+    partial = (
+        await api.data(
+            RETURN,
+            {"i": {"purchaseId": bought["purchase"]["id"], "lines": [{"lineNo": 0, "quantity": 2}], "idempotencyKey": "r1"}},
+            token=shop.clerk,
+        )
+    )["returnPurchase"]
     assert partial["errors"] == [] and partial["purchase"]["status"] == "PARTIALLY_RETURNED"
     assert partial["member"]["pointsBalance"] == before - 75  # 50 of 200 yuan: a quarter of 300
-    replay = (await api.data(RETURN, {"i": {"purchaseId": bought["purchase"]["id"], "lines": [{"lineNo": 0, "quantity": 2}], "idempotencyKey": "r1"}}, token=shop.clerk))["returnPurchase"]
+    replay = (
+        await api.data(
+            RETURN,
+            {"i": {"purchaseId": bought["purchase"]["id"], "lines": [{"lineNo": 0, "quantity": 2}], "idempotencyKey": "r1"}},
+            token=shop.clerk,
+        )
+    )["returnPurchase"]
     assert replay["member"]["pointsBalance"] == before - 75
-    rest = (await api.data(RETURN, {"i": {"purchaseId": bought["purchase"]["id"], "idempotencyKey": "r2"}}, token=shop.clerk))["returnPurchase"]
+    rest = (await api.data(RETURN, {"i": {"purchaseId": bought["purchase"]["id"], "idempotencyKey": "r2"}}, token=shop.clerk))[
+        "returnPurchase"
+    ]
     assert rest["purchase"]["status"] == "RETURNED" and rest["member"]["pointsBalance"] == before - 300
-    too_much = (await api.data(RETURN, {"i": {"purchaseId": bought["purchase"]["id"], "lines": [{"lineNo": 1, "quantity": 1}], "idempotencyKey": "r3"}}, token=shop.clerk))["returnPurchase"]
+    too_much = (
+        await api.data(
+            RETURN,
+            {"i": {"purchaseId": bought["purchase"]["id"], "lines": [{"lineNo": 1, "quantity": 1}], "idempotencyKey": "r3"}},
+            token=shop.clerk,
+        )
+    )["returnPurchase"]
     assert too_much["errors"][0]["code"] == "INVALID_QUANTITY"
     await assert_ledger_clean()
 
@@ -228,7 +258,9 @@ async def test_return_after_the_points_were_spent_claws_back_to_zero_and_records
     bought = await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "500.00")])  # first order: 1,000 points
     member_id = (await Member.get(code=member["code"])).id
     await ledger.debit(member_id, 1000, "REDEMPTION", reason="a gift box", actor="test", clock=clock)
-    returned = (await api.data(RETURN, {"i": {"purchaseId": bought["purchase"]["id"], "idempotencyKey": "ret"}}, token=shop.clerk))["returnPurchase"]
+    returned = (await api.data(RETURN, {"i": {"purchaseId": bought["purchase"]["id"], "idempotencyKey": "ret"}}, token=shop.clerk))[
+        "returnPurchase"
+    ]
     assert returned["member"] == {"pointsBalance": 0, "pointsDebt": 1000 - WELCOME}
     settle = await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "2000.00")])
     assert settle["member"]["pointsDebt"] == 0
@@ -286,7 +318,12 @@ async def test_pending_window_holds_purchase_points_until_released(api, clock):
     assert (await shop.balance(member["code"]))["pendingPoints"] == 200
     clock.advance(timedelta(days=1, minutes=1))
     await api.data(sweep, token=admin)
-    assert (await shop.balance(member["code"])) == {"pointsBalance": WELCOME + 200, "pendingPoints": 0, "pointsDebt": 0, "tier": {"code": "REGULAR"}}
+    assert (await shop.balance(member["code"])) == {
+        "pointsBalance": WELCOME + 200,
+        "pendingPoints": 0,
+        "pointsDebt": 0,
+        "tier": {"code": "REGULAR"},
+    }
     await assert_ledger_clean()
 
 
@@ -341,7 +378,10 @@ async def test_a_batch_answers_each_bad_price_with_its_own_error_and_keeps_the_g
         shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 100_000, "9999999.99")], txn="line-total"),
         dict(shop.purchase_input(member["code"], [("DOMESTIC_FRUIT", 1, "1.00")], txn="naive"), occurredAt="2026-11-20T10:00:00"),
     ]
-    mutation = "mutation($i: SubmitPurchaseBatchInput!) { submitPurchaseBatch(input: $i) { results { purchase { pointsEarned } errors { code field } } errors { code } } }"
+    mutation = (
+        "mutation($i: SubmitPurchaseBatchInput!) { submitPurchaseBatch(input: $i) { results { purchase { pointsEarned } errors { "
+        "code field } } errors { code } } }"
+    )
     body = await api.gql(mutation, {"i": {"purchases": batch}}, token=shop.clerk)
     assert "errors" not in body, body
     results = body["data"]["submitPurchaseBatch"]["results"]

@@ -12,8 +12,14 @@ from tests.points_support import open_shop
 
 pytestmark = pytest.mark.single_executor  # a second run of each query would double the statements counted
 DB_LOGGER = logging.getLogger("tortoise.db_client")
-MEMBERS = "query($n: Int) { members(first: $n) { totalCount edges { node { code tier { code } pointsBalance pendingPoints homeStore { code } tierFloor { code } } } } }"
-ME = "{ me { code tier { code name } pointsBalance pendingPoints homeStore { code } nextTier { code } progressToNextTier { pointsNeeded } } }"
+MEMBERS = (
+    "query($n: Int) { members(first: $n) { totalCount edges { node { code tier { code } pointsBalance pendingPoints homeStore { code } "
+    "tierFloor { code } } } } }"
+)
+ME = (
+    "{ me { code tier { code name } pointsBalance pendingPoints homeStore { code } nextTier { code } progressToNextTier { pointsNeeded } } "
+    "}"
+)
 
 
 class _Counter(logging.Handler):

@@ -37,7 +37,7 @@ def test_every_payload_error_implements_user_error_and_lists_its_codes():
     schema = build_schema()._schema
     user_error = schema.type_map["UserError"]
     codes = set(schema.type_map["ErrorCode"].values)
-    for name, field in schema.mutation_type.fields.items():
+    for field in schema.mutation_type.fields.values():
         payload = field.type.of_type
         error = payload.fields["errors"].type.of_type.of_type.of_type  # [XError!]!
         assert user_error in error.interfaces, f"{error.name} implements UserError"

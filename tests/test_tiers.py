@@ -15,7 +15,10 @@ from schema.relay import to_global_id
 REGISTER = "mutation($i: RegisterMemberInput!) { registerMember(input: $i) { member { id code } errors { code } } }"
 TIERS = "{ tiers { code name earnMultiplier benefits { code description } } }"
 REVIEW = "mutation($i: ReviewTiersInput!) { reviewTiers(input: $i) { reviewed upgraded downgraded errors { code } } }"
-FLOOR = "mutation($i: SetMemberTierFloorInput!) { setMemberTierFloor(input: $i) { member { tier { code } tierFloor { code } } errors { code field } } }"
+FLOOR = (
+    "mutation($i: SetMemberTierFloorInput!) { setMemberTierFloor(input: $i) { member { tier { code } tierFloor { code } } errors { "
+    "code field } } }"
+)
 
 
 @dataclass
@@ -65,7 +68,9 @@ async def test_tiers_query_lists_the_default_set_for_anyone(api):
     assert [t["code"] for t in data["tiers"]] == ["REGULAR", "SILVER", "GOLD", "DIAMOND"]
     diamond = data["tiers"][3]
     assert diamond["earnMultiplier"] == "2.00"
-    assert {"FREE_FRESH_CUT", "BIRTHDAY_GIFT_BOX", "FREE_DELIVERY", "PRIORITY_PURCHASE", "DEDICATED_SERVICE"} <= {b["code"] for b in diamond["benefits"]}
+    assert {"FREE_FRESH_CUT", "BIRTHDAY_GIFT_BOX", "FREE_DELIVERY", "PRIORITY_PURCHASE", "DEDICATED_SERVICE"} <= {
+        b["code"] for b in diamond["benefits"]
+    }
 
 
 async def test_upgrade_applies_as_soon_as_the_member_qualifies(api, clock):
@@ -77,7 +82,11 @@ async def test_upgrade_applies_as_soon_as_the_member_qualifies(api, clock):
     assert reached.code == "GOLD"
     change = await TierChange.filter(member_id=member.id, reason="QUALIFIED").first()
     assert change is not None
-    history = await api.data("query($c: String!) { member(code: $c) { tier { code } tierHistory { reason fromTier { code } toTier { code } } } }", {"c": created["code"]}, token=clerk)
+    history = await api.data(
+        "query($c: String!) { member(code: $c) { tier { code } tierHistory { reason fromTier { code } toTier { code } } } }",
+        {"c": created["code"]},
+        token=clerk,
+    )
     assert history["member"]["tier"] == {"code": "GOLD"}
     assert history["member"]["tierHistory"][0] == {"reason": "QUALIFIED", "fromTier": {"code": "REGULAR"}, "toTier": {"code": "GOLD"}}
 
@@ -100,13 +109,19 @@ async def test_manual_floor_lifts_now_and_holds_at_review(api):
     _, clerk = await api.make_staff(StaffRole.CLERK, store)
     admin = await api.admin_token()
     created = await _member(api, clerk)
-    lifted = (await api.data(FLOOR, {"i": {"memberId": created["id"], "tierCode": "GOLD", "reason": "VIP customer"}}, token=admin))["setMemberTierFloor"]
+    lifted = (await api.data(FLOOR, {"i": {"memberId": created["id"], "tierCode": "GOLD", "reason": "VIP customer"}}, token=admin))[
+        "setMemberTierFloor"
+    ]
     assert lifted == {"member": {"tier": {"code": "GOLD"}, "tierFloor": {"code": "GOLD"}}, "errors": []}
     await api.data(REVIEW, {"i": {}}, token=admin)
     assert (await Member.get(code=created["code"]).prefetch_related("tier")).tier.code == "GOLD"
-    no_reason = (await api.data(FLOOR, {"i": {"memberId": created["id"], "tierCode": "GOLD", "reason": " "}}, token=admin))["setMemberTierFloor"]
+    no_reason = (await api.data(FLOOR, {"i": {"memberId": created["id"], "tierCode": "GOLD", "reason": " "}}, token=admin))[
+        "setMemberTierFloor"
+    ]
     assert no_reason["errors"] == [{"code": "REASON_REQUIRED", "field": "reason"}]
-    cleared = (await api.data(FLOOR, {"i": {"memberId": created["id"], "tierCode": None, "reason": "no longer VIP"}}, token=admin))["setMemberTierFloor"]
+    cleared = (await api.data(FLOOR, {"i": {"memberId": created["id"], "tierCode": None, "reason": "no longer VIP"}}, token=admin))[
+        "setMemberTierFloor"
+    ]
     assert cleared["member"]["tierFloor"] is None
     await api.data(REVIEW, {"i": {}}, token=admin)
     assert (await Member.get(code=created["code"]).prefetch_related("tier")).tier.code == "SILVER"
@@ -133,8 +148,27 @@ async def test_review_of_everyone_reports_counts(clock, api):
 async def test_admin_creates_and_edits_tiers_and_the_catalogue_follows(api):
     admin = await api.admin_token()
     await api.data(TIERS)
-    create = "mutation($i: CreateTierInput!) { createTier(input: $i) { tier { id code earnMultiplier benefits { code } } errors { code field } } }"
-    made = (await api.data(create, {"i": {"code": "platinum", "name": "Platinum", "rank": 4, "minPoints": 30000, "minPurchases": 40, "earnMultiplier": "2.5", "benefits": [{"code": "butler", "description": "A fruit butler"}]}}, token=admin))["createTier"]
+    create = (
+        "mutation($i: CreateTierInput!) { createTier(input: $i) { tier { id code earnMultiplier benefits { code } } errors { code field } "
+        "} }"
+    )
+    made = (
+        await api.data(
+            create,
+            {
+                "i": {
+                    "code": "platinum",
+                    "name": "Platinum",
+                    "rank": 4,
+                    "minPoints": 30000,
+                    "minPurchases": 40,
+                    "earnMultiplier": "2.5",
+                    "benefits": [{"code": "butler", "description": "A fruit butler"}],
+                }
+            },
+            token=admin,
+        )
+    )["createTier"]
     assert made["errors"] == [] and made["tier"]["code"] == "PLATINUM" and made["tier"]["benefits"] == [{"code": "BUTLER"}]
     assert [t["code"] for t in (await api.data(TIERS))["tiers"]][-1] == "PLATINUM"
     taken = (await api.data(create, {"i": {"code": "X", "name": "X", "rank": 4}}, token=admin))["createTier"]
@@ -161,7 +195,10 @@ async def test_programme_settings_change_through_the_api_within_limits(api):
     admin = await api.admin_token()
     query = "{ programmeSettings { tierWindowMonths loginCodeTtlMinutes } }"
     assert (await api.data(query, token=admin))["programmeSettings"] == {"tierWindowMonths": 12, "loginCodeTtlMinutes": 5}
-    mutation = "mutation($i: UpdateProgrammeSettingsInput!) { updateProgrammeSettings(input: $i) { settings { tierWindowMonths } errors { code field } } }"
+    mutation = (
+        "mutation($i: UpdateProgrammeSettingsInput!) { updateProgrammeSettings(input: $i) { settings { tierWindowMonths } errors { "
+        "code field } } }"
+    )
     ok = (await api.data(mutation, {"i": {"tierWindowMonths": 6}}, token=admin))["updateProgrammeSettings"]
     assert ok == {"settings": {"tierWindowMonths": 6}, "errors": []}
     bad = (await api.data(mutation, {"i": {"tierWindowMonths": 0}}, token=admin))["updateProgrammeSettings"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from domain.members.models import Member
 from infra.clock import Clock
@@ -29,7 +29,7 @@ Handler = Callable[[MemberRegistered], Awaitable[None]]
 
 class _Hooks:
     initial_tier: Callable[[], Awaitable[int]] | None = None
-    on_registered: dict[str, Handler] = {}
+    on_registered: ClassVar[dict[str, Handler]] = {}
 
 
 def provide_initial_tier(provider: Callable[[], Awaitable[int]]) -> None:

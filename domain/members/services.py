@@ -8,7 +8,7 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -32,7 +32,7 @@ from infra.settings import Settings
 log = logging.getLogger("orchard.members")
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     APP = "APP"
     MINI_PROGRAM = "MINI_PROGRAM"
     STORE_QR = "STORE_QR"
@@ -338,7 +338,9 @@ async def register_member(
             raise MemberError("INVALID_CHANNEL", "Only imports use the IMPORT channel.", field="channel")
     elif viewer.is_anonymous:
         if channel not in SELF_SERVICE_CHANNELS:
-            raise MemberError("INVALID_CHANNEL", "Self-registration is through the app, mini-program, web or a store QR code.", field="channel")
+            raise MemberError(
+                "INVALID_CHANNEL", "Self-registration is through the app, mini-program, web or a store QR code.", field="channel"
+            )
         if not login_code:
             raise MemberError("LOGIN_CODE_REQUIRED", "Confirm the phone with the code we send to it.", field="loginCode")
     else:

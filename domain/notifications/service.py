@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from domain import phones
@@ -16,7 +16,7 @@ log = logging.getLogger("orchard.notifications")
 SENSITIVE_TEMPLATES = frozenset({"LOGIN_CODE"})
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     SMS = "SMS"
     PUSH = "PUSH"
     WECHAT = "WECHAT"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from domain.access import CallerKind, Viewer
 from domain.errors import DomainError
@@ -16,7 +16,7 @@ from infra.clock import Clock
 KEY_PREFIX = "orch_"
 
 
-class DeviceType(str, Enum):
+class DeviceType(StrEnum):
     KIOSK = "KIOSK"
     POS = "POS"
 

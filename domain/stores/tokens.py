@@ -70,13 +70,25 @@ class _HS256(HMACAlgorithm):
     def __init__(self) -> None:
         super().__init__(HMACAlgorithm.SHA256)
 
-    @lru_cache(maxsize=8)
     def prepare_key(self, key: str | bytes) -> bytes:  # an invalid key raises, and is not cached
-        return super().prepare_key(key)
+        return _prepared_key(key)
 
-    @lru_cache(maxsize=8)
     def check_key_length(self, key: bytes) -> str | None:
-        return super().check_key_length(key)
+        return _key_length_warning(key)
+
+
+# Module-level caches: lru_cache on the methods would key on (and keep alive) the instance.
+_PLAIN_HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
+
+
+@lru_cache(maxsize=8)
+def _prepared_key(key: str | bytes) -> bytes:
+    return _PLAIN_HS256.prepare_key(key)
+
+
+@lru_cache(maxsize=8)
+def _key_length_warning(key: bytes) -> str | None:
+    return _PLAIN_HS256.check_key_length(key)
 
 
 def _decoder() -> jwt.PyJWT:

@@ -17,7 +17,7 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from tortoise import connections
 
@@ -37,7 +37,7 @@ MAX_WAIT_SECONDS = 60.0  # the long-running worker looks at a job's row at least
 _running: set[str] = set()  # job kinds this process runs now
 
 
-class RunOutcome(str, Enum):
+class RunOutcome(StrEnum):
     RAN = "RAN"
     FAILED = "FAILED"
     NOT_DUE = "NOT_DUE"

@@ -52,14 +52,26 @@ class CreateMallItemInput:
     )
     cash_price_money: MoneyInput | None = strawberry.field(default=None, description="The cash part of a points + cash price.")
     stock: int | None = strawberry.field(default=None, description="null: unlimited.")
-    stock_buckets: int = strawberry.field(default=1, description="Rows to spread the stock over, 1 to 64 (INVALID_BUCKETS); more for items expected to rush.")
-    per_member_limit: int | None = strawberry.field(default=None, description="Units one member may redeem per limitPeriod, 1 to 10,000; null: no limit.")
+    stock_buckets: int = strawberry.field(
+        default=1, description="Rows to spread the stock over, 1 to 64 (INVALID_BUCKETS); more for items expected to rush."
+    )
+    per_member_limit: int | None = strawberry.field(
+        default=None, description="Units one member may redeem per limitPeriod, 1 to 10,000; null: no limit."
+    )
     limit_period: LimitPeriod = strawberry.field(default=LimitPeriod.LIFETIME, description="The period perMemberLimit counts over.")
-    eligible_tiers: list[str] = strawberry.field(default_factory=list, description="Tier codes that may redeem it; empty: every tier (INVALID_TIER).")
-    store_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Stores where it can be collected; empty: every store (STORE_NOT_FOUND).")
+    eligible_tiers: list[str] = strawberry.field(
+        default_factory=list, description="Tier codes that may redeem it; empty: every tier (INVALID_TIER)."
+    )
+    store_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="Stores where it can be collected; empty: every store (STORE_NOT_FOUND)."
+    )
     available_from: datetime | None = strawberry.field(default=None, description="Default: now.")
-    available_until: datetime | None = strawberry.field(default=None, description="When it stops being redeemable, after availableFrom (INVALID_WINDOW); null: no end.")
-    idempotency_key: str | None = strawberry.field(default=None, description="Optional, made by the client: a retry with it returns the first item instead of a second.")
+    available_until: datetime | None = strawberry.field(
+        default=None, description="When it stops being redeemable, after availableFrom (INVALID_WINDOW); null: no end."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Optional, made by the client: a retry with it returns the first item instead of a second."
+    )
 
 
 @strawberry.input(description="Only the fields given change; null clears imageUrl, perMemberLimit and availableUntil.")
@@ -77,11 +89,19 @@ class UpdateMallItemInput:
     )
     cash_price_money: MoneyInput | None = strawberry.field(default=strawberry.UNSET, description="A new cash part of the price.")
     stock_buckets: int | None = strawberry.field(default=strawberry.UNSET, description="The stock is spread anew over them.")
-    per_member_limit: int | None = strawberry.field(default=strawberry.UNSET, description="A new per-member limit, 1 to 10,000; null removes it.")
+    per_member_limit: int | None = strawberry.field(
+        default=strawberry.UNSET, description="A new per-member limit, 1 to 10,000; null removes it."
+    )
     limit_period: LimitPeriod | None = strawberry.field(default=strawberry.UNSET, description="A new period for the per-member limit.")
-    eligible_tiers: list[str] | None = strawberry.field(default=strawberry.UNSET, description="New tier codes that may redeem it; empty: every tier.")
-    store_ids: list[strawberry.ID] | None = strawberry.field(default=strawberry.UNSET, description="New collecting stores; empty: every store.")
-    available_from: datetime | None = strawberry.field(default=strawberry.UNSET, description="A new start of availability, ISO 8601 with offset.")
+    eligible_tiers: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="New tier codes that may redeem it; empty: every tier."
+    )
+    store_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="New collecting stores; empty: every store."
+    )
+    available_from: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="A new start of availability, ISO 8601 with offset."
+    )
     available_until: datetime | None = strawberry.field(default=strawberry.UNSET, description="A new end of availability; null: no end.")
 
 
@@ -92,9 +112,13 @@ class RetireMallItemInput:
 
 @strawberry.input(description="Units to add to a stock-limited item.")
 class RestockMallItemInput:
-    item_id: strawberry.ID = strawberry.field(description="The item's global ID (ITEM_NOT_FOUND; STOCK_UNLIMITED when its stock is unlimited).")
+    item_id: strawberry.ID = strawberry.field(
+        description="The item's global ID (ITEM_NOT_FOUND; STOCK_UNLIMITED when its stock is unlimited)."
+    )
     quantity: int = strawberry.field(description="Units added, at least 1; the stock stays at most 10,000,000 (INVALID_STOCK).")
-    idempotency_key: str = strawberry.field(description="Made by the client, 1 to 255 characters: a retry with it answers the first result again without a second effect.")
+    idempotency_key: str = strawberry.field(
+        description="Made by the client, 1 to 255 characters: a retry with it answers the first result again without a second effect."
+    )
 
 
 @strawberry.input(description="A new mall price rule: SEASONAL with dateFrom and dateTo, or MEMBER_DAY with dayOfMonth (INVALID_RULE).")
@@ -106,7 +130,9 @@ class CreateMallPriceRuleInput:
     bands: list[MallBand] = strawberry.field(default_factory=list, description="The bands it applies to; empty: every band.")
     day_of_month: int | None = strawberry.field(default=None, description="For MEMBER_DAY: the day, 1 to 31.")
     date_from: date | None = strawberry.field(default=None, description="For SEASONAL: the first store-local date.")
-    date_to: date | None = strawberry.field(default=None, description="For SEASONAL: the last store-local date, inclusive, not before dateFrom.")
+    date_to: date | None = strawberry.field(
+        default=None, description="For SEASONAL: the last store-local date, inclusive, not before dateFrom."
+    )
 
 
 @strawberry.input(description="The price rule to stop.")
@@ -117,7 +143,9 @@ class RetireMallPriceRuleInput:
 @strawberry.input(description="New values for the mall's settings; a null or missing field keeps its value (OUT_OF_RANGE).")
 class UpdateMallSettingsInput:
     redemption_valid_hours: int | None = strawberry.field(default=None, description="Hours a redemption waits to be collected, 1 to 8,760.")
-    redeem_attempts_per_window: int | None = strawberry.field(default=None, description="Redemptions with new keys one member may start per window, 1 to 10,000.")
+    redeem_attempts_per_window: int | None = strawberry.field(
+        default=None, description="Redemptions with new keys one member may start per window, 1 to 10,000."
+    )
     redeem_window_seconds: int | None = strawberry.field(default=None, description="The length of that window in seconds, 1 to 3,600.")
     new_item_days: int | None = strawberry.field(default=None, description="Days an item counts as new, 0 to 90.")
 
@@ -128,20 +156,26 @@ class RedeemMallItemInput:
     quantity: int = strawberry.field(default=1, description="Units, 1 to 99 (INVALID_QUANTITY).")
     store_id: strawberry.ID | None = strawberry.field(default=None, description="Where to collect; staff and devices: their store.")
     member_code: str | None = strawberry.field(default=None, description="Kiosks and clerks: the scanned code. Ignored for a member.")
-    idempotency_key: str = strawberry.field(description="Made by the client, 1 to 255 characters: a retry with it answers the first result again without a second effect.")
+    idempotency_key: str = strawberry.field(
+        description="Made by the client, 1 to 255 characters: a retry with it answers the first result again without a second effect."
+    )
 
 
 @strawberry.input(description="A redemption handed out at a counter.")
 class FulfillRedemptionInput:
     code: str = strawberry.field(description="The redemption code or the scanned QR payload.")
-    store_id: strawberry.ID = strawberry.field(description="The store handing it out, the caller's own for staff and devices (WRONG_STORE: the redemption is collected elsewhere).")
+    store_id: strawberry.ID = strawberry.field(
+        description="The store handing it out, the caller's own for staff and devices (WRONG_STORE: the redemption is collected elsewhere)."
+    )
 
 
 @strawberry.input(description="A pending redemption to cancel: by its member, its store's staff or a chain admin.")
 class CancelRedemptionInput:
     redemption_id: strawberry.ID = strawberry.field(description="The redemption's global ID (REDEMPTION_NOT_FOUND).")
     reason: str = strawberry.field(description="Why, kept with the redemption (REASON_REQUIRED).")
-    idempotency_key: str = strawberry.field(description="Made by the client, 1 to 255 characters: a retry with it answers the first result again without a second effect.")
+    idempotency_key: str = strawberry.field(
+        description="Made by the client, 1 to 255 characters: a retry with it answers the first result again without a second effect."
+    )
 
 
 @strawberry.input(description="Runs the redemption expiry now.")

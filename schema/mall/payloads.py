@@ -36,7 +36,9 @@ class UpdateMallSettingsPayload:
 @strawberry.type(description="The result of redeemMallItem.")
 class RedeemMallItemPayload:
     redemption: Redemption | None = strawberry.field(default=None, description="The redemption with its code; null when refused.")
-    member: Member | None = strawberry.field(default=None, description="The member after the redemption, with the new balance; null when refused.")
+    member: Member | None = strawberry.field(
+        default=None, description="The member after the redemption, with the new balance; null when refused."
+    )
     replayed: bool = strawberry.field(default=False, description="True when this answers a retry of an earlier request.")
     errors: list[MallError] = strawberry.field(default_factory=list, description="Why the redemption was refused; empty on success.")
 
@@ -49,7 +51,13 @@ class FulfillRedemptionPayload:
 
 @strawberry.type(description="The result of cancelRedemption.")
 class CancelRedemptionPayload:
-    redemption: Redemption | None = strawberry.field(default=None, description="The cancelled redemption; also given with ALREADY_FULFILLED, ALREADY_CANCELLED and REDEMPTION_EXPIRED, null on other errors.")
+    redemption: Redemption | None = strawberry.field(
+        default=None,
+        description=(
+            "The cancelled redemption; also given with ALREADY_FULFILLED, ALREADY_CANCELLED and REDEMPTION_EXPIRED, "
+            "null on other errors."
+        ),
+    )
     member: Member | None = strawberry.field(default=None, description="The member with the points given back; null when refused.")
     errors: list[MallError] = strawberry.field(default_factory=list, description="Why the cancellation was refused; empty on success.")
 

@@ -86,7 +86,9 @@ class EffectivePrice:
     list_points: int = strawberry.field(description="The item's list price in points, before any rule.")
     points: int = strawberry.field(description="Points the viewer pays per unit today, after every reason.")
     cash: Money = strawberry.field(description="The cash part of a points + cash item; 0.00 when it is points only.")
-    reasons: list[PriceReason] = strawberry.field(description="Each step from listPoints to points, in the order applied; empty when nothing applies.")
+    reasons: list[PriceReason] = strawberry.field(
+        description="Each step from listPoints to points, in the order applied; empty when nothing applies."
+    )
 
 
 @strawberry.type(description="A reward in the points mall, with the viewer's price today.")
@@ -97,7 +99,9 @@ class MallItem(Node):
     band: MallBand = strawberry.field(description="Its price band.")
     kind: MallItemKind = strawberry.field(description="What it is.")
     points_price: int = strawberry.field(description="The list price in points, before any rule.")
-    cash_price: Money = strawberry.field(description="The cash part of a points + cash item, paid at the counter; 0.00 when it is points only.")
+    cash_price: Money = strawberry.field(
+        description="The cash part of a points + cash item, paid at the counter; 0.00 when it is points only."
+    )
     effective_price: EffectivePrice = strawberry.field(description="What one unit costs the viewer today, and why.")
     per_member_limit: int | None = strawberry.field(description="Units a member may redeem per limit period; null: no limit.")
     limit_period: LimitPeriod = strawberry.field(description="The period perMemberLimit counts over.")
@@ -106,7 +110,9 @@ class MallItem(Node):
     available_until: datetime | None = strawberry.field(description="When it stops being redeemable; null: no end.")
     is_new: bool = strawberry.field(description="True for the first days after it becomes available.")
     is_available: bool = strawberry.field(description="True when it can be redeemed now: not retired, and within its availability window.")
-    retired_at: datetime | None = strawberry.field(description="When it was taken out of the mall; null while offered. Retired items are listed to staff only.")
+    retired_at: datetime | None = strawberry.field(
+        description="When it was taken out of the mall; null while offered. Retired items are listed to staff only."
+    )
     stock_buckets: int = strawberry.field(description="Rows the stock is spread over, so a rush does not queue on one.")
     pk: strawberry.Private[int]
     stock_limited: strawberry.Private[bool]
@@ -166,7 +172,9 @@ class Redemption(Node):
     expires_at: datetime = strawberry.field(description="When it expires if not collected (redemptionValidHours after createdAt).")
     fulfilled_at: datetime | None = strawberry.field(description="When it was collected; null until FULFILLED.")
     cancelled_at: datetime | None = strawberry.field(description="When it was cancelled or expired; null otherwise.")
-    cancel_reason: str | None = strawberry.field(description="Why it was cancelled, or \"Not collected in time\" when it expired; null otherwise.")
+    cancel_reason: str | None = strawberry.field(
+        description='Why it was cancelled, or "Not collected in time" when it expired; null otherwise.'
+    )
     pk: strawberry.Private[int]
     item_pk: strawberry.Private[int]
     member_pk: strawberry.Private[int]
@@ -187,7 +195,11 @@ class Redemption(Node):
 
     @strawberry.field(description="The store where it was collected; null until FULFILLED.")
     async def fulfilled_store(self, info: Info) -> Store | None:
-        return None if self.fulfilled_store_pk is None else maybe(Store.from_model, await info.context.loaders.public_store.load(self.fulfilled_store_pk))
+        return (
+            None
+            if self.fulfilled_store_pk is None
+            else maybe(Store.from_model, await info.context.loaders.public_store.load(self.fulfilled_store_pk))
+        )
 
     @classmethod
     def from_model(cls, r) -> Redemption:
@@ -223,8 +235,12 @@ class MallPriceRule(Node):
 
 @strawberry.type(description="The mall's operator-changeable numbers.")
 class MallSettings:
-    redemption_valid_hours: int = strawberry.field(description="Hours a redemption waits to be collected before it expires (1 to 8,760; default 168).")
-    redeem_attempts_per_window: int = strawberry.field(description="Redemptions with new idempotency keys one member may start per window (1 to 10,000; default 60).")
+    redemption_valid_hours: int = strawberry.field(
+        description="Hours a redemption waits to be collected before it expires (1 to 8,760; default 168)."
+    )
+    redeem_attempts_per_window: int = strawberry.field(
+        description="Redemptions with new idempotency keys one member may start per window (1 to 10,000; default 60)."
+    )
     redeem_window_seconds: int = strawberry.field(description="The length of that window in seconds (1 to 3,600; default 10).")
     new_item_days: int = strawberry.field(description="Days an item counts as new after it becomes available (0 to 90; default 7).")
 

@@ -33,13 +33,18 @@ def _tier(tier: Any) -> dict[str, Any]:
 
 @strawberry.type
 class TierMutation:
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Add a tier with its thresholds, multiplier, discount and benefits (chain admin).")
+    @strawberry.mutation(
+        permission_classes=[IsChainAdmin], description="Add a tier with its thresholds, multiplier, discount and benefits (chain admin)."
+    )
     async def create_tier(
         self, info: Info, input: Annotated[inputs.CreateTierInput, strawberry.argument(description="The new tier.")]
     ) -> TierPayload:
         return await payload_of(TierPayload, mutations.create_tier(info.context, _tier_values(input)), _tier)
 
-    @strawberry.mutation(permission_classes=[IsChainAdmin], description="Edit a tier; members are re-evaluated by activity and at the next review (chain admin).")
+    @strawberry.mutation(
+        permission_classes=[IsChainAdmin],
+        description="Edit a tier; members are re-evaluated by activity and at the next review (chain admin).",
+    )
     async def update_tier(
         self, info: Info, input: Annotated[inputs.UpdateTierInput, strawberry.argument(description="The changes.")]
     ) -> TierPayload:

@@ -23,8 +23,9 @@ class IsStaff(BasePermission):
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         viewer = info.context.viewer
         if viewer.is_anonymous:
-            self.error_extensions = {"code": "UNAUTHENTICATED"}
-            return False
+            # One instance serves every request (strawberry makes it with the schema), so the
+            # anonymous case raises its own error rather than changing this one's extensions.
+            raise self.error_class(IsAuthenticated.message, extensions=IsAuthenticated.error_extensions)
         return viewer.is_staff
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.access import StaffRole
+from domain.stores import api_keys
 from domain.stores.models import ApiKey
 from schema.relay import to_global_id
 
@@ -223,3 +224,15 @@ async def test_reusing_a_refresh_token_revokes_its_whole_family(api):
     # Another sign-in of the same person is another family, untouched.
     assert (await api.post(VIEWER, token=other["token"])).status_code == 200
     assert (await api.data(REFRESH, {"i": {"refreshToken": other["refreshToken"]}}))["refreshStaffSession"]["errors"] == []
+
+
+async def test_a_staff_gate_says_unauthenticated_or_forbidden_by_each_caller_not_the_last(api):
+    # The gate's one instance serves every request: an anonymous caller must not turn the
+    # next caller's FORBIDDEN into UNAUTHENTICATED.
+    kiosk = await api_keys.create_device_key(await api.make_store(), api_keys.DeviceType.KIOSK, "kiosk")
+    query = "{ stores(first: 1) { totalCount } }"
+    codes = []
+    for token in (None, kiosk.secret, None, kiosk.secret):
+        body = await api.gql(query, token=token)
+        codes.append(body["errors"][0]["extensions"]["code"])
+    assert codes == ["UNAUTHENTICATED", "FORBIDDEN", "UNAUTHENTICATED", "FORBIDDEN"]

@@ -24,8 +24,8 @@ class MallQuery:
             MallItemFilter | None, strawberry.argument(description="Which items; null: everything available to the viewer.")
         ] = None,
         sort_by: Annotated[MallItemSort | None, strawberry.argument(description="The order; default: newest available first.")] = None,
-        first: Annotated[int | None, strawberry.argument(description="Page size, 0 to 100 (INVALID_PAGE_SIZE); default 20.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="A cursor from pageInfo.endCursor: the page after it.")] = None,
+        first: First = None,
+        after: After = None,
         last: Annotated[
             int | None, strawberry.argument(description="Page size counted back from before, 0 to 100; used when first is null.")
         ] = None,
@@ -57,8 +57,8 @@ class MallQuery:
                 description="Which redemptions; null: every status at the caller's store, or every store for chain admins."
             ),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description="Page size, 0 to 100 (INVALID_PAGE_SIZE); default 20.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="A cursor from pageInfo.endCursor: the page after it.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Redemption]:
         store_id = filter.store_id if filter is not None else None
         status = filter.status.value if filter is not None and filter.status is not None else None

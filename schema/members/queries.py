@@ -11,7 +11,7 @@ from resolvers.members import queries
 from schema.members.inputs import MemberFilter
 from schema.members.types import Member
 from schema.permissions import IsStaff
-from schema.relay import Connection, connection_of, maybe
+from schema.relay import After, Connection, First, connection_of, maybe
 
 
 @strawberry.type
@@ -38,10 +38,8 @@ class MemberQuery:
         filter: Annotated[
             MemberFilter | None, strawberry.argument(description="Narrows the list; null lists all.")
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="At most this many members, 0 to 100; null means 20.")
-        ] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Member]:
         chosen = filter or MemberFilter()
         page = await queries.members_page(

@@ -14,7 +14,7 @@ from resolvers.earning import queries as earning_queries
 from resolvers.ledger import queries as ledger_queries
 from resolvers.mall import queries as mall_queries
 from resolvers.tiers import queries as tier_queries
-from schema.relay import Connection, Node, connection_of, maybe, to_global_id
+from schema.relay import After, Connection, First, Node, connection_of, maybe, to_global_id
 from schema.stores.types import Store
 from schema.tiers.types import Tier, TierChange, TierProgress
 
@@ -119,8 +119,8 @@ class Member(Node):
     async def expiring_lots(
         self, info: Info,
         within_days: Annotated[int, strawberry.argument(description="Days from now, 0 to 3650.")] = 30,
-        first: Annotated[int | None, strawberry.argument(description="At most this many lots, 0 to 100; null means 20.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Annotated[ExpiringPoints, strawberry.lazy("schema.ledger.types")]]:
         from schema.ledger.types import ExpiringPoints
 
@@ -130,10 +130,8 @@ class Member(Node):
     @strawberry.field(description="Every change of the balance, newest first.")
     async def points_history(
         self, info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="At most this many entries, 0 to 100; null means 20.")
-        ] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        first: First = None,
+        after: After = None,
         filter: Annotated[
             Annotated[PointsHistoryFilter, strawberry.lazy("schema.ledger.inputs")] | None,
             strawberry.argument(description="Narrows the history, e.g. to one kind of entry; null lists all."),
@@ -148,10 +146,8 @@ class Member(Node):
     @strawberry.field(description="The member's purchases, newest first.")
     async def purchases(
         self, info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="At most this many purchases, 0 to 100; null means 20.")
-        ] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Annotated[Purchase, strawberry.lazy("schema.earning.types")]] | None:
         from schema.earning.types import Purchase
 
@@ -161,10 +157,8 @@ class Member(Node):
     @strawberry.field(description="The member's mall redemptions, newest first.")
     async def redemptions(
         self, info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="At most this many redemptions, 0 to 100; null means 20.")
-        ] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        first: First = None,
+        after: After = None,
         filter: Annotated[
             Annotated[RedemptionFilter, strawberry.lazy("schema.mall.inputs")] | None,
             strawberry.argument(description="Narrows the list, e.g. to one status; null lists all."),

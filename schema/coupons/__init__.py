@@ -1,0 +1,1 @@
+"""The coupon wallet in GraphQL: coupons, their templates."""

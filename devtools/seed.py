@@ -74,9 +74,9 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("member_store", ("id", "member_id", "store_id", "first_seen_at")),
     ("purchase", ("id", "member_id", "store_id", "channel", "caller_scope", "client_txn_id", "fingerprint",
                   "occurred_at", "recorded_at", "local_date", "total_fen", "cash_offset_fen", "points_redeemed",
-                  "points_earned", "status", "is_first_order")),
+                  "points_earned", "status", "is_first_order", "discount_fen", "delivery_fee_fen")),
     ("purchase_line", ("id", "purchase_id", "line_no", "sku", "category", "quantity", "unit_price_fen", "total_fen",
-                       "points", "returned_quantity")),
+                       "points", "returned_quantity", "discount_fen")),
     ("check_in", ("id", "member_id", "local_date", "streak_days", "points", "created_at")),
     ("behaviour_day", ("id", "member_id", "local_date", "points")),
     ("points_journal", ("id", "kind", "reason", "actor", "store_id", "reference", "debt_change", "occurred_at",
@@ -603,7 +603,7 @@ class _HistoryBuilder:
             # The calculator's floors: base = floor(yuan x rate), tier points = floor(base x multiplier).
             points = (line_total * rate // 10_000) * multiplier // 100
             lines.append((self.ids.purchase_line.take(), purchase_id, line_no, sku, category, quantity, price, line_total,
-                          points, 0))
+                          points, 0, 0))
             total += line_total
             earned += points
         txn = f"seed-{purchase_id}"
@@ -611,7 +611,7 @@ class _HistoryBuilder:
         batch.rows["purchase"].append((
             purchase_id, member_id, store_id, rng.choice(PURCHASE_CHANNELS), f"store:{store_id}", txn,
             hashlib.sha256(txn.encode()).hexdigest(), at, recorded, at.astimezone(seed.zone).date(), total, 0, 0,
-            earned, "COMPLETED", first_order,
+            earned, "COMPLETED", first_order, 0, 0,
         ))
         if store_id not in stores_seen:
             stores_seen.add(store_id)

@@ -26,3 +26,17 @@ def yuan_text(text: str | None, money: tuple[Decimal, str] | None, *, field: str
     except bounds.BadMoney as exc:
         raise DomainError("INVALID_PRICE", f"An amount {exc}.", field=f"{field}Money.amount") from None
     return str(amount)
+
+
+def amount_text(money: tuple[Decimal, str] | None, *, field: str) -> str | None:
+    """The yuan text of a MoneyInput named `field` (no deprecated text twin); None when not given."""
+    if money is None:
+        return None
+    amount, currency = money
+    if currency.strip().upper() != CURRENCY:
+        raise DomainError("INVALID_CURRENCY", f"Amounts are in {CURRENCY}.", field=f"{field}.currency")
+    try:
+        bounds.fen_from_yuan(str(amount))
+    except bounds.BadMoney as exc:
+        raise DomainError("INVALID_PRICE", f"An amount {exc}.", field=f"{field}.amount") from None
+    return str(amount)

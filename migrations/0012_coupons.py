@@ -65,4 +65,34 @@ class Migration(migrations.Migration):
         ops.AddConstraint(model_name='Coupon', constraint=CheckConstraint(check="status <> 'USED' OR used_at IS NOT NULL", name='coupon_used_complete')),
         ops.AddConstraint(model_name='Coupon', constraint=CheckConstraint(check='valid_until > valid_from', name='coupon_validity_ordered')),
         ops.AddConstraint(model_name='Coupon', constraint=UniqueConstraint(fields=('source', 'source_ref'))),
+        ops.CreateModel(
+            name='PurchaseCoupon',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('purchase', fields.ForeignKeyField('orchard.Purchase', source_field='purchase_id', db_constraint=True, to_field='id', related_name='coupons_used', on_delete=OnDelete.CASCADE)),
+                ('coupon', fields.ForeignKeyField('orchard.Coupon', source_field='coupon_id', db_constraint=True, to_field='id', related_name='purchases', on_delete=OnDelete.RESTRICT)),
+                ('position', fields.IntField()),
+                ('discount_fen', fields.BigIntField()),
+                ('given_back_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'purchase_coupon', 'app': 'orchard', 'constraints': [], 'pk_attr': 'id', 'table_description': 'A coupon used on a purchase and what it took off. Kept when a return gives the coupon back'},
+            bases=['Model'],
+        ),
+        ops.AddConstraint(model_name='PurchaseCoupon', constraint=CheckConstraint(check='discount_fen >= 0', name='purchase_coupon_discount_nonneg')),
+        ops.AddConstraint(model_name='PurchaseCoupon', constraint=UniqueConstraint(fields=('purchase', 'coupon'))),
+        ops.AddField(
+            model_name='Purchase',
+            name='delivery_fee_fen',
+            field=fields.BigIntField(default=0),
+        ),
+        ops.AddField(
+            model_name='Purchase',
+            name='discount_fen',
+            field=fields.BigIntField(default=0),
+        ),
+        ops.AddField(
+            model_name='PurchaseLine',
+            name='discount_fen',
+            field=fields.BigIntField(default=0),
+        ),
     ]

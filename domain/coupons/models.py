@@ -107,3 +107,10 @@ class Coupon(models.Model):
             CheckConstraint(check="status <> 'USED' OR used_at IS NOT NULL", name="coupon_used_complete"),
             CheckConstraint(check="valid_until > valid_from", name="coupon_validity_ordered"),
         )
+
+
+def status_at(stored: str, valid_until, now) -> CouponStatus:
+    """What a coupon's status reads as at `now`: AVAILABLE past its validity is EXPIRED, before the sweep too."""
+    if stored == CouponStatus.AVAILABLE and valid_until <= now:
+        return CouponStatus.EXPIRED
+    return CouponStatus(stored)

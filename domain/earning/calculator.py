@@ -3,10 +3,11 @@
 Money is integer fen (1 yuan = 100 fen); points are integers. The rules, in the order applied:
 
 1. Base points, per line: floor(earning amount of the line in yuan * rate of its category).
-   The earning amount is the line total minus the line's share of the cash offset (points
-   used as cash do not earn); the offset is spread over the lines in proportion to their
-   totals by largest remainder, so the shares add up to the offset exactly. Unknown
-   categories earn at the default rate.
+   The earning amount is what the member paid for the line: its total, less its share of the
+   coupons' discount (Line.discount_fen, domain/coupons/discounts.py), less its share of the
+   cash offset (points used as cash do not earn); the offset is spread over the lines in
+   proportion to what they cost after the discount, by largest remainder, so the shares add
+   up to the offset exactly. Unknown categories earn at the default rate.
 2. Tier points, per line: floor(base points * tier earn multiplier). The sum over the lines
    is the purchase's own points (ledger kind PURCHASE).
 3. Campaigns whose conditions all hold (every condition left unset holds):
@@ -60,15 +61,23 @@ class Line:
     category: str
     quantity: int
     unit_price_fen: int
+    discount_fen: int = 0  # the line's share of the coupons' discount
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:
             raise ValueError(f"quantity must be positive, got {self.quantity}")
-        _require_non_negative(unit_price_fen=self.unit_price_fen)
+        _require_non_negative(unit_price_fen=self.unit_price_fen, discount_fen=self.discount_fen)
+        if self.discount_fen > self.total_fen:
+            raise ValueError(f"a discount of {self.discount_fen} exceeds the line's total {self.total_fen}")
 
     @property
     def total_fen(self) -> int:
         return self.quantity * self.unit_price_fen
+
+    @property
+    def payable_fen(self) -> int:
+        """What the member pays for the line after coupons (points used as cash included)."""
+        return self.total_fen - self.discount_fen
 
 
 @dataclass(frozen=True)
@@ -250,9 +259,9 @@ def calculate_earning(
 
 
 def _points_per_line(lines: Sequence[Line], rates: EarnRates, context: PurchaseContext) -> list[LinePoints]:
-    totals = [line.total_fen for line in lines]
+    totals = [line.payable_fen for line in lines]
     if context.cash_offset_fen > sum(totals):
-        raise ValueError("the cash offset exceeds the order total")
+        raise ValueError("the cash offset exceeds the order total after discounts")
     offset_shares = pro_rata(context.cash_offset_fen, totals)
     result = []
     for line, total, offset_share in zip(lines, totals, offset_shares, strict=True):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain.coupons.errors import CouponErrorCode
+
 
 class PointsErrorCode(StrEnum):
     INVALID_ID = "INVALID_ID"
@@ -47,3 +49,10 @@ class PointsErrorCode(StrEnum):
     INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
     IN_PROGRESS = "IN_PROGRESS"
     TRY_AGAIN = "TRY_AGAIN"
+    # recordPurchase's couponCodes (domain/coupons/till.py):
+    COUPON_NOT_FOUND = CouponErrorCode.COUPON_NOT_FOUND.value
+    COUPON_EXPIRED = CouponErrorCode.COUPON_EXPIRED.value
+    COUPON_ALREADY_USED = CouponErrorCode.COUPON_ALREADY_USED.value
+    COUPON_NOT_APPLICABLE = CouponErrorCode.COUPON_NOT_APPLICABLE.value
+    MINIMUM_SPEND_NOT_MET = CouponErrorCode.MINIMUM_SPEND_NOT_MET.value
+    TOO_MANY_COUPONS = CouponErrorCode.TOO_MANY_COUPONS.value

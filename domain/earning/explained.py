@@ -74,10 +74,11 @@ def explain(
             for line in lines
         ]
     ordered = sorted(lines, key=lambda line: line.line_no)
-    earning = calculator.pro_rata(purchase.cash_offset_fen, [line.total_fen for line in ordered])
+    payable = [line.total_fen - line.discount_fen for line in ordered]
+    earning = calculator.pro_rata(purchase.cash_offset_fen, payable)
     reasons: list[PointsReason] = []
-    for line, offset_share in zip(ordered, earning, strict=True):
-        reasons += _line_reasons(line, line.total_fen - offset_share, purchase.tier_multiplier)
+    for line, paid, offset_share in zip(ordered, payable, earning, strict=True):
+        reasons += _line_reasons(line, paid - offset_share, purchase.tier_multiplier)
     for award in campaign_points:
         reasons.append(PointsReason(
             ReasonKind.CAMPAIGN, award.points, _campaign_words(award, campaigns.get(award.code)),
@@ -93,7 +94,7 @@ def _line_reasons(line: PurchaseLine, earning_fen: int, tier_multiplier: Decimal
             " split into base and tier points was kept).", line.line_no, line.category,
         )]
     rate = "" if line.points_per_yuan is None else f" at {_plain(line.points_per_yuan)} points per yuan"
-    paid = "" if earning_fen == line.total_fen else " (after the part paid with points)"
+    paid = _after(line, earning_fen)
     reasons = [PointsReason(
         ReasonKind.BASE, line.base_points, f"{line.category}: {_yuan(earning_fen)} yuan{paid}{rate}.",
         line.line_no, line.category,
@@ -106,6 +107,16 @@ def _line_reasons(line: PurchaseLine, earning_fen: int, tier_multiplier: Decimal
             line.line_no, line.category,
         ))
     return reasons
+
+
+def _after(line: PurchaseLine, earning_fen: int) -> str:
+    """What the earning amount is after: the coupons' part, the part paid with points, both or neither."""
+    parts = []
+    if line.discount_fen:
+        parts.append("coupons")
+    if earning_fen != line.total_fen - line.discount_fen:
+        parts.append("the part paid with points")
+    return f" (after {' and '.join(parts)})" if parts else ""
 
 
 def _campaign_words(award: CampaignPoints, campaign: StoredCampaign | None) -> str:

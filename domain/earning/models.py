@@ -98,6 +98,10 @@ class Purchase(models.Model):
     is_first_order = fields.BooleanField(default=False)
     # The member's tier multiplier the purchase earned with; null when held, or recorded before it was kept.
     tier_multiplier = fields.DecimalField(max_digits=6, decimal_places=2, null=True)
+    # What the coupons took off: the lines' part (PurchaseLine.discount_fen summed) plus any delivery fee waived.
+    discount_fen = fields.BigIntField(default=0)
+    # The delivery fee of a DELIVERY purchase, as the till sent it; not part of total_fen and earns no points.
+    delivery_fee_fen = fields.BigIntField(default=0)
 
     class Meta:
         table = "purchase"
@@ -126,6 +130,8 @@ class PurchaseLine(models.Model):
     base_points = fields.BigIntField(null=True)
     points_per_yuan = fields.DecimalField(max_digits=8, decimal_places=2, null=True)
     returned_quantity = fields.IntField(default=0)
+    # The line's share of the coupons' discount: the line earns on total_fen - discount_fen (less any cash offset).
+    discount_fen = fields.BigIntField(default=0)
 
     class Meta:
         table = "purchase_line"
@@ -134,6 +140,23 @@ class PurchaseLine(models.Model):
             CheckConstraint(check="quantity > 0 AND unit_price_fen >= 0", name="purchase_line_positive"),
             CheckConstraint(check="returned_quantity >= 0 AND returned_quantity <= quantity", name="purchase_line_returns_bounded"),
         )
+
+
+class PurchaseCoupon(models.Model):
+    """A coupon used on a purchase and what it took off. Kept when a return gives the coupon back
+    (given_back_at), so the purchase still tells what it was discounted by."""
+
+    id = fields.IntField(primary_key=True)
+    purchase = fields.ForeignKeyField("orchard.Purchase", related_name="coupons_used", on_delete=fields.CASCADE)
+    coupon = fields.ForeignKeyField("orchard.Coupon", related_name="purchases", on_delete=fields.RESTRICT)
+    position = fields.IntField()  # its index in the purchase's couponCodes
+    discount_fen = fields.BigIntField()
+    given_back_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "purchase_coupon"
+        unique_together = (("purchase", "coupon"),)
+        constraints = (CheckConstraint(check="discount_fen >= 0", name="purchase_coupon_discount_nonneg"),)
 
 
 class CheckIn(models.Model):

@@ -1,5 +1,12 @@
 """Purchases: points credited the moment a purchase is recorded, taken back on return.
 
+Coupons (couponCodes) are applied and used up in the purchase's own transaction
+(domain/coupons/till.py): the discount is recorded on the purchase, its lines and per coupon
+(PurchaseCoupon), and the lines earn points on what the member paid after it. A coupon that
+cannot be used fails the whole purchase, nothing of it written; a replay answers the first
+purchase with its discount. A return of the whole purchase gives its coupons back while they
+are still valid; a partial return gives none back.
+
 A purchase is idempotent on (caller, clientTxnId): the caller is the store device that sent it,
 or the store for staff. The purchase row itself is the idempotency record: the first insert
 claims the id (a concurrent retry waits on the unique index), a replay with the same payload
@@ -8,6 +15,7 @@ returns the first result, a different payload under the same id is CLIENT_TXN_ID
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,8 +28,10 @@ from tortoise.transactions import in_transaction
 
 from domain import bounds, contended, text
 from domain.access import CallerKind, Viewer
+from domain.coupons import till
+from domain.coupons.discounts import TillLine
 from domain.earning import calculator, rulebook
-from domain.earning.models import Purchase, PurchaseLine
+from domain.earning.models import Purchase, PurchaseCoupon, PurchaseLine
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import in_flight
 from domain.idempotency import service as idempotency
@@ -73,6 +83,8 @@ class PurchaseRequest:
     client_txn_id: str
     occurred_at: datetime | None = None
     points_to_redeem: int = 0
+    coupon_codes: tuple[str, ...] = ()  # as the till scanned or typed them, in its order
+    delivery_fee: str | None = None  # yuan, a DELIVERY purchase's fee: FREE_DELIVERY coupons waive it
 
 
 @dataclass(frozen=True)
@@ -143,7 +155,24 @@ def fingerprint(request: PurchaseRequest) -> str:
         "occurredAt": request.occurred_at.isoformat() if request.occurred_at else None,
         "pointsToRedeem": request.points_to_redeem,
     }
+    # Only when sent: a purchase without coupons keeps the fingerprint it had before coupons existed.
+    if request.coupon_codes:
+        canonical["couponCodes"] = till.normalized(request.coupon_codes)
+    if delivery_fee_fen(request):
+        canonical["deliveryFee"] = delivery_fee_fen(request)
     return idempotency.fingerprint("recordPurchase", canonical)
+
+
+def delivery_fee_fen(request: PurchaseRequest) -> int:
+    if request.delivery_fee is None:
+        return 0
+    try:
+        fee = bounds.fen_from_yuan(request.delivery_fee)
+    except bounds.BadMoney as exc:
+        raise PurchaseError("INVALID_PRICE", f"A delivery fee {exc}.", field="deliveryFee") from None
+    if fee and request.channel != "DELIVERY":
+        raise PurchaseError("INVALID_PRICE", "A delivery fee goes with a DELIVERY purchase only.", field="deliveryFee")
+    return fee
 
 
 # ---- recording ------------------------------------------------------------------------------
@@ -160,6 +189,8 @@ async def record_purchase(viewer: Viewer, request: PurchaseRequest, *, clock: Cl
             "INVALID_POINTS", f"Points to redeem are 0 to {bounds.MAX_BALANCE:,}.", field="pointsToRedeem"
         )
     lines = _checked_lines(request.lines)
+    delivery_fee_fen(request)
+    till.check_count(request.coupon_codes)
     scope = caller_scope(viewer, request.store_id)
     print_ = fingerprint(request)
     return await in_flight.one_at_a_time(
@@ -191,8 +222,9 @@ async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculat
     async with contended.translated(_busy), in_transaction() as conn:
         claimed = await db.fetch(
             "INSERT INTO purchase (member_id, store_id, channel, caller_scope, client_txn_id, fingerprint, occurred_at,"
-            " recorded_at, local_date, total_fen, cash_offset_fen, points_redeemed, points_earned, status, is_first_order)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, 'COMPLETED', false)"
+            " recorded_at, local_date, total_fen, cash_offset_fen, points_redeemed, points_earned, status, is_first_order,"
+            " discount_fen, delivery_fee_fen)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, 'COMPLETED', false, 0, 0)"
             " ON CONFLICT (caller_scope, client_txn_id) DO NOTHING RETURNING *",
             member.id, store.id, request.channel, scope, request.client_txn_id.strip(), print_, occurred_at, now,
             local_date, sum(line.total_fen for line in lines), connection=conn,
@@ -265,23 +297,23 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     actor = f"purchase:{purchase.id}"
     reference = f"purchase:{purchase.id}"
     max_age = timedelta(days=settings["offline_max_age_days"])
-    total = sum(line.total_fen for line in lines)
     book = await rulebook.load()
     stored = book.campaigns_at(occurred_at)
     window_start = await activity.window_start(clock)
     before = await _read_before(conn, purchase, member.id, store.id, local_date, [c.id for c in stored], window_start)
     is_first = before.is_first
 
+    lines, discounted = await _use_coupons(conn, purchase, member, store, lines, request)
     if now - occurred_at > max_age:
         await _save_lines(conn, purchase, lines, [_HELD_LINE] * len(lines))
         held = await _update(
             conn, purchase.id, status="HELD",
-            held_reason=f"Recorded more than {settings['offline_max_age_days']} days after it happened.",
+            held_reason=f"Recorded more than {settings['offline_max_age_days']} days after it happened.", **discounted,
         )
         return held, {}, before.activity
 
     points_used, offset_fen = calculator.cash_offset(
-        request.points_to_redeem, total, points_per_yuan=settings["cash_offset_points_per_yuan"],
+        request.points_to_redeem, sum(line.payable_fen for line in lines), points_per_yuan=settings["cash_offset_points_per_yuan"],
         max_share=Decimal(settings["cash_offset_max_percent"]) / 100,
     )
     if points_used:
@@ -336,10 +368,34 @@ async def _settle(conn, purchase: Purchase, member: Member, store: Store, lines:
     settled = await _finish(
         conn, purchase, lines, earned_lines, member_id=member.id, store_id=store.id, now=now,
         cash_offset_fen=offset_fen, points_redeemed=points_used, points_earned=earned, is_first_order=is_first,
-        tier_multiplier=context.tier_multiplier,
+        tier_multiplier=context.tier_multiplier, **discounted,
     )
     counted = earned if occurred_at >= window_start else 0
     return settled, awarded, Activity(points=max(before.activity.points + counted, 0), purchases=before.activity.purchases)
+
+
+async def _use_coupons(conn, purchase: Purchase, member: Member, store: Store, lines: list[calculator.Line],
+                       request: PurchaseRequest) -> tuple[list[calculator.Line], dict[str, int]]:
+    """The coupons applied and used up (a CouponError rolls the purchase back): the lines with their
+    share of the discount, and the purchase's discount columns. Points are earned on the lines
+    after the discount, since the member paid that much less; a waived delivery fee earns nothing
+    either way (the fee is not a line)."""
+    fee = delivery_fee_fen(request)
+    if not request.coupon_codes:
+        return lines, {"discount_fen": 0, "delivery_fee_fen": fee}
+    used = await till.use_at_till(
+        conn, request.coupon_codes, member_id=member.id, store_id=store.id, channel=request.channel,
+        lines=[TillLine(line.category, line.total_fen) for line in lines], delivery_fee_fen=fee, at=purchase.occurred_at,
+        used_ref=f"purchase:{purchase.id}",
+    )
+    await db.insert_rows(
+        "purchase_coupon", ("purchase_id", "coupon_id", "position", "discount_fen"),
+        [(purchase.id, u.coupon.id, u.position, u.discount_fen) for u in used.used], connection=conn,
+    )
+    discounted = [
+        dataclasses.replace(line, discount_fen=share) for line, share in zip(lines, used.discount.line_discounts, strict=True)
+    ]
+    return discounted, {"discount_fen": used.discount.total_fen, "delivery_fee_fen": fee}
 
 
 async def _finish(
@@ -402,14 +458,14 @@ async def _save_lines(conn, purchase: Purchase, lines: list[calculator.Line], ea
 def _line_rows(purchase: Purchase, lines: list[calculator.Line], earned: list[_EarnedLine]) -> list[tuple]:
     return [
         (purchase.id, i, line.sku, line.category, line.quantity, line.unit_price_fen, line.total_fen,
-         earned[i].points, earned[i].base_points, earned[i].points_per_yuan, 0)
+         earned[i].points, earned[i].base_points, earned[i].points_per_yuan, 0, line.discount_fen)
         for i, line in enumerate(lines)
     ]
 
 
 _LINE_COLUMNS = (
     "purchase_id", "line_no", "sku", "category", "quantity", "unit_price_fen", "total_fen", "points", "base_points",
-    "points_per_yuan", "returned_quantity",
+    "points_per_yuan", "returned_quantity", "discount_fen",
 )
 
 CAMPAIGN_REASON_PREFIX = "Campaign "
@@ -528,8 +584,15 @@ class ReturnLine:
     quantity: int
 
 
+def _list_share(list_value: int, total_fen: int) -> Fraction:
+    """The returned part of a free order (nothing paid): by list price."""
+    return Fraction(list_value, total_fen) if total_fen else Fraction(1)
+
+
 async def return_purchase(viewer: Viewer, purchase_id: int, returned: list[ReturnLine], *, clock: Clock, connection) -> Purchase:
-    """Take back the points the returned part earned (pro rata by value) and refund points used as cash.
+    """Take back the points the returned part earned (pro rata by what the member paid for it) and
+    refund points used as cash. The return that leaves nothing of the purchase gives its coupons
+    back, those still valid now (till.give_back); a partial return gives none back.
 
     Runs inside the caller's transaction (the idempotency record's).
     """
@@ -545,7 +608,8 @@ async def return_purchase(viewer: Viewer, purchase_id: int, returned: list[Retur
             ReturnLine(n, line.quantity - line.returned_quantity)
             for n, line in lines.items() if line.quantity > line.returned_quantity
         ]
-    value = 0
+    value = Fraction(0)  # what the member paid for the returned units, after the coupons
+    list_value = 0  # their list price
     for i, item in enumerate(returned):
         line = lines.get(item.line_no)
         if line is None:
@@ -558,11 +622,13 @@ async def return_purchase(viewer: Viewer, purchase_id: int, returned: list[Retur
         )
         if updated != 1:
             raise PurchaseError("INVALID_QUANTITY", "More returned than was bought.", field=f"lines.{i}.quantity")
-        value += line.unit_price_fen * item.quantity
+        value += Fraction(line.total_fen - line.discount_fen, line.quantity) * item.quantity
+        list_value += line.unit_price_fen * item.quantity
     fully = all(
         line.returned_quantity + sum(r.quantity for r in returned if r.line_no == n) >= line.quantity for n, line in lines.items()
     )
-    share = Fraction(value, purchase.total_fen) if purchase.total_fen else Fraction(1)
+    paid = purchase.total_fen - sum(line.discount_fen for line in lines.values())
+    share = value / paid if paid else _list_share(list_value, purchase.total_fen)
     journals = await PointsJournal.filter(
         reference=f"purchase:{purchase.id}", kind__in=[*EARNING_JOURNAL_KINDS, JournalKind.CASH_OFFSET]
     ).using_db(connection)
@@ -577,5 +643,11 @@ async def return_purchase(viewer: Viewer, purchase_id: int, returned: list[Retur
         except LedgerError as exc:
             if exc.code != LedgerErrorCode.NOTHING_TO_REVERSE:
                 raise
+    if fully:
+        given_back = await till.give_back(connection, f"purchase:{purchase.id}", utc(clock.now()))
+        if given_back:
+            await PurchaseCoupon.filter(purchase_id=purchase.id, coupon_id__in=given_back).using_db(connection).update(
+                given_back_at=utc(clock.now())
+            )
     await Purchase.filter(id=purchase.id).using_db(connection).update(status="RETURNED" if fully else "PARTIALLY_RETURNED")
     return await Purchase.get(id=purchase.id).using_db(connection)

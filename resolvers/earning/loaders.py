@@ -25,6 +25,11 @@ class EarningLoaders(LoaderSet):
         return self._get("purchase_campaign_points", explained.campaign_points_of)
 
     @property
+    def purchase_coupons(self) -> DataLoader:
+        """The coupons used on purchases already shown to the viewer."""
+        return self._get("purchase_coupons", visibility.coupons_of)
+
+    @property
     def rulebook(self) -> DataLoader:
         """The cached rulebook, read once per request whatever the number of keys (load it with RULEBOOK)."""
         async def read(keys: list[str]) -> dict[str, rulebook.Rulebook]:

@@ -30,7 +30,8 @@ def _request(fields: dict[str, Any]) -> purchases.PurchaseRequest:
         member_code=fields["member_code"], store_id=input_pk(fields["store_id"], "Store", "storeId"),
         channel=fields["channel"], lines=tuple(_line(i, *line) for i, line in enumerate(fields["lines"])),
         client_txn_id=fields["client_txn_id"], occurred_at=fields["occurred_at"],
-        points_to_redeem=fields["points_to_redeem"],
+        points_to_redeem=fields["points_to_redeem"], coupon_codes=tuple(fields.get("coupon_codes") or ()),
+        delivery_fee=money.amount_text(fields.get("delivery_fee"), field="deliveryFee"),
     )
 
 

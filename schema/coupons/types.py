@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.coupons import codes as coupon_codes
+from domain.coupons.models import status_at
 from schema.relay import Node, to_global_id
 from schema.scalars import Money
 
@@ -45,6 +46,7 @@ class CouponTemplate(Node):
     valid_days: int | None = strawberry.field(description="Days a coupon is valid from its issue; null: fixed dates.")
     valid_until: datetime | None = strawberry.field(description="The fixed end of validity; null: validDays from issue.")
     stackable: bool = strawberry.field(description="True when it may be combined with other coupons on one purchase.")
+    retired_at: datetime | None = strawberry.field(description="When it stopped issuing coupons (issued ones stay usable); null: active.")
 
     @classmethod
     def from_model(cls, t) -> CouponTemplate:
@@ -56,7 +58,7 @@ class CouponTemplate(Node):
             item_name=t.item_name if t.kind in ("FREE_ITEM", "TASTING") else None,
             minimum_spend=Money.from_minor(t.minimum_spend_fen), categories=list(t.categories),
             store_ids=[strawberry.ID(to_global_id("Store", pk)) for pk in t.store_ids], valid_days=t.valid_days,
-            valid_until=t.valid_until, stackable=t.stackable,
+            valid_until=t.valid_until, stackable=t.stackable, retired_at=t.retired_at,
         )
 
 
@@ -64,13 +66,17 @@ class CouponTemplate(Node):
 class Coupon(Node):
     code: str = strawberry.field(description="Read out or typed at the till; unique.")
     qr_payload: str = strawberry.field(description="What the till scans.")
-    status: CouponStatus = strawberry.field(description="Available, used, expired or revoked.")
     issued_at: datetime = strawberry.field(description="When it was issued; ISO 8601 with offset.")
     valid_from: datetime = strawberry.field(description="When it becomes usable.")
     valid_until: datetime = strawberry.field(description="When it stops being usable.")
     used_at: datetime | None = strawberry.field(description="When it was used; null until USED.")
     discount: Money | None = strawberry.field(description="What it took off the purchase it was used on; null until used at a till.")
     template_pk: strawberry.Private[int]
+    stored_status: strawberry.Private[str]
+
+    @strawberry.field(description="Available, used, expired or revoked; past validUntil it reads EXPIRED, also before the sweep marked it.")
+    def status(self, info: Info) -> CouponStatus:
+        return CouponStatus(status_at(self.stored_status, self.valid_until, info.context.clock.now()).value)
 
     @strawberry.field(description="What it grants (its template's kind).")
     async def kind(self, info: Info) -> CouponKind:
@@ -84,7 +90,7 @@ class Coupon(Node):
     def from_model(cls, c) -> Coupon:
         return cls(
             id=strawberry.ID(to_global_id("Coupon", c.id)), code=c.code, qr_payload=coupon_codes.qr_payload(c.code),
-            status=CouponStatus(c.status), issued_at=c.issued_at, valid_from=c.valid_from, valid_until=c.valid_until,
+            stored_status=c.status, issued_at=c.issued_at, valid_from=c.valid_from, valid_until=c.valid_until,
             used_at=c.used_at, discount=None if c.discount_fen is None else Money.from_minor(c.discount_fen),
             template_pk=c.template_id,
         )

@@ -37,6 +37,17 @@ class RecordPurchaseInput:
         default=0,
         description="Points the member pays with (100 points = 1 yuan, at most half the order); INSUFFICIENT_POINTS when short.",
     )
+    coupon_codes: list[str] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Codes (or scanned QR payloads) of the member's coupons to apply, up to 10, in this order; each is used up."
+            " An unusable one fails the whole purchase with its index in the error's field (couponCodes.<index>)."
+        ),
+    )
+    delivery_fee: MoneyInput | None = strawberry.field(
+        default=None,
+        description="A DELIVERY purchase's delivery fee, not part of the lines; a FREE_DELIVERY coupon waives it. Earns no points.",
+    )
 
 
 @strawberry.input(description="Sales recorded offline, sent later.")

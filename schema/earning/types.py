@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from domain.earning import rulebook
 from resolvers.earning import queries
+from schema.coupons.types import CouponKind
 from schema.relay import Node, maybe, to_global_id
 from schema.scalars import Money
 from schema.stores.types import Store
+
+if TYPE_CHECKING:
+    from schema.coupons.types import Coupon
 
 
 @strawberry.enum(description="Where a purchase was made; campaigns may depend on it.")
@@ -44,6 +48,7 @@ class PurchaseLine(Node):
     unit_price: Money = strawberry.field(description="The price of one unit, in yuan.")
     points: int = strawberry.field(description="Purchase points of the line (campaign extras are separate entries).")
     returned_quantity: int = strawberry.field(description="Units returned so far, 0 up to quantity.")
+    discount: Money = strawberry.field(description="The line's share of the coupons' discount; the line earned points on the rest.")
 
     @classmethod
     def from_model(cls, line) -> PurchaseLine:
@@ -51,12 +56,15 @@ class PurchaseLine(Node):
             id=strawberry.ID(to_global_id("PurchaseLine", line.id)), line_no=line.line_no, sku=line.sku, category=line.category,
             quantity=line.quantity,
             unit_price=Money.from_minor(line.unit_price_fen), points=line.points, returned_quantity=line.returned_quantity,
+            discount=Money.from_minor(line.discount_fen),
         )
 
 
 @strawberry.enum(description="What made a part of a purchase's points.")
 class PointsReasonKind(Enum):
-    BASE = strawberry.enum_value("BASE", description="A line's amount (less any part paid with points) times its category's earn rate.")
+    BASE = strawberry.enum_value(
+        "BASE", description="A line's amount (less its coupons' share and any part paid with points) times its category's earn rate."
+    )
     TIER = strawberry.enum_value(
         "TIER",
         description="What the member's tier multiplier (Tier.earnMultiplier) added to a line's base points.",
@@ -85,6 +93,28 @@ class PointsReason:
         )
 
 
+@strawberry.type(description="A coupon used on a purchase and what it took off.")
+class PurchaseCoupon:
+    code: str = strawberry.field(description="The coupon's code.")
+    kind: CouponKind = strawberry.field(description="What the coupon granted.")
+    discount: Money = strawberry.field(description="What it took off this purchase (lines and any delivery fee waived).")
+    given_back: bool = strawberry.field(description="True once the purchase's return gave the coupon back to the member's wallet.")
+    coupon_pk: strawberry.Private[int]
+
+    @strawberry.field(description="The coupon itself, for the member and chain admins; null for other callers.")
+    async def coupon(self, info: Info) -> Annotated[Coupon, strawberry.lazy("schema.coupons.types")] | None:
+        from schema.coupons.types import Coupon
+
+        return maybe(Coupon.from_model, await info.context.loaders.coupon.load(self.coupon_pk))
+
+    @classmethod
+    def from_domain(cls, used) -> PurchaseCoupon:
+        return cls(
+            code=used.code, kind=CouponKind(used.kind), discount=Money.from_minor(used.discount_fen), given_back=used.given_back,
+            coupon_pk=used.coupon_id,
+        )
+
+
 @strawberry.type(description="A paid purchase recorded by a till, a kiosk or staff, with the points it earned.")
 class Purchase(Node):
     channel: PurchaseChannel = strawberry.field(description="Where it was made.")
@@ -94,7 +124,13 @@ class Purchase(Node):
     recorded_at: datetime = strawberry.field(
         description="When Orchard recorded it (later than occurredAt for an offline backfill); ISO 8601 with offset.",
     )
-    total: Money = strawberry.field(description="The sum of the lines, in yuan.")
+    total: Money = strawberry.field(description="The sum of the lines at full price, in yuan (before coupons).")
+    discount: Money = strawberry.field(
+        description="What its coupons took off in all: the lines' part (PurchaseLine.discount) plus any delivery fee waived."
+    )
+    delivery_fee: Money = strawberry.field(
+        description="A DELIVERY purchase's delivery fee as the till sent it (not in total); 0.00 otherwise."
+    )
     cash_offset: Money = strawberry.field(description="The part of the total paid with points.")
     points_redeemed: int = strawberry.field(description="Points the member paid with (see cashOffset).")
     points_earned: int = strawberry.field(description="Points it earned: purchase points plus campaign extras; 0 while HELD.")
@@ -108,6 +144,10 @@ class Purchase(Node):
     @strawberry.field(description="The store where it was made.")
     async def store(self, info: Info) -> Store | None:
         return maybe(Store.from_model, await info.context.loaders.public_store.load(self.store_pk))
+
+    @strawberry.field(description="The coupons it used, in the till's order, with what each took off.")
+    async def coupons(self, info: Info) -> list[PurchaseCoupon]:
+        return [PurchaseCoupon.from_domain(used) for used in await info.context.loaders.purchase_coupons.load(self.pk)]
 
     @strawberry.field(description="Its lines, by lineNo.")
     async def lines(self, info: Info) -> list[PurchaseLine]:
@@ -128,6 +168,7 @@ class Purchase(Node):
             id=strawberry.ID(to_global_id("Purchase", purchase.id)), channel=PurchaseChannel(purchase.channel),
             occurred_at=purchase.occurred_at, recorded_at=purchase.recorded_at,
             total=Money.from_minor(purchase.total_fen), cash_offset=Money.from_minor(purchase.cash_offset_fen),
+            discount=Money.from_minor(purchase.discount_fen), delivery_fee=Money.from_minor(purchase.delivery_fee_fen),
             points_redeemed=purchase.points_redeemed, points_earned=purchase.points_earned,
             status=PurchaseStatus(purchase.status), held_reason=purchase.held_reason,
             client_txn_id=purchase.client_txn_id, store_pk=purchase.store_id, pk=purchase.id, row=purchase,

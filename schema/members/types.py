@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.members.codes import qr_payload
+from resolvers.coupons import queries as coupon_queries
 from resolvers.earning import queries as earning_queries
 from resolvers.ledger import queries as ledger_queries
 from resolvers.mall import queries as mall_queries
@@ -19,6 +20,8 @@ from schema.stores.types import Store
 from schema.tiers.types import Tier, TierChange, TierProgress
 
 if TYPE_CHECKING:
+    from schema.coupons.inputs import CouponFilter
+    from schema.coupons.types import Coupon
     from schema.earning.types import Purchase
     from schema.ledger.inputs import PointsHistoryFilter
     from schema.ledger.types import ExpiringPoints, PointsEntry
@@ -168,6 +171,21 @@ class Member(Node):
 
         status = filter.status.value if filter is not None and filter.status is not None else None
         return connection_of(await mall_queries.member_redemptions(info.context, self.pk, status, first, after), Redemption.from_model)
+
+    @strawberry.field(description="The member's coupon wallet, newest first: the member and chain admins see it.")
+    async def coupons(
+        self, info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            Annotated[CouponFilter, strawberry.lazy("schema.coupons.inputs")] | None,
+            strawberry.argument(description="Narrows the wallet, e.g. to AVAILABLE coupons; null lists all."),
+        ] = None,
+    ) -> Connection[Annotated[Coupon, strawberry.lazy("schema.coupons.types")]] | None:
+        from schema.coupons.types import Coupon
+
+        status = filter.status.value if filter is not None and filter.status is not None else None
+        return connection_of(await coupon_queries.member_coupons(info.context, self.pk, status, first, after), Coupon.from_model)
 
     @strawberry.field(description="Newest first.")
     async def tier_history(

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     mall_sub = mall.add_subparsers(dest="mall_command", required=True)
     mall_sub.add_parser("check", help="stock + open and fulfilled redemptions = stock received; exit 1 otherwise")
     mall_sub.add_parser("expire", help="cancel unfulfilled redemptions past their time (points and stock back)")
+    coupons = sub.add_parser("coupons", help="coupon wallet maintenance")
+    coupons_sub = coupons.add_subparsers(dest="coupons_command", required=True)
+    coupons_sub.add_parser("expire", help="mark AVAILABLE coupons past their validity EXPIRED")
     tiers = sub.add_parser("tiers", help="tier maintenance")
     tiers_sub = tiers.add_subparsers(dest="tiers_command", required=True)
     tiers_sub.add_parser("review", help="the periodic review: downgrades by one tier at most")
@@ -237,6 +240,16 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _coupons_expire(settings: Settings) -> int:
+    from domain.coupons.expiry import expire_due
+
+    bar = tqdm(desc="coupons expired", unit="coupons", file=sys.stderr)
+    expired = asyncio.run(_with_db(settings, lambda: expire_due(clock=SYSTEM_CLOCK, progress=lambda n: bar.update(n - bar.n))))
+    bar.close()
+    print(f"expired {expired} coupons")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     args = _parser().parse_args(argv)
@@ -257,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         return _points_expire(settings)
     if args.command == "mall":
         return _mall(settings, args.mall_command)
+    if args.command == "coupons":
+        return _coupons_expire(settings)
     if args.command == "tiers":
         return _tiers_review(settings)
     if args.command == "worker":

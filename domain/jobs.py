@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.coupons import expiry as coupon_expiry
 from domain.earning import expiry
 from domain.idempotency import service as idempotency
 from domain.mall import cancellation
@@ -20,6 +21,10 @@ async def _expire_points(ctx: JobContext) -> dict[str, int]:
 
 async def _expire_redemptions(ctx: JobContext) -> dict[str, int]:
     return {"expired": await cancellation.expire_overdue(clock=ctx.clock, progress=ctx.progress)}
+
+
+async def _expire_coupons(ctx: JobContext) -> dict[str, int]:
+    return {"expired": await coupon_expiry.expire_due(clock=ctx.clock, progress=ctx.progress)}
 
 
 async def _purge_idempotency_keys(ctx: JobContext) -> dict[str, int]:
@@ -38,6 +43,7 @@ async def _review_tiers(ctx: JobContext) -> dict[str, int]:
 JOBS: list[Job] = [
     Job("points-expiry", _expire_points, next_due=every(timedelta(hours=1))),
     Job("redemption-expiry", _expire_redemptions, next_due=every(timedelta(minutes=5))),
+    Job("coupon-expiry", _expire_coupons, next_due=every(timedelta(minutes=15))),
     Job("idempotency-purge", _purge_idempotency_keys, next_due=every(timedelta(hours=1))),
     Job("staff-sign-in-purge", _purge_sign_in_attempts, next_due=every(timedelta(days=1))),
     # Not at the first start: a review out of schedule would drop members a tier early.

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from graphql import GraphQLObjectType
 
-from domain.coupons.issuing import issue_coupon
-from domain.coupons.models import CouponSource, CouponTemplate
-from domain.members.models import Member
-from infra import db
-from resolvers.global_ids import to_global_id
 from schema.root import build_schema
 from tests.points_support import open_shop
 
@@ -47,7 +42,7 @@ async def one_of_each(api, clock) -> dict[str, str]:
     assert [campaign["createCampaign"]["errors"], rule["createMallPriceRule"]["errors"],
             redeemed["redeemMallItem"]["errors"], key["createDeviceKey"]["errors"]] == [[], [], [], []]
 
-    template, coupon = await _a_coupon(member["code"], clock)
+    template, coupon = await _a_coupon(api, admin, member["id"])
 
     seen = (await api.data(MEMBER, {"c": member["code"]}, token=admin))["member"]
     lists = await api.data(LISTS, token=admin)
@@ -59,17 +54,19 @@ async def one_of_each(api, clock) -> dict[str, str]:
         "PointsEntry": seen["pointsHistory"]["edges"][0]["node"]["id"],
         "Campaign": lists["campaigns"]["nodes"][0]["id"], "MallPriceRule": lists["mallPriceRules"]["nodes"][0]["id"],
         "MallItem": lists["mallItems"]["edges"][0]["node"]["id"], "Redemption": seen["redemptions"]["edges"][0]["node"]["id"],
-        "CouponTemplate": to_global_id("CouponTemplate", template.id), "Coupon": to_global_id("Coupon", coupon.id),
+        "CouponTemplate": template, "Coupon": coupon,
     }
 
 
-async def _a_coupon(member_code: str, clock):
-    """Until the wallet's admin API lands: a template and a coupon made through the domain."""
-    template = await CouponTemplate.create(name="Tasting", kind="TASTING", item_name="Pear", valid_days=7, created_at=clock.now())
-    member = await Member.get(code=member_code)
-    async with db.transaction() as conn:
-        coupon = await issue_coupon(conn, template, member.id, source=CouponSource.ADMIN, source_ref="nodes", clock=clock)
-    return template, coupon
+async def _a_coupon(api, admin: str, member_id: str) -> tuple[str, str]:
+    """A coupon template and a coupon granted from it: their global IDs."""
+    made = await api.data("""mutation($i: CreateCouponTemplateInput!) {
+                             createCouponTemplate(input: $i) { template { id } errors { code } } }""",
+                          {"i": {"name": "Tasting", "kind": "TASTING", "itemName": "Pear", "validDays": 7}}, token=admin)
+    template = made["createCouponTemplate"]["template"]["id"]
+    granted = await api.data("""mutation($i: IssueCouponInput!) { issueCoupon(input: $i) { coupon { id } errors { code } } }""",
+                             {"i": {"templateId": template, "memberId": member_id, "idempotencyKey": "nodes"}}, token=admin)
+    return template, granted["issueCoupon"]["coupon"]["id"]
 
 
 async def test_every_node_type_round_trips_through_node(api, clock):

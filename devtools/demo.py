@@ -108,6 +108,10 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
             load_demo_mall = None
         if load_demo_mall is not None:
             await load_demo_mall(conn)
+    from devtools.coupon_demo import load_demo_coupons
+
+    granted = await load_demo_coupons(clock)
+    lines.append(f"  coupon templates: free order, 20 off, tasting, free delivery; {granted} coupons in demo wallets")
     lines.append("  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
     lines.append(f"  store managers and clerks: manager.<store>@demo.orchard, clerk.<store>@demo.orchard / {STAFF_PASSWORD}")
     log.info("demo data loaded", extra={"stores": len(STORES)})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devtools import demo
+from devtools import coupon_demo, demo
+from domain.coupons.models import Coupon, CouponTemplate
 from domain.earning.models import CampaignRule
 from domain.ledger.check import check_ledger
 from domain.members.models import Member
@@ -23,6 +24,8 @@ async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
     assert len({b.month for b in await Member.all().values_list("birthday", flat=True)}) == 12
     assert await check_ledger() == []
     assert await CampaignRule.filter(code="MEMBER_DAY").exists()
+    assert set(await CouponTemplate.all().values_list("kind", flat=True)) == {"PERCENT_OFF", "AMOUNT_OFF", "TASTING", "FREE_DELIVERY"}
+    assert await Coupon.all().count() == 7
     assert await demo.load_if_empty(settings) == []
     token = await api.login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     stores = await api.data("{ stores(first: 10) { totalCount } }", token=token)
@@ -33,3 +36,11 @@ async def test_production_refuses_demo_data(settings):
     with pytest.raises(demo.DemoRefused):
         await demo.load_if_empty(settings.with_(env=PRODUCTION))
     assert await Store.all().count() == 0
+
+
+async def test_the_coupon_demo_templates_are_made_once(clock):
+    first = await coupon_demo.coupon_templates(clock)
+    again = await coupon_demo.coupon_templates(clock)
+    assert set(first) == {"free-order", "twenty-off", "tasting", "free-delivery"}
+    assert {k: t.id for k, t in first.items()} == {k: t.id for k, t in again.items()}
+    assert (first["free-order"].kind, first["free-order"].percent, first["free-order"].cap_fen) == ("PERCENT_OFF", 100, 5000)

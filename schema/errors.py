@@ -18,6 +18,7 @@ import strawberry
 
 from domain.earning.errors import PointsErrorCode
 from domain.errors import DomainError
+from domain.lotteries.errors import LotteryErrorCode
 from domain.mall.errors import MallErrorCode
 from domain.members.errors import MemberErrorCode
 from domain.programme.errors import ProgrammeErrorCode
@@ -31,7 +32,7 @@ T = TypeVar("T")
 # names it as its XError's CODES.
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
-    PointsErrorCode, MallErrorCode,
+    PointsErrorCode, MallErrorCode, LotteryErrorCode,
 )
 
 _CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})

@@ -7,6 +7,8 @@ from strawberry.tools import merge_types
 
 from schema.earning.mutations import EarningMutation
 from schema.earning.queries import EarningQuery
+from schema.lotteries.mutations import LotteryMutation
+from schema.lotteries.queries import LotteryQuery
 from schema.mall.mutations import MallMutation
 from schema.mall.queries import MallQuery
 from schema.members.mutations import MemberMutation
@@ -21,9 +23,9 @@ from schema.tiers.mutations import TierMutation
 from schema.tiers.queries import TierQuery
 
 # Fields are printed in this order, each context's together.
-Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery))
+Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, LotteryQuery))
 Mutation = merge_types(
-    "Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation)
+    "Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, LotteryMutation)
 )
 # merge_types takes no description.
 Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."

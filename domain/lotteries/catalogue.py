@@ -21,7 +21,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from domain import bounds, phones
-from domain.access import Viewer, require_chain_admin
+from domain.access import CallerKind, StaffRole, Viewer, require_chain_admin
 from domain.coupons.errors import CouponError
 from domain.coupons.issuing import template_by_id
 from domain.coupons.models import CouponKind
@@ -390,19 +390,15 @@ async def close_lottery(viewer: Viewer, lottery_id: int, *, data_key: str, clock
     return await _existing(lottery_id)
 
 
-async def close_due(clock: Clock) -> int:
+async def close_due(*, data_key: str, clock: Clock) -> int:
     """Close every OPEN lottery past its closesAt (the worker's job); returns how many."""
-    from domain.access import CallerKind, StaffRole
-    from infra.settings import load_settings
-
     system = Viewer(kind=CallerKind.STAFF, subject_id=0, role=StaffRole.CHAIN_ADMIN)
-    key = load_settings().personal_data_key
     closed = 0
     for lottery_id in await Lottery.filter(status=str(LotteryStatus.OPEN), closes_at__lte=utc(clock.now())).values_list(
         "id", flat=True
     ):
         try:
-            await close_lottery(system, lottery_id, data_key=key, clock=clock)
+            await close_lottery(system, lottery_id, data_key=data_key, clock=clock)
         except LotteryError:
             continue
         closed += 1

@@ -108,6 +108,9 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
             load_demo_mall = None
         if load_demo_mall is not None:
             await load_demo_mall(conn)
+    from devtools.lottery_demo import load_demo_lotteries
+
+    lines += await load_demo_lotteries(settings, clock)
     lines.append("  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
     lines.append(f"  store managers and clerks: manager.<store>@demo.orchard, clerk.<store>@demo.orchard / {STAFF_PASSWORD}")
     log.info("demo data loaded", extra={"stores": len(STORES)})

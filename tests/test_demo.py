@@ -7,6 +7,8 @@ import pytest
 from devtools import demo
 from domain.earning.models import CampaignRule
 from domain.ledger.check import check_ledger
+from domain.lotteries.models import Lottery, LotteryDraw, LotteryPrize
+from domain.lotteries.verify import verify
 from domain.members.models import Member
 from domain.stores.models import ApiKey, StaffUser, Store
 from infra.settings import PRODUCTION
@@ -23,6 +25,11 @@ async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
     assert len({b.month for b in await Member.all().values_list("birthday", flat=True)}) == 12
     assert await check_ledger() == []
     assert await CampaignRule.filter(code="MEMBER_DAY").exists()
+    open_lottery, closed = await Lottery.get(status="OPEN"), await Lottery.get(status="CLOSED")
+    assert len(open_lottery.seed_commitment or "") == 64 and open_lottery.revealed_seed is None
+    assert {p.kind for p in await LotteryPrize.filter(lottery_id=open_lottery.id)} == {"TASTING", "COUPON", "POINTS", "NO_PRIZE"}
+    assert await LotteryDraw.filter(lottery_id=closed.id).count() == 18
+    assert (await verify(closed.id)).mismatch is None
     assert await demo.load_if_empty(settings) == []
     token = await api.login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     stores = await api.data("{ stores(first: 10) { totalCount } }", token=token)

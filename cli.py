@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     coupons = sub.add_parser("coupons", help="coupon wallet maintenance")
     coupons_sub = coupons.add_subparsers(dest="coupons_command", required=True)
     coupons_sub.add_parser("expire", help="mark AVAILABLE coupons past their validity EXPIRED")
+    lottery = sub.add_parser("lottery", help="lotteries")
+    lottery_sub = lottery.add_subparsers(dest="lottery_command", required=True)
+    verify = lottery_sub.add_parser("verify", help="recompute every draw of a closed lottery; exit 1 with the first mismatch")
+    verify.add_argument("lottery_id", help="the lottery's global ID (as the API shows it) or its number")
     tiers = sub.add_parser("tiers", help="tier maintenance")
     tiers_sub = tiers.add_subparsers(dest="tiers_command", required=True)
     tiers_sub.add_parser("review", help="the periodic review: downgrades by one tier at most")
@@ -152,6 +156,28 @@ def _mall(settings: Settings, command: str) -> int:
     bar.close()
     print(f"expired {expired} unfulfilled redemptions")
     return 0
+
+
+def _lottery_verify(settings: Settings, lottery_id: str) -> int:
+    import base64
+
+    from domain.lotteries.verify import verify
+
+    pk = lottery_id
+    if not lottery_id.isdigit():
+        try:
+            type_name, _, pk = base64.urlsafe_b64decode(lottery_id + "=" * (-len(lottery_id) % 4)).decode().partition(":")
+        except ValueError:
+            type_name = ""
+        if type_name != "Lottery" or not pk.isdigit():
+            print(f"not a lottery ID: {lottery_id}")
+            return 2
+    verdict = asyncio.run(_with_db(settings, lambda: verify(int(pk))))
+    if verdict.mismatch is None:
+        print(f"lottery {lottery_id}: {verdict.checked} draws recompute")
+        return 0
+    print(f"lottery {lottery_id}: mismatch after {verdict.checked} good draws: {verdict.mismatch}")
+    return 1
 
 
 def _tiers_review(settings: Settings) -> int:
@@ -272,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         return _mall(settings, args.mall_command)
     if args.command == "coupons":
         return _coupons_expire(settings)
+    if args.command == "lottery":
+        return _lottery_verify(settings, args.lottery_id)
     if args.command == "tiers":
         return _tiers_review(settings)
     if args.command == "worker":

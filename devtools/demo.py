@@ -112,6 +112,10 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
 
     granted = await load_demo_coupons(clock)
     lines.append(f"  coupon templates: free order, 20 off, tasting, free delivery; {granted} coupons in demo wallets")
+
+    from devtools.lottery_demo import load_demo_lotteries
+
+    lines += await load_demo_lotteries(settings, clock)
     lines.append("  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
     lines.append(f"  store managers and clerks: manager.<store>@demo.orchard, clerk.<store>@demo.orchard / {STAFF_PASSWORD}")
     log.info("demo data loaded", extra={"stores": len(STORES)})

@@ -8,6 +8,7 @@ from datetime import timedelta
 from domain.coupons import expiry as coupon_expiry
 from domain.earning import expiry
 from domain.idempotency import service as idempotency
+from domain.lotteries import catalogue as lotteries
 from domain.mall import cancellation
 from domain.stores import services as stores
 from domain.tiers import schedule as tier_schedule
@@ -35,6 +36,10 @@ async def _purge_sign_in_attempts(ctx: JobContext) -> dict[str, int]:
     return {"deleted": await stores.purge_sign_in_attempts(ctx.clock)}
 
 
+async def _close_lotteries(ctx: JobContext) -> dict[str, int]:
+    return {"closed": await lotteries.close_due(data_key=ctx.settings.personal_data_key, clock=ctx.clock)}
+
+
 async def _review_tiers(ctx: JobContext) -> dict[str, int]:
     report = await tier_schedule.review_now(ctx.clock, progress=ctx.progress)
     return {"reviewed": report.reviewed, "upgraded": report.upgraded, "downgraded": report.downgraded}
@@ -45,6 +50,7 @@ JOBS: list[Job] = [
     Job("redemption-expiry", _expire_redemptions, next_due=every(timedelta(minutes=5))),
     Job("coupon-expiry", _expire_coupons, next_due=every(timedelta(minutes=15))),
     Job("idempotency-purge", _purge_idempotency_keys, next_due=every(timedelta(hours=1))),
+    Job("lottery-close", _close_lotteries, next_due=every(timedelta(minutes=1))),
     Job("staff-sign-in-purge", _purge_sign_in_attempts, next_due=every(timedelta(days=1))),
     # Not at the first start: a review out of schedule would drop members a tier early.
     Job("tier-review", _review_tiers, next_due=tier_schedule.next_review, first_due=tier_schedule.next_review),

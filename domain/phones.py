@@ -38,15 +38,25 @@ def lookup_hash(e164: str, key: str) -> str:
     return hmac.new(_derive(key, "phone-lookup"), e164.encode(), hashlib.sha256).hexdigest()
 
 
-def encrypt(e164: str, key: str) -> str:
+def seal(data: bytes, key: str, purpose: str) -> str:
+    """`data` encrypted at rest with AES-GCM under a key derived from `key` for `purpose` (also the
+    associated data): base64 of nonce + ciphertext. Phones use it; so does a lottery's server seed."""
     nonce = os.urandom(12)
-    sealed = AESGCM(_derive(key, "phone-encryption")).encrypt(nonce, e164.encode(), b"phone")
+    sealed = AESGCM(_derive(key, f"{purpose}-encryption")).encrypt(nonce, data, purpose.encode())
     return base64.b64encode(nonce + sealed).decode()
 
 
-def decrypt(token: str, key: str) -> str:
+def unseal(token: str, key: str, purpose: str) -> bytes:
     raw = base64.b64decode(token)
-    return AESGCM(_derive(key, "phone-encryption")).decrypt(raw[:12], raw[12:], b"phone").decode()
+    return AESGCM(_derive(key, f"{purpose}-encryption")).decrypt(raw[:12], raw[12:], purpose.encode())
+
+
+def encrypt(e164: str, key: str) -> str:
+    return seal(e164.encode(), key, "phone")
+
+
+def decrypt(token: str, key: str) -> str:
+    return unseal(token, key, "phone").decode()
 
 
 def mask(e164: str) -> str:

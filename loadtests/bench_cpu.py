@@ -13,7 +13,9 @@ plus asyncpg's and redis-py's, and each request's PostgreSQL CPU is read beside 
 It creates a database, seeds it once with `orchard seed` plus a hot item and a few everyday
 items, and gives each run a copy of it (CREATE DATABASE ... TEMPLATE), so every tree starts
 from the same rows. Each run is a subprocess with the tree first on PYTHONPATH, production
-settings and Redis. Operations (--ops): redeem (a member redeems the hot item), mall (a
+settings and Redis. Operations (--ops): redeem (a member redeems the hot item), draw (a member
+draws from an open lottery at the hot item's price: a 20-yuan coupon, a tasting, points back or
+nothing, the limited prizes with stock to last the run), mall (a
 20-item catalogue page), balance, history, scan (a kiosk looks a member up by code),
 purchase (a clerk records a purchase, some paid partly with points), checkin (a member's daily
 check-in: one per member, so at most half as many requests as members with 1,000 points), typename.
@@ -36,7 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OPS = ("redeem", "mall", "balance", "history", "scan", "purchase", "checkin", "typename")
+OPS = ("redeem", "draw", "mall", "balance", "history", "scan", "purchase", "checkin", "typename")
 
 
 # ---- the parent: one seeded template, a copy per run, runs alternated ------------------------------
@@ -52,8 +54,39 @@ async def _prepare(admin_url: str, template: str, members: int, redis_url: str, 
     subprocess.run([ORCHARD, "seed", "--members", str(members), "--stores", "4", "--history-days", "90",
                     "--keys-file", str(keys_file)], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     setup = await _bench_items(env, 10)
+    setup["lottery"] = await _bench_lottery(env)
     setup["keys"] = json.loads(keys_file.read_text())
     return setup
+
+
+async def _bench_lottery(env: dict[str, str]) -> int:
+    """An open lottery priced like the hot item (10 points), its limited prizes stocked for the whole run."""
+    from domain.access import CallerKind, StaffRole, Viewer
+    from domain.coupons.models import CouponTemplate
+    from domain.lotteries import catalogue
+    from domain.lotteries.catalogue import LotteryDraft, PrizeDraft
+    from infra import db
+    from infra.clock import SYSTEM_CLOCK
+    from infra.settings import load_settings
+
+    settings = load_settings(env)
+    await db.init_db(settings)
+    admin = Viewer(kind=CallerKind.STAFF, subject_id=0, role=StaffRole.CHAIN_ADMIN)
+    now = SYSTEM_CLOCK.now()
+    try:
+        twenty = await CouponTemplate.create(name="20 yuan off", kind="AMOUNT_OFF", value_fen=2000, valid_days=30, created_at=now)
+        tasting = await CouponTemplate.create(name="Tasting", kind="TASTING", item_name="Pear", valid_days=7, created_at=now)
+        prizes = (PrizeDraft("20 yuan off", "COUPON", 100, stock=1_000_000, coupon_template_id=twenty.id),
+                  PrizeDraft("Tasting", "TASTING", 200, stock=1_000_000, coupon_template_id=tasting.id),
+                  PrizeDraft("5 points back", "POINTS", 300, points=5), PrizeDraft("Thanks", "NO_PRIZE", 400))
+        lottery = await catalogue.create(admin, LotteryDraft(
+            name="Bench draw", points_per_draw=10, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
+            prizes=prizes, stock_buckets=16,
+        ), clock=SYSTEM_CLOCK)
+        await catalogue.open_lottery(admin, lottery.id, data_key=settings.personal_data_key, clock=SYSTEM_CLOCK)
+        return lottery.id
+    finally:
+        await db.close_db()
 
 
 def _run_tree(tree: Path, url: str, redis_url: str, secret: str, setup_file: Path, args) -> dict:
@@ -150,6 +183,11 @@ def _requests(op: str, setup: dict, secret: str, staff_token: str):
     import orjson
     from operations import BALANCE, CHECK_IN, HISTORY, LOOKUP, MALL_ITEMS, RECORD, REDEEM  # beside this file, whatever the tree
 
+    try:
+        from operations import DRAW_LOTTERY
+    except ImportError:  # a tree from before lotteries
+        DRAW_LOTTERY = ""
+
     from domain.access import CallerKind, Viewer
     from domain.stores.tokens import issue_access_token
     from infra.clock import SYSTEM_CLOCK
@@ -160,6 +198,7 @@ def _requests(op: str, setup: dict, secret: str, staff_token: str):
                                  lifetime=timedelta(hours=1))[0] for m in setup["members"]]
     store = to_global_id("Store", setup["store"])
     hot = to_global_id("MallItem", setup["hot"])
+    lottery = to_global_id("Lottery", setup.get("lottery", 0))
     kiosk = keys["stores"][0]["kioskKey"]
     kiosk_store = to_global_id("Store", keys["stores"][0]["id"])
     codes = [m["code"] for m in keys["members"]]
@@ -178,6 +217,8 @@ def _requests(op: str, setup: dict, secret: str, staff_token: str):
     return {
         "redeem": lambda i: (body("RedeemMallItem", REDEEM, {"i": {"itemId": hot, "quantity": 1, "storeId": store,
                                                                   "idempotencyKey": uuid.uuid4().hex}}), tokens[i % len(tokens)]),
+        "draw": lambda i: (body("DrawLottery", DRAW_LOTTERY, {"i": {"lotteryId": lottery, "storeId": store,
+                                                                   "idempotencyKey": uuid.uuid4().hex}}), tokens[i % len(tokens)]),
         "mall": lambda i: (body("MallItems", MALL_ITEMS, {"first": 20}), tokens[i % len(tokens)]),
         "balance": lambda i: (body("Balance", BALANCE), tokens[i % len(tokens)]),
         "history": lambda i: (body("History", HISTORY), tokens[i % len(tokens)]),

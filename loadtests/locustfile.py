@@ -12,7 +12,9 @@ Scenarios (see docs/performance.md for the commands):
   --scenario peak-hour   app members, kiosks, POS tills and an admin, weighted (the default)
   --scenario rush        everyone after one hot item at once (--hot-item, or the first limited item)
   --scenario soak        the peak-hour mix at a steady rate for a long run
-Weights: --weight-app, --weight-kiosk, --weight-pos, --weight-rush, --weight-admin. Think
+  --scenario lottery     the member-day opening: everyone draws from one open lottery (--lottery, or the
+                         first open one), looking at its odds now and then
+Weights: --weight-app, --weight-kiosk, --weight-pos, --weight-rush, --weight-lottery, --weight-admin. Think
 times: --think-scale (0.1 makes each simulated user ten times as busy, so fewer users offer
 the same rate).
 Pass/fail: --max-p95-ms, --max-p99-ms, --max-failure-ratio, --min-rps become the exit code, and
@@ -51,10 +53,12 @@ from loadtests.cpu import ROLES, cpu_by_role
 from loadtests.operations import (
     BALANCE,
     CHECK_IN,
+    DRAW_LOTTERY,
     EXPECTED_OUTCOMES,
     HISTORY,
     LOOKUP,
     MALL_ITEMS,
+    OPEN_LOTTERIES,
     RECORD,
     REDEEM,
     REFRESH_STAFF_SESSION,
@@ -65,10 +69,12 @@ from schema.relay import to_global_id
 
 log = logging.getLogger("orchard.locust")
 SCENARIO_WEIGHTS = {
-    "peak-hour": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "admin": 1},
-    "soak": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "admin": 1},
-    "rush": {"app": 0, "kiosk": 0, "pos": 0, "rush": 1, "admin": 0},
+    "peak-hour": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "lottery": 0, "admin": 1},
+    "soak": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "lottery": 0, "admin": 1},
+    "rush": {"app": 0, "kiosk": 0, "pos": 0, "rush": 1, "lottery": 0, "admin": 0},
+    "lottery": {"app": 0, "kiosk": 0, "pos": 0, "rush": 0, "lottery": 1, "admin": 0},
 }
+
 
 @events.init_command_line_parser.add_listener
 def _options(parser) -> None:
@@ -76,7 +82,8 @@ def _options(parser) -> None:
     group.add_argument("--scenario", choices=sorted(SCENARIO_WEIGHTS), default="peak-hour")
     group.add_argument("--keys-file", default=os.environ.get("ORCHARD_KEYS_FILE", "loadtests/seed-keys.json"))
     group.add_argument("--hot-item", default="", help="global ID of the rush item (default: the first limited item)")
-    for name in ("app", "kiosk", "pos", "rush", "admin"):
+    group.add_argument("--lottery", default="", help="global ID of the lottery drawn from (default: the first open one)")
+    for name in ("app", "kiosk", "pos", "rush", "lottery", "admin"):
         group.add_argument(f"--weight-{name}", type=int, default=None, help=f"weight of the {name} users")
     group.add_argument("--think-scale", type=float, default=1.0,
                        help="multiply every simulated user's think time (0.1: ten times the requests per user)")
@@ -96,6 +103,7 @@ class Catalogue:
     members: ClassVar[list[dict]] = []
     items: ClassVar[list[dict]] = []
     hot_item: str = ""
+    lottery: str = ""
     initial_stock: ClassVar[dict[str, int]] = {}
     secret: str = ""
     _member_tokens: ClassVar[dict[int, str]] = {}
@@ -109,7 +117,9 @@ class Catalogue:
         """On every runner: the master decides which users to spawn by these weights."""
         options = environment.parsed_options
         weights = SCENARIO_WEIGHTS[options.scenario]
-        for user_class, name in ((AppMember, "app"), (KioskUser, "kiosk"), (PosUser, "pos"), (RushMember, "rush"), (AdminUser, "admin")):
+        users = ((AppMember, "app"), (KioskUser, "kiosk"), (PosUser, "pos"), (RushMember, "rush"), (LotteryMember, "lottery"),
+                 (AdminUser, "admin"))
+        for user_class, name in users:
             chosen = getattr(options, f"weight_{name}")
             user_class.weight = weights[name] if chosen is None else chosen
 
@@ -125,6 +135,7 @@ class Catalogue:
         if not cls.secret:
             raise SystemExit("set ORCHARD_SECRET_KEY (the server's) so the suite can sign members in")
         cls.hot_item = options.hot_item
+        cls.lottery = options.lottery
 
     @classmethod
     def member_token(cls, member: dict) -> str:
@@ -326,6 +337,29 @@ class RushMember(GraphQLUser):
         self.gql("RedeemMallItem", REDEEM, {"i": {
             "itemId": Catalogue.hot_item, "quantity": 1, "storeId": self.store_id, "idempotencyKey": uuid.uuid4().hex,
         }})
+
+
+class LotteryMember(GraphQLUser):
+    """The member-day opening: members draw from one lottery as fast as they can, checking the odds now and then."""
+
+    think = constant(0)
+
+    def on_start(self) -> None:
+        self.member = Catalogue.next_member()
+        self.token = Catalogue.member_token(self.member)
+        if not Catalogue.lottery:
+            found = self.gql("OpenLotteries", OPEN_LOTTERIES) or {}
+            edges = (found.get("lotteries") or {}).get("edges") or []
+            Catalogue.lottery = edges[0]["node"]["id"] if edges else ""
+
+    @task(9)
+    def draw(self) -> None:
+        if Catalogue.lottery:
+            self.gql("DrawLottery", DRAW_LOTTERY, {"i": {"lotteryId": Catalogue.lottery, "idempotencyKey": uuid.uuid4().hex}})
+
+    @task(1)
+    def odds(self) -> None:
+        self.gql("OpenLotteries", OPEN_LOTTERIES)
 
 
 class AdminUser(StaffUser):

@@ -3,7 +3,7 @@
 # Payload error codes that are business answers, not failures of the run (OUT_OF_STOCK in a rush).
 EXPECTED_OUTCOMES = {
     "OUT_OF_STOCK", "INSUFFICIENT_POINTS", "MEMBER_LIMIT_REACHED", "ALREADY_CHECKED_IN", "NOT_ELIGIBLE",
-    "RATE_LIMITED", "NOT_AVAILABLE", "ALREADY_FULFILLED",
+    "RATE_LIMITED", "NOT_AVAILABLE", "ALREADY_FULFILLED", "DRAW_LIMIT_REACHED",
 }
 
 MALL_ITEMS = """query MallItems($first: Int, $after: String) { mallItems(first: $first, after: $after) {
@@ -15,6 +15,10 @@ CHECK_IN = "mutation CheckIn { checkIn(input: {}) { pointsAwarded streakDays err
 LOOKUP = "query ScanMember($code: String!) { member(code: $code) { id code name tier { code } pointsBalance } }"
 REDEEM = """mutation RedeemMallItem($i: RedeemMallItemInput!) { redeemMallItem(input: $i) {
   redemption { id code status pointsSpent } member { pointsBalance } errors { code field message } } }"""
+DRAW_LOTTERY = """mutation DrawLottery($i: DrawLotteryInput!) { drawLottery(input: $i) {
+  draw { id nonce prize { id name kind } coupon { code } } member { pointsBalance } errors { code field message } } }"""
+OPEN_LOTTERIES = """query OpenLotteries { lotteries(first: 20, filter: {status: OPEN}) { edges { node {
+  id name pointsPerDraw status seedCommitment odds { prize { id name kind } probability stockRemaining } } } } }"""
 RECORD = """mutation RecordPurchase($i: RecordPurchaseInput!) { recordPurchase(input: $i) {
   purchase { id pointsEarned } member { pointsBalance } errors { code field message } } }"""
 RESTOCK = """mutation RestockMallItem($i: RestockMallItemInput!) { restockMallItem(input: $i) {

@@ -11,13 +11,14 @@ from infra.settings import Settings
 from resolvers.coupons.loaders import CouponLoaders
 from resolvers.earning.loaders import EarningLoaders
 from resolvers.ledger.loaders import LedgerLoaders
+from resolvers.lotteries.loaders import LotteryLoaders
 from resolvers.mall.loaders import MallLoaders
 from resolvers.members.loaders import MemberLoaders
 from resolvers.stores.loaders import StoreLoaders
 from resolvers.tiers.loaders import TierLoaders
 
 
-class Loaders(StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders, MallLoaders, CouponLoaders):
+class Loaders(StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders, MallLoaders, CouponLoaders, LotteryLoaders):
     """Every context's loaders, made lazily, once per request."""
 
 

@@ -19,6 +19,7 @@ import strawberry
 from domain.coupons.errors import CouponErrorCode
 from domain.earning.errors import PointsErrorCode
 from domain.errors import DomainError
+from domain.lotteries.errors import LotteryErrorCode
 from domain.mall.errors import MallErrorCode
 from domain.members.errors import MemberErrorCode
 from domain.programme.errors import ProgrammeErrorCode
@@ -32,7 +33,7 @@ T = TypeVar("T")
 # names it as its XError's CODES.
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
-    PointsErrorCode, MallErrorCode, CouponErrorCode,
+    PointsErrorCode, MallErrorCode, CouponErrorCode, LotteryErrorCode,
 )
 
 _CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})

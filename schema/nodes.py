@@ -12,6 +12,7 @@ from resolvers import nodes
 from schema.coupons.types import Coupon, CouponTemplate
 from schema.earning.types import Campaign, Purchase, PurchaseLine
 from schema.ledger.types import PointsEntry
+from schema.lotteries.types import Lottery, LotteryDraw
 from schema.mall.types import MallItem, MallPriceRule, Redemption
 from schema.members.types import Member
 from schema.relay import Node
@@ -26,6 +27,7 @@ NODE_TYPES: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
         (Purchase, "purchase"), (PurchaseLine, "purchase_line"), (Campaign, "campaign"), (PointsEntry, "points_entry"),
         (MallItem, "mall_item"), (Redemption, "redemption"), (MallPriceRule, "mall_price_rule"),
         (Coupon, "coupon"), (CouponTemplate, "coupon_template"),
+        (Lottery, "lottery"), (LotteryDraw, "lottery_draw"),
     )
 }
 LOADER_NAMES = {name: loader_name for name, (_, loader_name, _) in NODE_TYPES.items()}

@@ -9,6 +9,8 @@ from schema.coupons.mutations import CouponMutation
 from schema.coupons.queries import CouponQuery
 from schema.earning.mutations import EarningMutation
 from schema.earning.queries import EarningQuery
+from schema.lotteries.mutations import LotteryMutation
+from schema.lotteries.queries import LotteryQuery
 from schema.mall.mutations import MallMutation
 from schema.mall.queries import MallQuery
 from schema.members.mutations import MemberMutation
@@ -23,9 +25,12 @@ from schema.tiers.mutations import TierMutation
 from schema.tiers.queries import TierQuery
 
 # Fields are printed in this order, each context's together.
-Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, CouponQuery))
+Query = merge_types(
+    "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, CouponQuery, LotteryQuery)
+)
 Mutation = merge_types(
-    "Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, CouponMutation)
+    "Mutation",
+    (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, CouponMutation, LotteryMutation),
 )
 # merge_types takes no description.
 Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."

@@ -8,6 +8,8 @@ from devtools import coupon_demo, demo
 from domain.coupons.models import Coupon, CouponTemplate
 from domain.earning.models import CampaignRule
 from domain.ledger.check import check_ledger
+from domain.lotteries.models import Lottery, LotteryDraw, LotteryPrize
+from domain.lotteries.verify import verify
 from domain.members.models import Member
 from domain.stores.models import ApiKey, StaffUser, Store
 from infra.settings import PRODUCTION
@@ -25,7 +27,12 @@ async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
     assert await check_ledger() == []
     assert await CampaignRule.filter(code="MEMBER_DAY").exists()
     assert set(await CouponTemplate.all().values_list("kind", flat=True)) == {"PERCENT_OFF", "AMOUNT_OFF", "TASTING", "FREE_DELIVERY"}
-    assert await Coupon.all().count() == 7
+    assert await Coupon.filter(source="ADMIN").count() == 7  # the demo wallets; lottery prizes add more
+    open_lottery, closed = await Lottery.get(status="OPEN"), await Lottery.get(status="CLOSED")
+    assert len(open_lottery.seed_commitment or "") == 64 and open_lottery.revealed_seed is None
+    assert {p.kind for p in await LotteryPrize.filter(lottery_id=open_lottery.id)} == {"TASTING", "COUPON", "POINTS", "NO_PRIZE"}
+    assert await LotteryDraw.filter(lottery_id=closed.id).count() == 18
+    assert (await verify(closed.id)).mismatch is None
     assert await demo.load_if_empty(settings) == []
     token = await api.login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     stores = await api.data("{ stores(first: 10) { totalCount } }", token=token)

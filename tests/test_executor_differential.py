@@ -16,6 +16,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from devtools import seed
 from domain.access import CallerKind, StaffRole, Viewer
+from domain.lotteries import catalogue as lotteries
+from domain.lotteries.catalogue import LotteryDraft, PrizeDraft
 from domain.mall.catalogue import ItemDraft, create_item
 from domain.stores.tokens import issue_access_token
 from infra.settings import ConfigurationError, load_settings
@@ -110,6 +112,13 @@ async def test_every_load_test_operation_gets_the_same_answer_from_both_executor
     login = await api.data(operations.STAFF_LOGIN, {"i": store["clerk"]}, token=None)
     refresh_token = login["staffLogin"]["refreshToken"]
     item_id = to_global_id("MallItem", item.id)
+    lottery = await lotteries.create(admin, LotteryDraft(
+        name="Differential draw", points_per_draw=1, opens_at=clock.now() - timedelta(hours=1),
+        closes_at=clock.now() + timedelta(days=1), prizes=(PrizeDraft("5 points", "POINTS", 1, points=5),
+                                                           PrizeDraft("Nothing", "NO_PRIZE", 1)),
+    ), clock=clock)
+    await lotteries.open_lottery(admin, lottery.id, data_key=settings.personal_data_key, clock=clock)
+    lottery_id = to_global_id("Lottery", lottery.id)
     lines = [{"sku": "DOM-APPLE-1KG", "category": "DOMESTIC_FRUIT", "quantity": 2, "unitPrice": "15.90"}]
 
     sent = {  # operation name: (its text, variables, token)
@@ -125,6 +134,9 @@ async def test_every_load_test_operation_gets_the_same_answer_from_both_executor
                                                      "clientTxnId": uuid.uuid4().hex}}, clerk),
         "RestockMallItem": (operations.RESTOCK, {"i": {"itemId": item_id, "quantity": 5,
                                                        "idempotencyKey": uuid.uuid4().hex}}, chain_admin),
+        "OpenLotteries": (operations.OPEN_LOTTERIES, {}, member_token),
+        "DrawLottery": (operations.DRAW_LOTTERY, {"i": {"lotteryId": lottery_id, "idempotencyKey": uuid.uuid4().hex}},
+                        member_token),
         "StaffLogin": (operations.STAFF_LOGIN, {"i": store["clerk"]}, None),
         "RefreshStaffSession": (operations.REFRESH_STAFF_SESSION, {"i": {"refreshToken": refresh_token}}, None),
     }

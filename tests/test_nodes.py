@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from graphql import GraphQLObjectType
 
 from schema.root import build_schema
@@ -43,6 +45,18 @@ async def one_of_each(api, clock) -> dict[str, str]:
             redeemed["redeemMallItem"]["errors"], key["createDeviceKey"]["errors"]] == [[], [], [], []]
 
     template, coupon = await _a_coupon(api, admin, member["id"])
+    lottery = await api.data(
+        """mutation($i: CreateLotteryInput!) { createLottery(input: $i) { lottery { id } errors { code } } }""",
+        {"i": {"name": "Nodes", "pointsPerDraw": 0, "opensAt": (clock.now() - timedelta(hours=1)).isoformat(),
+               "closesAt": (clock.now() + timedelta(days=1)).isoformat(), "prizes": [{"name": "None", "kind": "NO_PRIZE", "weight": 1}]}},
+        token=admin,
+    )
+    lottery_gid = lottery["createLottery"]["lottery"]["id"]
+    opened = await api.data("mutation($i: OpenLotteryInput!) { openLottery(input: $i) { errors { code } } }",
+                            {"i": {"lotteryId": lottery_gid}}, token=admin)
+    drawn = await api.data("mutation($i: DrawLotteryInput!) { drawLottery(input: $i) { draw { id } errors { code } } }",
+                           {"i": {"lotteryId": lottery_gid, "memberCode": member["code"], "idempotencyKey": "nodes"}}, token=shop.clerk)
+    assert [opened["openLottery"]["errors"], drawn["drawLottery"]["errors"]] == [[], []]
 
     seen = (await api.data(MEMBER, {"c": member["code"]}, token=admin))["member"]
     lists = await api.data(LISTS, token=admin)
@@ -55,6 +69,7 @@ async def one_of_each(api, clock) -> dict[str, str]:
         "Campaign": lists["campaigns"]["nodes"][0]["id"], "MallPriceRule": lists["mallPriceRules"]["nodes"][0]["id"],
         "MallItem": lists["mallItems"]["edges"][0]["node"]["id"], "Redemption": seen["redemptions"]["edges"][0]["node"]["id"],
         "CouponTemplate": template, "Coupon": coupon,
+        "Lottery": lottery_gid, "LotteryDraw": drawn["drawLottery"]["draw"]["id"],
     }
 
 
@@ -87,5 +102,6 @@ async def test_nodes_a_member_may_not_see_are_null(api, clock):
     from tests.test_mall import member_token
 
     token = member_token(api, (await Member.get(code=stranger["code"])).id)
-    hidden = ["StaffUser", "ApiKey", "Member", "Purchase", "PurchaseLine", "PointsEntry", "Campaign", "MallPriceRule", "Redemption"]
+    hidden = ["StaffUser", "ApiKey", "Member", "Purchase", "PurchaseLine", "PointsEntry", "Campaign", "MallPriceRule", "Redemption",
+              "LotteryDraw"]
     assert (await api.data(NODES, {"ids": [ids[t] for t in hidden]}, token=token))["nodes"] == [None] * len(hidden)

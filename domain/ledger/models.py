@@ -35,6 +35,7 @@ class JournalKind(StrEnum):
     CAMPAIGN_BONUS = "CAMPAIGN_BONUS"
     REGISTRATION = "REGISTRATION"
     IMPORT = "IMPORT"  # a balance migrated from the legacy system
+    LOTTERY_PRIZE = "LOTTERY_PRIZE"  # points won in a lottery draw
     # spending
     REDEMPTION = "REDEMPTION"
     LOTTERY_DRAW = "LOTTERY_DRAW"

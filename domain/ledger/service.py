@@ -55,6 +55,7 @@ EARNING_KINDS = frozenset(
         JournalKind.CAMPAIGN_BONUS,
         JournalKind.REGISTRATION,
         JournalKind.IMPORT,
+        JournalKind.LOTTERY_PRIZE,
     }
 )
 SPENDING_ACCOUNTS = {

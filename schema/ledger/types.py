@@ -26,6 +26,7 @@ class PointsKind(Enum):
     )
     REGISTRATION = strawberry.enum_value("REGISTRATION", description="The welcome points on registration.")
     IMPORT = strawberry.enum_value("IMPORT", description="A balance migrated from the legacy system.")
+    LOTTERY_PRIZE = strawberry.enum_value("LOTTERY_PRIZE", description="Points won in a lottery draw.")
     REDEMPTION = strawberry.enum_value("REDEMPTION", description="Points spent on a mall item.")
     LOTTERY_DRAW = strawberry.enum_value("LOTTERY_DRAW", description="Points spent on a lottery draw.")
     CASH_OFFSET = strawberry.enum_value("CASH_OFFSET", description="Points that paid part of a purchase as cash.")

@@ -17,6 +17,7 @@ from schema.members.types import Member
 from schema.relay import Node
 from schema.stores.types import ApiKey, StaffUser, Store
 from schema.tiers.types import Tier
+from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 
 # Type name -> (the type, the name of the per-request loader that finds it, its converter).
 NODE_TYPES: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
@@ -26,6 +27,7 @@ NODE_TYPES: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
         (Purchase, "purchase"), (PurchaseLine, "purchase_line"), (Campaign, "campaign"), (PointsEntry, "points_entry"),
         (MallItem, "mall_item"), (Redemption, "redemption"), (MallPriceRule, "mall_price_rule"),
         (Coupon, "coupon"), (CouponTemplate, "coupon_template"),
+        (WebhookEndpoint, "webhook_endpoint"), (WebhookDelivery, "webhook_delivery"),
     )
 }
 LOADER_NAMES = {name: loader_name for name, (_, loader_name, _) in NODE_TYPES.items()}

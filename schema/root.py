@@ -19,11 +19,15 @@ from schema.stores.mutations import StoreMutation
 from schema.stores.queries import StoreQuery
 from schema.tiers.mutations import TierMutation
 from schema.tiers.queries import TierQuery
+from schema.webhooks.mutations import WebhookMutation
+from schema.webhooks.queries import WebhookQuery
 
 # Fields are printed in this order, each context's together.
-Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery))
+Query = merge_types(
+    "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, WebhookQuery)
+)
 Mutation = merge_types(
-    "Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation)
+    "Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, WebhookMutation)
 )
 # merge_types takes no description.
 Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."

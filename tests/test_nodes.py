@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import httpx
 from graphql import GraphQLObjectType
 
 from domain.coupons.issuing import issue_coupon
 from domain.coupons.models import CouponSource, CouponTemplate
 from domain.members.models import Member
+from domain.webhooks import delivery as webhook_delivery
 from infra import db
 from resolvers.global_ids import to_global_id
 from schema.root import build_schema
@@ -48,6 +50,7 @@ async def one_of_each(api, clock) -> dict[str, str]:
             redeemed["redeemMallItem"]["errors"], key["createDeviceKey"]["errors"]] == [[], [], [], []]
 
     template, coupon = await _a_coupon(member["code"], clock)
+    endpoint, delivery_gid = await _a_webhook_delivery(api, admin)
 
     seen = (await api.data(MEMBER, {"c": member["code"]}, token=admin))["member"]
     lists = await api.data(LISTS, token=admin)
@@ -60,7 +63,22 @@ async def one_of_each(api, clock) -> dict[str, str]:
         "Campaign": lists["campaigns"]["nodes"][0]["id"], "MallPriceRule": lists["mallPriceRules"]["nodes"][0]["id"],
         "MallItem": lists["mallItems"]["edges"][0]["node"]["id"], "Redemption": seen["redemptions"]["edges"][0]["node"]["id"],
         "CouponTemplate": to_global_id("CouponTemplate", template.id), "Coupon": to_global_id("Coupon", coupon.id),
+        "WebhookEndpoint": endpoint, "WebhookDelivery": delivery_gid,
     }
+
+
+async def _a_webhook_delivery(api, admin: str) -> tuple[str, str]:
+    """An endpoint (subscribed to the redemption made above) and one delivery to it, answered 204."""
+    created = await api.data(
+        """mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } errors { code } } }""",
+        {"i": {"url": "http://127.0.0.1:9/hooks", "events": ["REDEMPTION_CREATED"]}}, token=admin,
+    )
+    endpoint = created["createWebhookEndpoint"]["endpoint"]["id"]
+    answers = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(204)))
+    assert (await webhook_delivery.run(api.settings, api.clock, client=answers)).delivered == 1
+    await answers.aclose()
+    shown = await api.data("query($e: ID!) { webhookDeliveries(endpointId: $e, first: 1) { nodes { id } } }", {"e": endpoint}, token=admin)
+    return endpoint, shown["webhookDeliveries"]["nodes"][0]["id"]
 
 
 async def _a_coupon(member_code: str, clock):
@@ -90,5 +108,6 @@ async def test_nodes_a_member_may_not_see_are_null(api, clock):
     from tests.test_mall import member_token
 
     token = member_token(api, (await Member.get(code=stranger["code"])).id)
-    hidden = ["StaffUser", "ApiKey", "Member", "Purchase", "PurchaseLine", "PointsEntry", "Campaign", "MallPriceRule", "Redemption"]
+    hidden = ["StaffUser", "ApiKey", "Member", "Purchase", "PurchaseLine", "PointsEntry", "Campaign", "MallPriceRule", "Redemption",
+              "WebhookEndpoint", "WebhookDelivery"]
     assert (await api.data(NODES, {"ids": [ids[t] for t in hidden]}, token=token))["nodes"] == [None] * len(hidden)

@@ -47,8 +47,9 @@ class Settings:
     # refused in production (ORCHARD_WEBHOOKS_ALLOW_LOOPBACK=1). Private and link-local
     # addresses are refused everywhere (domain/webhooks/urls.py).
     webhooks_allow_loopback: bool = False
-    # Webhook sends in flight at once per worker process, and each send's time limit.
-    webhook_concurrency: int = 64
+    # Webhook sends in flight at once per worker process, and each send's time limit. More is
+    # slower to a fast receiver: httpcore's pool scans its connections for every request.
+    webhook_concurrency: int = 8
     webhook_timeout_seconds: float = 10.0
 
     @property

@@ -56,6 +56,7 @@ BACKOFF_CAP = timedelta(hours=12)
 DISABLE_AFTER_FAILURES = 10  # failed attempts in a row (any events) ...
 DISABLE_AFTER_FAILING_FOR = timedelta(hours=1)  # ... over at least this long: a short outage never disables
 FAN_OUT_BATCH = 500
+CLAIM_BATCH = 128  # dispatches claimed, sent (webhook_concurrency at a time) and recorded together
 RESPONSE_BYTES_READ = 64 * 1024  # of an answer's body: only the status counts
 MAX_ERROR = 500
 
@@ -232,10 +233,13 @@ async def record(attempts: list[Attempt], clock: Clock, rng: Callable[[], float]
             await db.insert_rows("webhook_delivery", _DELIVERY_COLUMNS, rows[start:start + 500], connection=conn)
         # Each dispatch only while this worker's claim holds (its attempt is still the last one counted).
         for status, done in (("SUCCEEDED", succeeded), ("FAILED", gave_up)):
+            by_attempt: dict[int, list[int]] = {}
             for a in done:
+                by_attempt.setdefault(a.claimed.attempt, []).append(a.claimed.dispatch_id)
+            for attempt, ids in by_attempt.items():  # one statement for a batch of first attempts
                 await db.execute(
-                    "UPDATE webhook_dispatch SET status = $1, finished_at = $2, locked_until = NULL WHERE id = $3 AND attempts = $4",
-                    status, now, a.claimed.dispatch_id, a.claimed.attempt, connection=conn,
+                    "UPDATE webhook_dispatch SET status = $1, finished_at = $2, locked_until = NULL WHERE attempts = $3"
+                    f" AND id IN ({db.placeholders(len(ids), start=4)})", status, now, attempt, *ids, connection=conn,
                 )
         for a, next_at in retried:
             await db.execute(
@@ -352,7 +356,7 @@ async def run(
     try:
         while time.perf_counter() - began < max_seconds:
             fanned = await fan_out(clock)
-            batch = await deliver_batch(client, settings, clock, limit=max(settings.webhook_concurrency, 1), signers=signers, rng=rng)
+            batch = await deliver_batch(client, settings, clock, limit=CLAIM_BATCH, signers=signers, rng=rng)
             report.fanned_out += fanned
             report.delivered += batch.delivered
             report.failed += batch.failed

@@ -255,7 +255,7 @@ async def _count_failures(conn, attempts: list[Attempt], now: datetime) -> int:
     for a in attempts:
         by_endpoint.setdefault(a.claimed.endpoint_id, []).append(a)
     failing = []
-    for endpoint_id, made in by_endpoint.items():
+    for endpoint_id, made in sorted(by_endpoint.items()):  # in id order: two workers' records never deadlock
         made.sort(key=lambda a: a.attempted_at)
         last_success = max((i for i, a in enumerate(made) if a.succeeded), default=None)
         if last_success is None:
@@ -345,7 +345,7 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
 
 async def run(
     settings: Settings, clock: Clock, *, client: httpx.AsyncClient | None = None, max_seconds: float = 30.0,
-    progress: Callable[[int], None] | None = None, rng: Callable[[], float] = random.random,
+    progress: Callable[[int], None] | None = None, rng: Callable[[], float] = random.random, claim_batch: int = CLAIM_BATCH,
 ) -> Report:
     """Fan out and deliver until nothing is due, or `max_seconds` have passed."""
     own_client = client is None
@@ -356,7 +356,7 @@ async def run(
     try:
         while time.perf_counter() - began < max_seconds:
             fanned = await fan_out(clock)
-            batch = await deliver_batch(client, settings, clock, limit=CLAIM_BATCH, signers=signers, rng=rng)
+            batch = await deliver_batch(client, settings, clock, limit=claim_batch, signers=signers, rng=rng)
             report.fanned_out += fanned
             report.delivered += batch.delivered
             report.failed += batch.failed

@@ -117,7 +117,7 @@ async def _bench(args) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--postgres", default="", help="a PostgreSQL server URL (its /postgres database); default: SQLite")
     args = parser.parse_args()
     os.environ.setdefault("ORCHARD_ENV", "development")

@@ -12,6 +12,7 @@ from domain.lotteries import catalogue as lotteries
 from domain.mall import cancellation
 from domain.stores import services as stores
 from domain.tiers import schedule as tier_schedule
+from domain.webhooks import delivery as webhook_delivery
 from infra.worker import Job, JobContext, every
 
 
@@ -45,6 +46,10 @@ async def _review_tiers(ctx: JobContext) -> dict[str, int]:
     return {"reviewed": report.reviewed, "upgraded": report.upgraded, "downgraded": report.downgraded}
 
 
+async def _deliver_webhooks(ctx: JobContext) -> dict[str, int]:
+    return (await webhook_delivery.run(ctx.settings, ctx.clock, progress=ctx.progress)).counts()
+
+
 JOBS: list[Job] = [
     Job("points-expiry", _expire_points, next_due=every(timedelta(hours=1))),
     Job("redemption-expiry", _expire_redemptions, next_due=every(timedelta(minutes=5))),
@@ -54,4 +59,5 @@ JOBS: list[Job] = [
     Job("staff-sign-in-purge", _purge_sign_in_attempts, next_due=every(timedelta(days=1))),
     # Not at the first start: a review out of schedule would drop members a tier early.
     Job("tier-review", _review_tiers, next_due=tier_schedule.next_review, first_due=tier_schedule.next_review),
+    Job("webhook-delivery", _deliver_webhooks, next_due=every(timedelta(seconds=1)), exclusive=False),  # every worker: SKIP LOCKED
 ]

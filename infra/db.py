@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "domain.mall.models",
     "domain.coupons.models",
     "domain.lotteries.models",
+    "domain.webhooks.models",
     "infra.worker.models",
 ]
 MIGRATIONS_MODULE = "migrations"

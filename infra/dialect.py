@@ -40,6 +40,14 @@ class Dialect:
         """The row-lock clause ending a SELECT: ` FOR NO KEY UPDATE` for strength "NO KEY UPDATE"."""
         return f" FOR {strength}" if self.row_locks else ""
 
+    def skip_locked(self, of: str | None = None) -> str:
+        """The clause ending a SELECT that claims rows several workers share: rows another
+        transaction holds are skipped, not waited for (` FOR UPDATE OF d SKIP LOCKED`). Empty
+        on SQLite, where one writer at a time (one worker) needs none."""
+        if not self.row_locks:
+            return ""
+        return f" FOR UPDATE{f' OF {of}' if of else ''} SKIP LOCKED"
+
     def typed(self, expression: str, sql_type: str) -> str:
         """`expression` cast where PostgreSQL cannot infer a parameter's type (inside a CASE, say);
         SQLite is dynamically typed and takes it as it is."""

@@ -43,6 +43,14 @@ class Settings:
     # Answer plain fields without graphql-core's per-field machinery (schema/plain_fields.py);
     # off, every field takes strawberry's stock execution. ORCHARD_FAST_FIELDS=0 turns it off.
     fast_fields: bool = True
+    # Webhook endpoints on loopback addresses (127.0.0.1, ::1): development and tests only,
+    # refused in production (ORCHARD_WEBHOOKS_ALLOW_LOOPBACK=1). Private and link-local
+    # addresses are refused everywhere (domain/webhooks/urls.py).
+    webhooks_allow_loopback: bool = False
+    # Webhook sends in flight at once per worker process, and each send's time limit. More is
+    # slower to a fast receiver: httpcore's pool scans its connections for every request.
+    webhook_concurrency: int = 8
+    webhook_timeout_seconds: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -97,7 +105,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         rate_burst=float(env.get("ORCHARD_RATE_BURST", Settings.rate_burst)),
         idempotency_ttl_hours=_idempotency_ttl_hours(env),
         fast_fields=_flag(env.get("ORCHARD_FAST_FIELDS"), Settings.fast_fields, "ORCHARD_FAST_FIELDS"),
+        webhooks_allow_loopback=_webhooks_allow_loopback(env, mode),
+        webhook_concurrency=int(env.get("ORCHARD_WEBHOOK_CONCURRENCY", Settings.webhook_concurrency)),
+        webhook_timeout_seconds=float(env.get("ORCHARD_WEBHOOK_TIMEOUT_SECONDS", Settings.webhook_timeout_seconds)),
     )
+
+
+def _webhooks_allow_loopback(env, mode: str) -> bool:
+    allowed = _flag(env.get("ORCHARD_WEBHOOKS_ALLOW_LOOPBACK"), False, "ORCHARD_WEBHOOKS_ALLOW_LOOPBACK")
+    if allowed and mode == PRODUCTION:
+        raise ConfigurationError("ORCHARD_WEBHOOKS_ALLOW_LOOPBACK is for development only, never production")
+    return allowed
 
 
 def _idempotency_ttl_hours(env) -> int:

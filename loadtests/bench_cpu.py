@@ -19,6 +19,8 @@ nothing, the limited prizes with stock to last the run), mall (a
 20-item catalogue page), balance, history, scan (a kiosk looks a member up by code),
 purchase (a clerk records a purchase, some paid partly with points), checkin (a member's daily
 check-in: one per member, so at most half as many requests as members with 1,000 points), typename.
+redeem-hooked is redeem with a chain webhook endpoint subscribed to every redemption event (in a
+tree without webhooks it is plain redeem): `--trees <before webhooks> . --ops redeem-hooked`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OPS = ("redeem", "draw", "mall", "balance", "history", "scan", "purchase", "checkin", "typename")
+OPS = ("redeem", "redeem-hooked", "draw", "mall", "balance", "history", "scan", "purchase", "checkin", "typename")
 
 
 # ---- the parent: one seeded template, a copy per run, runs alternated ------------------------------
@@ -219,6 +221,8 @@ def _requests(op: str, setup: dict, secret: str, staff_token: str):
                                                                   "idempotencyKey": uuid.uuid4().hex}}), tokens[i % len(tokens)]),
         "draw": lambda i: (body("DrawLottery", DRAW_LOTTERY, {"i": {"lotteryId": lottery, "storeId": store,
                                                                    "idempotencyKey": uuid.uuid4().hex}}), tokens[i % len(tokens)]),
+        "redeem-hooked": lambda i: (body("RedeemMallItem", REDEEM, {"i": {"itemId": hot, "quantity": 1, "storeId": store,
+                                                                         "idempotencyKey": uuid.uuid4().hex}}), tokens[i % len(tokens)]),
         "mall": lambda i: (body("MallItems", MALL_ITEMS, {"first": 20}), tokens[i % len(tokens)]),
         "balance": lambda i: (body("Balance", BALANCE), tokens[i % len(tokens)]),
         "history": lambda i: (body("History", HISTORY), tokens[i % len(tokens)]),
@@ -260,6 +264,23 @@ async def _measure(app, make, requests: int, in_flight: int) -> dict:
     return {"server_us": server_us, "postgres_us": postgres.per_request(requests).get("postgres", 0.0)}
 
 
+async def _subscribe_webhook_endpoint() -> None:
+    """A chain endpoint for every redemption event, written directly (no delivery runs here); none
+    in a tree without webhooks."""
+    from infra import db
+
+    if "domain.webhooks.models" not in db.MODEL_MODULES:  # a tree before webhooks (the editable install may still import them)
+        return
+    from domain.webhooks.models import WebhookEndpoint
+    from infra.clock import SYSTEM_CLOCK
+
+    now = SYSTEM_CLOCK.now()
+    await WebhookEndpoint.create(
+        url="https://hooks.example.com/orchard", events=["redemption.created", "redemption.fulfilled", "redemption.cancelled"],
+        secret_encrypted="unused", secret_hint="whsec_", created_by="bench", created_at=now, updated_at=now,
+    )
+
+
 async def worker(args) -> int:
     sys.path.insert(0, os.getcwd())  # the tree under test, ahead of any installed copy
     import app as orchard_app
@@ -280,6 +301,8 @@ async def worker(args) -> int:
             raise SystemExit(f"the clerk could not sign in: {login}")
         staff_token = login["data"]["staffLogin"]["token"]
         for op in args.ops:
+            if op == "redeem-hooked":
+                await _subscribe_webhook_endpoint()
             make = _requests(op, setup, os.environ["ORCHARD_SECRET_KEY"], staff_token)
             figures[op] = await _measure(application, make, args.requests, args.in_flight)
     print(json.dumps(figures))

@@ -16,9 +16,13 @@ from resolvers.mall.loaders import MallLoaders
 from resolvers.members.loaders import MemberLoaders
 from resolvers.stores.loaders import StoreLoaders
 from resolvers.tiers.loaders import TierLoaders
+from resolvers.webhooks.loaders import WebhookLoaders
 
 
-class Loaders(StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders, MallLoaders, CouponLoaders, LotteryLoaders):
+class Loaders(
+    StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders, MallLoaders, CouponLoaders, LotteryLoaders,
+    WebhookLoaders,
+):
     """Every context's loaders, made lazily, once per request."""
 
 

@@ -25,6 +25,7 @@ from domain.members.errors import MemberErrorCode
 from domain.programme.errors import ProgrammeErrorCode
 from domain.stores.errors import AuthErrorCode, StaffErrorCode, StoreErrorCode
 from domain.tiers.errors import TierErrorCode
+from domain.webhooks.errors import WebhookErrorCode
 from schema.error_codes import CODE_DESCRIPTIONS
 
 T = TypeVar("T")
@@ -33,7 +34,7 @@ T = TypeVar("T")
 # names it as its XError's CODES.
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
-    PointsErrorCode, MallErrorCode, CouponErrorCode, LotteryErrorCode,
+    PointsErrorCode, MallErrorCode, CouponErrorCode, LotteryErrorCode, WebhookErrorCode,
 )
 
 _CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})

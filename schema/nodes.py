@@ -18,6 +18,7 @@ from schema.members.types import Member
 from schema.relay import Node
 from schema.stores.types import ApiKey, StaffUser, Store
 from schema.tiers.types import Tier
+from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 
 # Type name -> (the type, the name of the per-request loader that finds it, its converter).
 NODE_TYPES: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
@@ -28,6 +29,7 @@ NODE_TYPES: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
         (MallItem, "mall_item"), (Redemption, "redemption"), (MallPriceRule, "mall_price_rule"),
         (Coupon, "coupon"), (CouponTemplate, "coupon_template"),
         (Lottery, "lottery"), (LotteryDraw, "lottery_draw"),
+        (WebhookEndpoint, "webhook_endpoint"), (WebhookDelivery, "webhook_delivery"),
     )
 }
 LOADER_NAMES = {name: loader_name for name, (_, loader_name, _) in NODE_TYPES.items()}

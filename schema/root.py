@@ -23,14 +23,18 @@ from schema.stores.mutations import StoreMutation
 from schema.stores.queries import StoreQuery
 from schema.tiers.mutations import TierMutation
 from schema.tiers.queries import TierQuery
+from schema.webhooks.mutations import WebhookMutation
+from schema.webhooks.queries import WebhookQuery
 
 # Fields are printed in this order, each context's together.
 Query = merge_types(
-    "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, CouponQuery, LotteryQuery)
+    "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, CouponQuery, LotteryQuery,
+     WebhookQuery)
 )
 Mutation = merge_types(
     "Mutation",
-    (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, CouponMutation, LotteryMutation),
+    (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, CouponMutation, LotteryMutation,
+     WebhookMutation),
 )
 # merge_types takes no description.
 Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."

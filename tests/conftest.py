@@ -55,6 +55,7 @@ async def settings(database_url) -> Settings:
         password_profile="cheapest", db_pool_size=60,
         access_token_minutes=60 * 24 * 365 * 3,  # tests move the clock by months
         rate_per_second=10_000, rate_burst=10_000,  # the concurrency tests are one caller
+        webhooks_allow_loopback=True,  # webhook receivers in tests listen on 127.0.0.1
     )
 
 

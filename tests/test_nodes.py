@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 from graphql import GraphQLObjectType
 
+from domain.webhooks import delivery as webhook_delivery
 from schema.root import build_schema
 from tests.points_support import open_shop
 
@@ -57,6 +59,7 @@ async def one_of_each(api, clock) -> dict[str, str]:
     drawn = await api.data("mutation($i: DrawLotteryInput!) { drawLottery(input: $i) { draw { id } errors { code } } }",
                            {"i": {"lotteryId": lottery_gid, "memberCode": member["code"], "idempotencyKey": "nodes"}}, token=shop.clerk)
     assert [opened["openLottery"]["errors"], drawn["drawLottery"]["errors"]] == [[], []]
+    endpoint, delivery_gid = await _a_webhook_delivery(api, admin)
 
     seen = (await api.data(MEMBER, {"c": member["code"]}, token=admin))["member"]
     lists = await api.data(LISTS, token=admin)
@@ -70,6 +73,7 @@ async def one_of_each(api, clock) -> dict[str, str]:
         "MallItem": lists["mallItems"]["edges"][0]["node"]["id"], "Redemption": seen["redemptions"]["edges"][0]["node"]["id"],
         "CouponTemplate": template, "Coupon": coupon,
         "Lottery": lottery_gid, "LotteryDraw": drawn["drawLottery"]["draw"]["id"],
+        "WebhookEndpoint": endpoint, "WebhookDelivery": delivery_gid,
     }
 
 
@@ -82,6 +86,20 @@ async def _a_coupon(api, admin: str, member_id: str) -> tuple[str, str]:
     granted = await api.data("""mutation($i: IssueCouponInput!) { issueCoupon(input: $i) { coupon { id } errors { code } } }""",
                              {"i": {"templateId": template, "memberId": member_id, "idempotencyKey": "nodes"}}, token=admin)
     return template, granted["issueCoupon"]["coupon"]["id"]
+
+
+async def _a_webhook_delivery(api, admin: str) -> tuple[str, str]:
+    """An endpoint (subscribed to the redemption made above) and one delivery to it, answered 204."""
+    created = await api.data(
+        """mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } errors { code } } }""",
+        {"i": {"url": "http://127.0.0.1:9/hooks", "events": ["REDEMPTION_CREATED"]}}, token=admin,
+    )
+    endpoint = created["createWebhookEndpoint"]["endpoint"]["id"]
+    answers = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(204)))
+    assert (await webhook_delivery.run(api.settings, api.clock, client=answers)).delivered == 1
+    await answers.aclose()
+    shown = await api.data("query($e: ID!) { webhookDeliveries(endpointId: $e, first: 1) { nodes { id } } }", {"e": endpoint}, token=admin)
+    return endpoint, shown["webhookDeliveries"]["nodes"][0]["id"]
 
 
 async def test_every_node_type_round_trips_through_node(api, clock):
@@ -103,5 +121,6 @@ async def test_nodes_a_member_may_not_see_are_null(api, clock):
 
     token = member_token(api, (await Member.get(code=stranger["code"])).id)
     hidden = ["StaffUser", "ApiKey", "Member", "Purchase", "PurchaseLine", "PointsEntry", "Campaign", "MallPriceRule", "Redemption",
-              "LotteryDraw"]
+              "LotteryDraw",
+              "WebhookEndpoint", "WebhookDelivery"]
     assert (await api.data(NODES, {"ids": [ids[t] for t in hidden]}, token=token))["nodes"] == [None] * len(hidden)

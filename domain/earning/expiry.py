@@ -1,5 +1,6 @@
 """The expiry sweep: expire lots past their date (oldest first), then remind members once
-about points that expire soon, through the notifications outbox."""
+about points that expire soon, through the notifications outbox, with a points.expiring
+webhook event in the reminder's transaction."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from domain.ledger import service as ledger
 from domain.members.models import Member
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
+from domain.webhooks import outbox
+from domain.webhooks.events import EventType, api_id, iso
 from infra import db
-from infra.clock import Clock
+from infra.clock import Clock, utc
 from infra.settings import Settings
 
 log = logging.getLogger("orchard.expiry")
@@ -62,6 +65,10 @@ async def send_reminders(*, settings: Settings, clock: Clock, progress: Callable
                     "redeem them before they go.",
                     data_key=settings.personal_data_key, clock=clock, member_id=member.id, connection=conn,
                 )
+                await outbox.emit(conn, EventType.POINTS_EXPIRING, {
+                    "member": {"id": api_id("Member", member.id), "code": member.code},
+                    "points": int(row["points"]), "firstExpiry": iso(utc(first_expiry)),
+                }, clock=clock)
         except IntegrityError:
             continue  # reminded already for that day
         sent += 1

@@ -4,7 +4,8 @@ Points come back through ledger.reverse (new lots that keep the expiry of the lo
 stock returns to a bucket and the units return to the member's limit period, all in one
 transaction that first moves the status from PENDING by a conditional UPDATE, so a
 redemption is undone once and never after it was handed out. Lock order as in redeeming:
-the redemption row, the quota row, the member's points, the stock bucket last.
+the redemption row, the quota row, the member's points, the stock bucket last. The
+redemption.cancelled webhook event (status CANCELLED or EXPIRED) is written in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from domain.errors import AccessDenied
 from domain.idempotency import run_once
 from domain.ledger import service as ledger
 from domain.ledger.models import JournalKind, PointsJournal
-from domain.mall import contention, limits, stock
+from domain.mall import contention, events, limits, stock
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallItem, Redemption
 from domain.mall.redemptions import reference
 from domain.mall.writeoff import closed
+from domain.webhooks import outbox
+from domain.webhooks.events import EventType
 from infra.clock import Clock, utc
 from infra.contention import is_contention
 
@@ -67,11 +70,11 @@ async def cancel(viewer: Viewer, redemption_id: int, reason: str, *, idempotency
 async def close(conn, redemption: Redemption, status: str, reason: str, actor: str, clock: Clock) -> None:
     """PENDING to CANCELLED or EXPIRED, and everything the redemption took goes back."""
     now = utc(clock.now())
-    moved = await Redemption.filter(id=redemption.id, status="PENDING").using_db(conn).update(
-        status=status, cancelled_at=now, cancelled_by=actor, cancel_reason=reason,
-    )
+    changed = {"status": status, "cancelled_at": now, "cancelled_by": actor, "cancel_reason": reason}
+    moved = await Redemption.filter(id=redemption.id, status="PENDING").using_db(conn).update(**changed)
     if not moved:
         raise await closed(await Redemption.get(id=redemption.id).using_db(conn), now)
+    await outbox.emit(conn, EventType.REDEMPTION_CANCELLED, events.redemption_data(redemption, **changed), clock=clock)
     item_id: int = redemption.item_id  # type: ignore[attr-defined]
     member_id: int = redemption.member_id  # type: ignore[attr-defined]
     if redemption.period_key is not None:

@@ -13,7 +13,8 @@ It then writes, in this order, which is also the lock order of every mall write:
    key used for another request is IDEMPOTENCY_KEY_REUSED;
 2. the member's quota row for the item and period (MEMBER_LIMIT_REACHED when it is full);
 3. the points, through the ledger (member account, its lots, then the REDEEMED system
-   account): FIFO lots, one REDEMPTION journal, INSUFFICIENT_POINTS when short;
+   account): FIFO lots, one REDEMPTION journal, INSUFFICIENT_POINTS when short; then the
+   redemption.created webhook event (one INSERT into the outbox, no lock anyone waits for);
 4. the stock bucket, last: on PostgreSQL its UPDATE goes out with the COMMIT in one message,
    so a hot bucket stays locked for no round trip (stock.take_and_commit; OUT_OF_STOCK).
 
@@ -41,7 +42,7 @@ from domain.ledger import service as ledger
 from domain.ledger.accounts import MemberAmounts
 from domain.ledger.errors import LedgerError, LedgerErrorCode
 from domain.ledger.models import JournalKind
-from domain.mall import catalogue, codes, contention, eligibility, limits, shoppers, stock, throttle
+from domain.mall import catalogue, codes, contention, eligibility, events, limits, shoppers, stock, throttle
 from domain.mall import settings as mall_settings
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallItem, Redemption
@@ -50,6 +51,8 @@ from domain.members.models import Member
 from domain.members.services import MemberWithBalance
 from domain.stores import services as stores
 from domain.stores.models import Store
+from domain.webhooks import outbox
+from domain.webhooks.events import EventType
 from infra import db
 from infra.clock import Clock, utc
 
@@ -270,6 +273,7 @@ async def _write(
         points = order.unit_points * order.quantity
         if points:
             account = await _spend(conn, order, redemption.id, points, clock)
+        await outbox.emit(conn, EventType.REDEMPTION_CREATED, events.redemption_data(redemption), clock=clock)
         if order.item.stock_limited and not await stock.take_and_commit(conn, order.item.id, order.quantity, order.stock_plan):
             raise _out_of_stock()
     return redemption, False, account, member

@@ -2,7 +2,7 @@
 
 The status moves from PENDING to FULFILLED by one conditional UPDATE, so of two clerks who
 scan the same code at the same moment exactly one succeeds; the other is told when and where
-it was collected.
+it was collected. The redemption.fulfilled webhook event is written in that UPDATE's transaction.
 """
 
 from __future__ import annotations
@@ -10,12 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from tortoise.transactions import in_transaction
+
 from domain.access import CallerKind, Viewer
 from domain.errors import AccessDenied
-from domain.mall import contention, eligibility, history
+from domain.mall import contention, eligibility, events, history
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallItem, Redemption
 from domain.stores.models import Store
+from domain.webhooks import outbox
+from domain.webhooks.events import EventType
 from infra.clock import Clock, utc
 
 
@@ -43,10 +47,11 @@ async def fulfil(viewer: Viewer, code: str, store_id: int, *, clock: Clock) -> R
     if redemption.status != "PENDING" or redemption.expires_at <= now:
         raise await closed(redemption, now)
     await _check_store(redemption, store)
-    async with contention.translated():
-        done = await Redemption.filter(id=redemption.id, status="PENDING", expires_at__gt=now).update(
-            status="FULFILLED", fulfilled_at=now, fulfilled_store_id=store.id, fulfilled_by=viewer.idempotency_scope,
-        )
+    async with contention.translated(), in_transaction() as conn:
+        changed = {"status": "FULFILLED", "fulfilled_at": now, "fulfilled_store_id": store.id, "fulfilled_by": viewer.idempotency_scope}
+        done = await Redemption.filter(id=redemption.id, status="PENDING", expires_at__gt=now).using_db(conn).update(**changed)
+        if done:
+            await outbox.emit(conn, EventType.REDEMPTION_FULFILLED, events.redemption_data(redemption, **changed), clock=clock)
     current = await Redemption.get(id=redemption.id)
     if not done:
         raise await closed(current, now)

@@ -18,6 +18,8 @@ from domain.members.models import Member
 from domain.text import clean_text, column_text
 from domain.tiers import rules
 from domain.tiers.models import Tier, TierChange
+from domain.webhooks import outbox
+from domain.webhooks.events import EventType, api_id, iso
 from infra import cache
 from infra.clock import Clock
 
@@ -161,6 +163,10 @@ async def update_tier(viewer: Viewer, tier_id: int, **changes) -> Tier:
 
 
 async def _record_change(member: Member, to: Tier, reason: str, actor: str, clock: Clock, note: str | None = None, connection=None) -> None:
+    """The member's new tier, its history row and the member.tier_changed webhook event, in one transaction."""
+    if connection is None:
+        async with in_transaction() as conn:
+            return await _record_change(member, to, reason, actor, clock, note, connection=conn)
     from_id = member.tier_id  # type: ignore[attr-defined]
     await Member.filter(id=member.id).using_db(connection).update(tier_id=to.id, updated_at=clock.now())
     await TierChange.create(
@@ -168,6 +174,11 @@ async def _record_change(member: Member, to: Tier, reason: str, actor: str, cloc
         created_at=clock.now(), using_db=connection,
     )
     member.tier_id = to.id  # type: ignore[attr-defined]
+    before = _by_id(await all_tiers(), from_id)
+    await outbox.emit(connection, EventType.MEMBER_TIER_CHANGED, {
+        "member": {"id": api_id("Member", member.id), "code": member.code},
+        "fromTier": before.code if before else None, "toTier": to.code, "reason": reason, "changedAt": iso(clock.now()),
+    }, clock=clock)
 
 
 async def record_registration(member: Member, tier: Tier, actor: str, clock: Clock, connection=None) -> None:

@@ -33,6 +33,9 @@ class Job:
     # The due time of a job the database has never seen (the first worker start): now, unless
     # running at once would do harm (a tier review out of its schedule).
     first_due: Callable[[datetime], datetime] = field(default=_now)
+    # False for a job whose work shares its rows out itself (FOR UPDATE SKIP LOCKED): every
+    # worker runs it when due, none holds the job kind's lock (webhook delivery).
+    exclusive: bool = True
 
 
 def every(interval: timedelta) -> Callable[[datetime], datetime]:

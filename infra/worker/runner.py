@@ -1,6 +1,8 @@
 """Run periodic jobs when due, one runner per job kind at a time, and log each run.
 
-Each job kind has a row in `job_schedule` with the time it is due next. On PostgreSQL the
+Each job kind has a row in `job_schedule` with the time it is due next. A job that is not
+`exclusive` (its work claims its own rows with SKIP LOCKED) runs on every worker when due,
+without the lock below. On PostgreSQL the
 runner locks that row (FOR UPDATE SKIP LOCKED) on a connection of its own for the whole run:
 a second runner, on this host or another, skips the kind while the row is locked, and reads
 the new due time once the first commits. The lock goes with the transaction, so a runner that
@@ -68,7 +70,7 @@ async def run_if_due(job: Job, *, settings: Settings, clock: Clock, claims: set[
     try:
         now = utc(clock.now())
         await _ensure_scheduled(job, now)
-        if dialect.current().row_locks:
+        if dialect.current().row_locks and job.exclusive:
             return await _run_holding_row_lock(job, settings, clock, now)
         row = await JobSchedule.get(kind=job.kind)
         if row.due_at > now:

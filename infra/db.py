@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "domain.ledger.models",
     "domain.earning.models",
     "domain.mall.models",
+    "domain.donations.models",
     "infra.worker.models",
 ]
 MIGRATIONS_MODULE = "migrations"

@@ -8,6 +8,7 @@ from typing import Any
 from domain.access import Viewer
 from infra.clock import Clock
 from infra.settings import Settings
+from resolvers.donations.loaders import DonationLoaders
 from resolvers.earning.loaders import EarningLoaders
 from resolvers.ledger.loaders import LedgerLoaders
 from resolvers.mall.loaders import MallLoaders
@@ -16,7 +17,7 @@ from resolvers.stores.loaders import StoreLoaders
 from resolvers.tiers.loaders import TierLoaders
 
 
-class Loaders(StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders, MallLoaders):
+class Loaders(StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders, MallLoaders, DonationLoaders):
     """Every context's loaders, made lazily, once per request."""
 
 

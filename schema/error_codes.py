@@ -98,4 +98,10 @@ CODE_DESCRIPTIONS: dict[str, str] = {
     "UNKNOWN_SCOPE": "One or more scopes do not exist for this kind of key.",
     "WEAK_PASSWORD": "A password has at least 8 characters.",
     "WRONG_STORE": "The redemption or item is collected at another store; the message names it.",
+    "BELOW_MINIMUM": "The donation is smaller than the charity project's minimum donation (`minimumPoints`).",
+    "GOAL_REACHED": "The charity project stops at its goal and has reached it; a donation that would pass it is cut to what is left.",
+    "INVALID_MATCHING": "Matching needs a ratio of 0.01 to 10 (two decimals at most) and a cap of 1 or more points.",
+    "INVALID_TRANSITION": "The charity project's state does not allow this (e.g. settling a project that is not closed).",
+    "PROJECT_NOT_FOUND": "No charity project the caller may see has that ID.",
+    "PROJECT_NOT_OPEN": "The charity project is not taking donations: not opened, outside its window, closed or cancelled.",
 }

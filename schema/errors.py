@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from domain.donations.errors import DonationErrorCode
 from domain.earning.errors import PointsErrorCode
 from domain.errors import DomainError
 from domain.mall.errors import MallErrorCode
@@ -31,7 +32,7 @@ T = TypeVar("T")
 # names it as its XError's CODES.
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
-    PointsErrorCode, MallErrorCode,
+    PointsErrorCode, MallErrorCode, DonationErrorCode,
 )
 
 _CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})

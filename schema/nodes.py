@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import nodes
+from schema.donations.types import CharityProject, Donation
 from schema.earning.types import Campaign, Purchase, PurchaseLine
 from schema.ledger.types import PointsEntry
 from schema.mall.types import MallItem, MallPriceRule, Redemption
@@ -24,6 +25,7 @@ NODE_TYPES: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
         (Store, "store"), (StaffUser, "staff"), (ApiKey, "api_key"), (Member, "member"), (Tier, "tier"),
         (Purchase, "purchase"), (PurchaseLine, "purchase_line"), (Campaign, "campaign"), (PointsEntry, "points_entry"),
         (MallItem, "mall_item"), (Redemption, "redemption"), (MallPriceRule, "mall_price_rule"),
+        (CharityProject, "charity_project"), (Donation, "donation"),
     )
 }
 LOADER_NAMES = {name: loader_name for name, (_, loader_name, _) in NODE_TYPES.items()}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
+from schema.donations.mutations import DonationMutation
+from schema.donations.queries import DonationQuery
 from schema.earning.mutations import EarningMutation
 from schema.earning.queries import EarningQuery
 from schema.mall.mutations import MallMutation
@@ -21,9 +23,11 @@ from schema.tiers.mutations import TierMutation
 from schema.tiers.queries import TierQuery
 
 # Fields are printed in this order, each context's together.
-Query = merge_types("Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery))
+Query = merge_types(
+    "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, DonationQuery)
+)
 Mutation = merge_types(
-    "Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation)
+    "Mutation", (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, DonationMutation)
 )
 # merge_types takes no description.
 Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."

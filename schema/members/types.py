@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.members.codes import qr_payload
+from resolvers.donations import queries as donation_queries
 from resolvers.earning import queries as earning_queries
 from resolvers.ledger import queries as ledger_queries
 from resolvers.mall import queries as mall_queries
@@ -19,6 +20,7 @@ from schema.stores.types import Store
 from schema.tiers.types import Tier, TierChange, TierProgress
 
 if TYPE_CHECKING:
+    from schema.donations.types import Donation
     from schema.earning.types import Purchase
     from schema.ledger.inputs import PointsHistoryFilter
     from schema.ledger.types import ExpiringPoints, PointsEntry
@@ -168,6 +170,16 @@ class Member(Node):
 
         status = filter.status.value if filter is not None and filter.status is not None else None
         return connection_of(await mall_queries.member_redemptions(info.context, self.pk, status, first, after), Redemption.from_model)
+
+    @strawberry.field(description="The member's donations to charity projects with their certificate codes, newest first.")
+    async def donations(
+        self, info: Info,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Annotated[Donation, strawberry.lazy("schema.donations.types")]] | None:
+        from schema.donations.types import Donation
+
+        return connection_of(await donation_queries.member_donations(info.context, self.pk, first, after), Donation.from_model)
 
     @strawberry.field(description="Newest first.")
     async def tier_history(

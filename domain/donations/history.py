@@ -16,7 +16,6 @@ from domain.errors import AccessDenied
 from domain.mall import codes as short_codes
 from domain.members.models import Member
 from domain.pagination import Page, PageRequest, keyset_page
-from infra import db
 
 
 def sees_donor(viewer: Viewer, donation: Donation) -> bool:
@@ -60,10 +59,9 @@ async def recent_donors(project_ids: list[int], per_project: int) -> dict[int, l
     if per_project <= 0:
         return found
     for project_id in project_ids:
-        rows = await db.fetch(
-            "SELECT d.points, d.anonymous, d.created_at, m.name FROM donation d JOIN member m ON m.id = d.member_id"
-            " WHERE d.project_id = $1 AND d.status = 'ACCEPTED' ORDER BY d.id DESC LIMIT $2",
-            project_id, per_project,
+        rows = (
+            await Donation.filter(project_id=project_id, status="ACCEPTED").order_by("-id").limit(per_project)
+            .values("points", "anonymous", "created_at", name="member__name")
         )
         found[project_id] = [
             PublicDonor(masking.shown_name(r["name"], bool(r["anonymous"])), int(r["points"]), r["created_at"]) for r in rows

@@ -28,7 +28,7 @@ from domain.access import Viewer, require_chain_admin
 from domain.bounds import MAX_MONEY_FEN
 from domain.donations import masking
 from domain.donations.errors import DonationError, DonationErrorCode
-from domain.donations.models import CharityProject
+from domain.donations.models import CharityProject, Donation
 from domain.donations.projects import ProjectStatus
 from domain.stores.models import DEFAULT_TIME_ZONE
 from infra import db, dialect
@@ -64,10 +64,8 @@ async def statement(viewer: Viewer | None, project_id: int) -> Statement:
     project = await CharityProject.get_or_none(id=project_id)
     if project is None:
         raise DonationError(DonationErrorCode.PROJECT_NOT_FOUND, "There is no such charity project.", field="projectId")
-    rows = await db.fetch(
-        "SELECT d.certificate_code, d.created_at, d.points, d.matched_points, d.anonymous, d.member_id, m.name"
-        " FROM donation d JOIN member m ON m.id = d.member_id WHERE d.project_id = $1 AND d.status = 'ACCEPTED' ORDER BY d.id",
-        project_id,
+    rows = await Donation.filter(project_id=project_id, status="ACCEPTED").order_by("id").values(
+        "certificate_code", "created_at", "points", "matched_points", "anonymous", "member_id", name="member__name"
     )
     zone = ZoneInfo(DEFAULT_TIME_ZONE)
     out = io.StringIO()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.donations import projects as charity_projects
+from domain.donations import refunds as charity_refunds
 from domain.earning import expiry
 from domain.idempotency import service as idempotency
 from domain.mall import cancellation
@@ -35,10 +37,16 @@ async def _review_tiers(ctx: JobContext) -> dict[str, int]:
     return {"reviewed": report.reviewed, "upgraded": report.upgraded, "downgraded": report.downgraded}
 
 
+async def _close_charity_projects(ctx: JobContext) -> dict[str, int]:
+    closed = await charity_projects.close_due(ctx.clock)
+    return {"closed": closed, "refunded": await charity_refunds.refund_all_cancelled(clock=ctx.clock)}
+
+
 JOBS: list[Job] = [
     Job("points-expiry", _expire_points, next_due=every(timedelta(hours=1))),
     Job("redemption-expiry", _expire_redemptions, next_due=every(timedelta(minutes=5))),
     Job("idempotency-purge", _purge_idempotency_keys, next_due=every(timedelta(hours=1))),
+    Job("charity-close", _close_charity_projects, next_due=every(timedelta(minutes=5))),
     Job("staff-sign-in-purge", _purge_sign_in_attempts, next_due=every(timedelta(days=1))),
     # Not at the first start: a review out of schedule would drop members a tier early.
     Job("tier-review", _review_tiers, next_due=tier_schedule.next_review, first_due=tier_schedule.next_review),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devtools import demo
+from domain.donations.check import check_projects
 from domain.earning.models import CampaignRule
 from domain.ledger.check import check_ledger
 from domain.members.models import Member
@@ -23,10 +24,15 @@ async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
     assert len({b.month for b in await Member.all().values_list("birthday", flat=True)}) == 12
     assert await check_ledger() == []
     assert await CampaignRule.filter(code="MEMBER_DAY").exists()
+    assert await check_projects() == []
     assert await demo.load_if_empty(settings) == []
     token = await api.login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     stores = await api.data("{ stores(first: 10) { totalCount } }", token=token)
     assert stores == {"stores": {"totalCount": 3}}
+    charity = await api.data("{ charityProjects(first: 10) { edges { node { name status raisedPoints matchedPoints donorCount } } } }")
+    shown = {e["node"]["name"]: e["node"] for e in charity["charityProjects"]["edges"]}
+    assert shown["Orchard school appeal"]["status"] == "OPEN" and shown["Orchard school appeal"]["matchedPoints"] > 0
+    assert shown["Spring orchard clean-up"]["status"] == "SETTLED" and shown["Spring orchard clean-up"]["donorCount"] > 0
 
 
 async def test_production_refuses_demo_data(settings):

@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from devtools import seed
 from domain.access import CallerKind, StaffRole, Viewer
+from domain.donations import projects as charity_projects
+from domain.donations.projects import ProjectDraft
 from domain.mall.catalogue import ItemDraft, create_item
 from domain.stores.tokens import issue_access_token
 from infra.settings import ConfigurationError, load_settings
@@ -110,6 +113,12 @@ async def test_every_load_test_operation_gets_the_same_answer_from_both_executor
     login = await api.data(operations.STAFF_LOGIN, {"i": store["clerk"]}, token=None)
     refresh_token = login["staffLogin"]["refreshToken"]
     item_id = to_global_id("MallItem", item.id)
+    appeal = await charity_projects.create(admin, ProjectDraft(
+        name="Differential appeal", goal_points=10_000, opens_at=clock.now() - timedelta(days=1),
+        closes_at=clock.now() + timedelta(days=30), match_ratio=Decimal("1"), match_cap_points=100,
+    ), clock=clock)
+    await charity_projects.open_project(admin, appeal.project.id, clock=clock)
+    project_id = to_global_id("CharityProject", appeal.project.id)
     lines = [{"sku": "DOM-APPLE-1KG", "category": "DOMESTIC_FRUIT", "quantity": 2, "unitPrice": "15.90"}]
 
     sent = {  # operation name: (its text, variables, token)
@@ -125,6 +134,9 @@ async def test_every_load_test_operation_gets_the_same_answer_from_both_executor
                                                      "clientTxnId": uuid.uuid4().hex}}, clerk),
         "RestockMallItem": (operations.RESTOCK, {"i": {"itemId": item_id, "quantity": 5,
                                                        "idempotencyKey": uuid.uuid4().hex}}, chain_admin),
+        "DonatePoints": (operations.DONATE, {"i": {"projectId": project_id, "points": 10,
+                                                   "idempotencyKey": uuid.uuid4().hex}}, member_token),
+        "CharityProjects": (operations.OPEN_PROJECTS, {}, None),
         "StaffLogin": (operations.STAFF_LOGIN, {"i": store["clerk"]}, None),
         "RefreshStaffSession": (operations.REFRESH_STAFF_SESSION, {"i": {"refreshToken": refresh_token}}, None),
     }

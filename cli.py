@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     lottery_sub = lottery.add_subparsers(dest="lottery_command", required=True)
     verify = lottery_sub.add_parser("verify", help="recompute every draw of a closed lottery; exit 1 with the first mismatch")
     verify.add_argument("lottery_id", help="the lottery's global ID (as the API shows it) or its number")
+    donations = sub.add_parser("donations", help="charity projects and donations")
+    donations_sub = donations.add_subparsers(dest="donations_command", required=True)
+    settle = donations_sub.add_parser("settle", help="record the payment of a closed project; print its statement")
+    settle.add_argument("project_id", help="the project's id (a number) or its global ID")
+    settle.add_argument("--reference", required=True, help="the payment's reference (bank transfer number, ...)")
+    settle.add_argument("--paid-on", default=None, help="the payment's date, YYYY-MM-DD (default: today, Asia/Shanghai)")
+    settle.add_argument("--amount", default=None, help="yuan paid, e.g. 1234.50 (default: the yuan due)")
+    settle.add_argument("--csv", type=Path, default=None, help="write the donation list (CSV) to this file")
     tiers = sub.add_parser("tiers", help="tier maintenance")
     tiers_sub = tiers.add_subparsers(dest="tiers_command", required=True)
     tiers_sub.add_parser("review", help="the periodic review: downgrades by one tier at most")
@@ -111,9 +119,14 @@ async def _load_demo(settings: Settings) -> None:
 
 
 def _ledger_check(settings: Settings, member_id: int | None) -> int:
+    from domain.donations.check import check_projects
     from domain.ledger.check import check_ledger
 
-    violations = asyncio.run(_with_db(settings, lambda: check_ledger(member_id)))
+    async def checks() -> list[str]:
+        found = await check_ledger(member_id)
+        return found + (await check_projects() if member_id is None else [])  # the charity projects' accounts too
+
+    violations = asyncio.run(_with_db(settings, checks))
     scope = f"member {member_id}" if member_id is not None else "all accounts"
     if not violations:
         print(f"ledger check ({scope}): clean")
@@ -273,6 +286,58 @@ def _coupons_expire(settings: Settings) -> int:
     expired = asyncio.run(_with_db(settings, lambda: expire_due(clock=SYSTEM_CLOCK, progress=lambda n: bar.update(n - bar.n))))
     bar.close()
     print(f"expired {expired} coupons")
+
+
+def _project_pk(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    from resolvers.global_ids import InvalidGlobalId, pk_of
+
+    try:
+        return pk_of(text, "CharityProject")
+    except InvalidGlobalId:
+        return None
+
+
+def _donations_settle(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from domain.bounds import BadMoney, fen_from_yuan
+    from domain.donations import settlement
+    from domain.errors import DomainError
+
+    project_id = _project_pk(args.project_id)
+    if project_id is None:
+        print(f"not a project id: {args.project_id}", file=sys.stderr)
+        return 2
+    try:
+        paid_on = date.fromisoformat(args.paid_on) if args.paid_on else None
+        amount_fen = fen_from_yuan(args.amount) if args.amount is not None else None
+    except (ValueError, BadMoney) as exc:
+        print(f"invalid --paid-on or --amount: {exc}", file=sys.stderr)
+        return 2
+    work = lambda: settlement.settle(  # noqa: E731
+        None, project_id, reference=args.reference, paid_on=paid_on, amount_fen=amount_fen, actor="cli", clock=SYSTEM_CLOCK
+    )
+    try:
+        done = asyncio.run(_with_db(settings, work))
+    except DomainError as exc:
+        print(f"refused ({exc.code}): {exc.message}", file=sys.stderr)
+        return 1
+    project = done.project
+    print(f"project {project.id}: {project.name} ({project.status})")
+    print(f"  beneficiary: {project.beneficiary or '-'}")
+    print(f"  points donated: {done.points_donated}  points matched: {done.points_matched}"
+          f"  at {project.points_per_yuan} points per yuan")
+    print(f"  yuan due: {done.yuan_due_fen / 100:.2f}  paid: {(project.settlement_fen or 0) / 100:.2f}"
+          f" on {project.settled_on} reference {project.settlement_reference}")
+    print(f"  donors: {done.donor_count}  donations: {done.donation_count}")
+    for day in done.days:
+        print(f"  {day.day}: {day.points} points, {day.matched_points} matched, {day.donations} donations")
+    print(f"  donation list sha256: {done.sha256}")
+    if args.csv is not None:
+        args.csv.write_text(done.csv, encoding="utf-8")
+        print(f"  donation list written to {args.csv}")
     return 0
 
 
@@ -302,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         return _lottery_verify(settings, args.lottery_id)
     if args.command == "tiers":
         return _tiers_review(settings)
+    if args.command == "donations":
+        return _donations_settle(settings, args)
     if args.command == "worker":
         return _worker(settings, args.once)
     if args.command == "seed":

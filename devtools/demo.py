@@ -80,7 +80,7 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
     await tiers.ensure_default_tiers()
     async with in_transaction() as conn:
         await Chain.create(name="Orchard Fruit", using_db=conn)
-        await StaffUser.create(
+        admin = await StaffUser.create(
             email=ADMIN_EMAIL, name="Demo Admin", role="CHAIN_ADMIN",
             password_hash=passwords.hash_password(ADMIN_PASSWORD, profile), using_db=conn,
         )
@@ -116,6 +116,11 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
     from devtools.lottery_demo import load_demo_lotteries
 
     lines += await load_demo_lotteries(settings, clock)
+
+    from devtools.charity_demo import load_demo_charity
+
+    await load_demo_charity(admin.id, clock)
+    lines.append("  charity projects: 'Orchard school appeal' (open, matched 1:1), 'Spring orchard clean-up' (settled)")
     lines.append("  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
     lines.append(f"  store managers and clerks: manager.<store>@demo.orchard, clerk.<store>@demo.orchard / {STAFF_PASSWORD}")
     log.info("demo data loaded", extra={"stores": len(STORES)})

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.coupons import expiry as coupon_expiry
+from domain.donations import projects as charity_projects
+from domain.donations import refunds as charity_refunds
 from domain.earning import expiry
 from domain.idempotency import service as idempotency
 from domain.lotteries import catalogue as lotteries
@@ -50,12 +52,18 @@ async def _deliver_webhooks(ctx: JobContext) -> dict[str, int]:
     return (await webhook_delivery.run(ctx.settings, ctx.clock, progress=ctx.progress)).counts()
 
 
+async def _close_charity_projects(ctx: JobContext) -> dict[str, int]:
+    closed = await charity_projects.close_due(ctx.clock)
+    return {"closed": closed, "refunded": await charity_refunds.refund_all_cancelled(clock=ctx.clock)}
+
+
 JOBS: list[Job] = [
     Job("points-expiry", _expire_points, next_due=every(timedelta(hours=1))),
     Job("redemption-expiry", _expire_redemptions, next_due=every(timedelta(minutes=5))),
     Job("coupon-expiry", _expire_coupons, next_due=every(timedelta(minutes=15))),
     Job("idempotency-purge", _purge_idempotency_keys, next_due=every(timedelta(hours=1))),
     Job("lottery-close", _close_lotteries, next_due=every(timedelta(minutes=1))),
+    Job("charity-close", _close_charity_projects, next_due=every(timedelta(minutes=5))),
     Job("staff-sign-in-purge", _purge_sign_in_attempts, next_due=every(timedelta(days=1))),
     # Not at the first start: a review out of schedule would drop members a tier early.
     Job("tier-review", _review_tiers, next_due=tier_schedule.next_review, first_due=tier_schedule.next_review),

@@ -33,6 +33,7 @@ MODEL_MODULES = [
     "domain.coupons.models",
     "domain.lotteries.models",
     "domain.webhooks.models",
+    "domain.donations.models",
     "infra.worker.models",
 ]
 MIGRATIONS_MODULE = "migrations"

@@ -14,7 +14,9 @@ Scenarios (see docs/performance.md for the commands):
   --scenario soak        the peak-hour mix at a steady rate for a long run
   --scenario lottery     the member-day opening: everyone draws from one open lottery (--lottery, or the
                          first open one), looking at its odds now and then
-Weights: --weight-app, --weight-kiosk, --weight-pos, --weight-rush, --weight-lottery, --weight-admin. Think
+  --scenario appeal      many members donating to one hot charity project (--appeal-project, or the
+                         first open one), a few reading its progress
+Weights: --weight-app, --weight-kiosk, --weight-pos, --weight-rush, --weight-lottery, --weight-admin, --weight-appeal. Think
 times: --think-scale (0.1 makes each simulated user ten times as busy, so fewer users offer
 the same rate).
 Pass/fail: --max-p95-ms, --max-p99-ms, --max-failure-ratio, --min-rps become the exit code, and
@@ -53,12 +55,14 @@ from loadtests.cpu import ROLES, cpu_by_role
 from loadtests.operations import (
     BALANCE,
     CHECK_IN,
+    DONATE,
     DRAW_LOTTERY,
     EXPECTED_OUTCOMES,
     HISTORY,
     LOOKUP,
     MALL_ITEMS,
     OPEN_LOTTERIES,
+    OPEN_PROJECTS,
     RECORD,
     REDEEM,
     REFRESH_STAFF_SESSION,
@@ -69,10 +73,11 @@ from schema.relay import to_global_id
 
 log = logging.getLogger("orchard.locust")
 SCENARIO_WEIGHTS = {
-    "peak-hour": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "lottery": 0, "admin": 1},
-    "soak": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "lottery": 0, "admin": 1},
-    "rush": {"app": 0, "kiosk": 0, "pos": 0, "rush": 1, "lottery": 0, "admin": 0},
-    "lottery": {"app": 0, "kiosk": 0, "pos": 0, "rush": 0, "lottery": 1, "admin": 0},
+    "peak-hour": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "lottery": 0, "admin": 1, "appeal": 0},
+    "soak": {"app": 6, "kiosk": 2, "pos": 2, "rush": 0, "lottery": 0, "admin": 1, "appeal": 0},
+    "rush": {"app": 0, "kiosk": 0, "pos": 0, "rush": 1, "lottery": 0, "admin": 0, "appeal": 0},
+    "lottery": {"app": 0, "kiosk": 0, "pos": 0, "rush": 0, "lottery": 1, "admin": 0, "appeal": 0},
+    "appeal": {"app": 0, "kiosk": 0, "pos": 0, "rush": 0, "lottery": 0, "admin": 0, "appeal": 1},
 }
 
 
@@ -83,7 +88,8 @@ def _options(parser) -> None:
     group.add_argument("--keys-file", default=os.environ.get("ORCHARD_KEYS_FILE", "loadtests/seed-keys.json"))
     group.add_argument("--hot-item", default="", help="global ID of the rush item (default: the first limited item)")
     group.add_argument("--lottery", default="", help="global ID of the lottery drawn from (default: the first open one)")
-    for name in ("app", "kiosk", "pos", "rush", "lottery", "admin"):
+    group.add_argument("--appeal-project", default="", help="global ID of the appeal's project (default: the first open one)")
+    for name in ("app", "kiosk", "pos", "rush", "lottery", "admin", "appeal"):
         group.add_argument(f"--weight-{name}", type=int, default=None, help=f"weight of the {name} users")
     group.add_argument("--think-scale", type=float, default=1.0,
                        help="multiply every simulated user's think time (0.1: ten times the requests per user)")
@@ -104,6 +110,7 @@ class Catalogue:
     items: ClassVar[list[dict]] = []
     hot_item: str = ""
     lottery: str = ""
+    appeal_project: str = ""
     initial_stock: ClassVar[dict[str, int]] = {}
     secret: str = ""
     _member_tokens: ClassVar[dict[int, str]] = {}
@@ -118,7 +125,7 @@ class Catalogue:
         options = environment.parsed_options
         weights = SCENARIO_WEIGHTS[options.scenario]
         users = ((AppMember, "app"), (KioskUser, "kiosk"), (PosUser, "pos"), (RushMember, "rush"), (LotteryMember, "lottery"),
-                 (AdminUser, "admin"))
+                 (AdminUser, "admin"), (AppealDonor, "appeal"))
         for user_class, name in users:
             chosen = getattr(options, f"weight_{name}")
             user_class.weight = weights[name] if chosen is None else chosen
@@ -136,6 +143,7 @@ class Catalogue:
             raise SystemExit("set ORCHARD_SECRET_KEY (the server's) so the suite can sign members in")
         cls.hot_item = options.hot_item
         cls.lottery = options.lottery
+        cls.appeal_project = options.appeal_project
 
     @classmethod
     def member_token(cls, member: dict) -> str:
@@ -360,6 +368,32 @@ class LotteryMember(GraphQLUser):
     @task(1)
     def odds(self) -> None:
         self.gql("OpenLotteries", OPEN_LOTTERIES)
+
+
+class AppealDonor(GraphQLUser):
+    """A member sharing a typhoon appeal: donates to the one hot project, now and then looks at its progress."""
+
+    think = between(0.5, 2)
+
+    def on_start(self) -> None:
+        self.member = Catalogue.next_member()
+        self.token = Catalogue.member_token(self.member)
+        with Catalogue.items_lock:
+            if not Catalogue.appeal_project:
+                found = self.gql("CharityProjects", OPEN_PROJECTS, token=self.token) or {}
+                edges = (found.get("charityProjects") or {}).get("edges") or []
+                Catalogue.appeal_project = edges[0]["node"]["id"] if edges else ""
+
+    @task(5)
+    def donate(self) -> None:
+        if Catalogue.appeal_project:
+            self.gql("DonatePoints", DONATE, {"i": {
+                "projectId": Catalogue.appeal_project, "points": random.choice([10, 20, 50]), "idempotencyKey": uuid.uuid4().hex,
+            }})
+
+    @task(1)
+    def progress(self) -> None:
+        self.gql("CharityProjects", OPEN_PROJECTS)
 
 
 class AdminUser(StaffUser):

@@ -3,7 +3,7 @@
 # Payload error codes that are business answers, not failures of the run (OUT_OF_STOCK in a rush).
 EXPECTED_OUTCOMES = {
     "OUT_OF_STOCK", "INSUFFICIENT_POINTS", "MEMBER_LIMIT_REACHED", "ALREADY_CHECKED_IN", "NOT_ELIGIBLE",
-    "RATE_LIMITED", "NOT_AVAILABLE", "ALREADY_FULFILLED", "DRAW_LIMIT_REACHED",
+    "RATE_LIMITED", "NOT_AVAILABLE", "ALREADY_FULFILLED", "DRAW_LIMIT_REACHED", "GOAL_REACHED",
 }
 
 MALL_ITEMS = """query MallItems($first: Int, $after: String) { mallItems(first: $first, after: $after) {
@@ -26,3 +26,8 @@ RESTOCK = """mutation RestockMallItem($i: RestockMallItemInput!) { restockMallIt
 STAFF_LOGIN = "mutation StaffLogin($i: StaffLoginInput!) { staffLogin(input: $i) { token expiresAt refreshToken errors { code } } }"
 REFRESH_STAFF_SESSION = ("mutation RefreshStaffSession($i: RefreshStaffSessionInput!) { refreshStaffSession(input: $i) "
                          "{ token expiresAt refreshToken errors { code } } }")
+DONATE = """mutation DonatePoints($i: DonatePointsInput!) { donatePoints(input: $i) {
+  donation { id points matchedPoints certificateCode } project { raisedPoints donorCount } member { pointsBalance }
+  errors { code field message } } }"""
+OPEN_PROJECTS = """query CharityProjects { charityProjects(first: 20, filter: {status: OPEN}) {
+  edges { node { id name raisedPoints donorCount progress } } } }"""

@@ -9,6 +9,7 @@ from domain.access import Viewer
 from infra.clock import Clock
 from infra.settings import Settings
 from resolvers.coupons.loaders import CouponLoaders
+from resolvers.donations.loaders import DonationLoaders
 from resolvers.earning.loaders import EarningLoaders
 from resolvers.ledger.loaders import LedgerLoaders
 from resolvers.lotteries.loaders import LotteryLoaders
@@ -21,7 +22,7 @@ from resolvers.webhooks.loaders import WebhookLoaders
 
 class Loaders(
     StoreLoaders, MemberLoaders, TierLoaders, LedgerLoaders, EarningLoaders, MallLoaders, CouponLoaders, LotteryLoaders,
-    WebhookLoaders,
+    WebhookLoaders, DonationLoaders,
 ):
     """Every context's loaders, made lazily, once per request."""
 

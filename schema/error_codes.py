@@ -129,4 +129,10 @@ CODE_DESCRIPTIONS: dict[str, str] = {
     "TOO_MANY_ENDPOINTS": "The owner has the most webhook endpoints allowed (20): delete one first.",
     "UNRESOLVABLE_URL": "The webhook endpoint's host name does not resolve.",
     "UNSAFE_URL": "The webhook endpoint's host resolves to a loopback, private or link-local address (refused against SSRF).",
+    "BELOW_MINIMUM": "The donation is smaller than the charity project's minimum donation (`minimumPoints`).",
+    "GOAL_REACHED": "The charity project stops at its goal and has reached it; a donation that would pass it is cut to what is left.",
+    "INVALID_MATCHING": "Matching needs a ratio of 0.01 to 10 (two decimals at most) and a cap of 1 or more points.",
+    "INVALID_TRANSITION": "The charity project's state does not allow this (e.g. settling a project that is not closed).",
+    "PROJECT_NOT_FOUND": "No charity project the caller may see has that ID.",
+    "PROJECT_NOT_OPEN": "The charity project is not taking donations: not opened, outside its window, closed or cancelled.",
 }

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from domain.coupons.errors import CouponErrorCode
+from domain.donations.errors import DonationErrorCode
 from domain.earning.errors import PointsErrorCode
 from domain.errors import DomainError
 from domain.lotteries.errors import LotteryErrorCode
@@ -34,7 +35,7 @@ T = TypeVar("T")
 # names it as its XError's CODES.
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
-    PointsErrorCode, MallErrorCode, CouponErrorCode, LotteryErrorCode, WebhookErrorCode,
+    PointsErrorCode, MallErrorCode, CouponErrorCode, LotteryErrorCode, WebhookErrorCode, DonationErrorCode,
 )
 
 _CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from resolvers import nodes
 from schema.coupons.types import Coupon, CouponTemplate
+from schema.donations.types import CharityProject, Donation
 from schema.earning.types import Campaign, Purchase, PurchaseLine
 from schema.ledger.types import PointsEntry
 from schema.lotteries.types import Lottery, LotteryDraw
@@ -30,6 +31,7 @@ NODE_TYPES: dict[str, tuple[type[Any], str, Callable[[Any], Any]]] = {
         (Coupon, "coupon"), (CouponTemplate, "coupon_template"),
         (Lottery, "lottery"), (LotteryDraw, "lottery_draw"),
         (WebhookEndpoint, "webhook_endpoint"), (WebhookDelivery, "webhook_delivery"),
+        (CharityProject, "charity_project"), (Donation, "donation"),
     )
 }
 LOADER_NAMES = {name: loader_name for name, (_, loader_name, _) in NODE_TYPES.items()}

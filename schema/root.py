@@ -7,6 +7,8 @@ from strawberry.tools import merge_types
 
 from schema.coupons.mutations import CouponMutation
 from schema.coupons.queries import CouponQuery
+from schema.donations.mutations import DonationMutation
+from schema.donations.queries import DonationQuery
 from schema.earning.mutations import EarningMutation
 from schema.earning.queries import EarningQuery
 from schema.lotteries.mutations import LotteryMutation
@@ -29,12 +31,12 @@ from schema.webhooks.queries import WebhookQuery
 # Fields are printed in this order, each context's together.
 Query = merge_types(
     "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, CouponQuery, LotteryQuery,
-     WebhookQuery)
+     WebhookQuery, DonationQuery)
 )
 Mutation = merge_types(
     "Mutation",
     (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, CouponMutation, LotteryMutation,
-     WebhookMutation),
+     WebhookMutation, DonationMutation),
 )
 # merge_types takes no description.
 Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."

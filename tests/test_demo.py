@@ -6,6 +6,7 @@ import pytest
 
 from devtools import coupon_demo, demo
 from domain.coupons.models import Coupon, CouponTemplate
+from domain.donations.check import check_projects
 from domain.earning.models import CampaignRule
 from domain.ledger.check import check_ledger
 from domain.lotteries.models import Lottery, LotteryDraw, LotteryPrize
@@ -33,10 +34,15 @@ async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
     assert {p.kind for p in await LotteryPrize.filter(lottery_id=open_lottery.id)} == {"TASTING", "COUPON", "POINTS", "NO_PRIZE"}
     assert await LotteryDraw.filter(lottery_id=closed.id).count() == 18
     assert (await verify(closed.id)).mismatch is None
+    assert await check_projects() == []
     assert await demo.load_if_empty(settings) == []
     token = await api.login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     stores = await api.data("{ stores(first: 10) { totalCount } }", token=token)
     assert stores == {"stores": {"totalCount": 3}}
+    charity = await api.data("{ charityProjects(first: 10) { edges { node { name status raisedPoints matchedPoints donorCount } } } }")
+    shown = {e["node"]["name"]: e["node"] for e in charity["charityProjects"]["edges"]}
+    assert shown["Orchard school appeal"]["status"] == "OPEN" and shown["Orchard school appeal"]["matchedPoints"] > 0
+    assert shown["Spring orchard clean-up"]["status"] == "SETTLED" and shown["Spring orchard clean-up"]["donorCount"] > 0
 
 
 async def test_production_refuses_demo_data(settings):

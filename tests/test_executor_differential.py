@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from devtools import seed
 from domain.access import CallerKind, StaffRole, Viewer
+from domain.donations import projects as charity_projects
+from domain.donations.projects import ProjectDraft
 from domain.lotteries import catalogue as lotteries
 from domain.lotteries.catalogue import LotteryDraft, PrizeDraft
 from domain.mall.catalogue import ItemDraft, create_item
@@ -119,6 +122,12 @@ async def test_every_load_test_operation_gets_the_same_answer_from_both_executor
     ), clock=clock)
     await lotteries.open_lottery(admin, lottery.id, data_key=settings.personal_data_key, clock=clock)
     lottery_id = to_global_id("Lottery", lottery.id)
+    appeal = await charity_projects.create(admin, ProjectDraft(
+        name="Differential appeal", goal_points=10_000, opens_at=clock.now() - timedelta(days=1),
+        closes_at=clock.now() + timedelta(days=30), match_ratio=Decimal("1"), match_cap_points=100,
+    ), clock=clock)
+    await charity_projects.open_project(admin, appeal.project.id, clock=clock)
+    project_id = to_global_id("CharityProject", appeal.project.id)
     lines = [{"sku": "DOM-APPLE-1KG", "category": "DOMESTIC_FRUIT", "quantity": 2, "unitPrice": "15.90"}]
 
     sent = {  # operation name: (its text, variables, token)
@@ -137,6 +146,9 @@ async def test_every_load_test_operation_gets_the_same_answer_from_both_executor
         "OpenLotteries": (operations.OPEN_LOTTERIES, {}, member_token),
         "DrawLottery": (operations.DRAW_LOTTERY, {"i": {"lotteryId": lottery_id, "idempotencyKey": uuid.uuid4().hex}},
                         member_token),
+        "DonatePoints": (operations.DONATE, {"i": {"projectId": project_id, "points": 10,
+                                                   "idempotencyKey": uuid.uuid4().hex}}, member_token),
+        "CharityProjects": (operations.OPEN_PROJECTS, {}, None),
         "StaffLogin": (operations.STAFF_LOGIN, {"i": store["clerk"]}, None),
         "RefreshStaffSession": (operations.REFRESH_STAFF_SESSION, {"i": {"refreshToken": refresh_token}}, None),
     }

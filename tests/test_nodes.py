@@ -43,6 +43,18 @@ async def one_of_each(api, clock) -> dict[str, str]:
     redeemed = await api.data("""mutation($i: RedeemMallItemInput!) { redeemMallItem(input: $i) { errors { code } } }""",
                               {"i": {"itemId": item["createMallItem"]["item"]["id"], "memberCode": member["code"],
                                      "idempotencyKey": "nodes"}}, token=shop.clerk)
+    project = (await api.data(
+        """mutation($i: CreateCharityProjectInput!) { createCharityProject(input: $i) { project { id } errors { code } } }""",
+        {"i": {"name": "Nodes", "goalPoints": 100, "opensAt": "2020-01-01T00:00:00+08:00", "closesAt": "2099-01-01T00:00:00+08:00"}},
+        token=admin,
+    ))["createCharityProject"]["project"]
+    opened = await api.data("""mutation($i: CharityProjectInput!) { openCharityProject(input: $i) { errors { code } } }""",
+                            {"i": {"projectId": project["id"]}}, token=admin)
+    donated = await api.data(
+        """mutation($i: DonatePointsInput!) { donatePoints(input: $i) { donation { id } errors { code } } }""",
+        {"i": {"projectId": project["id"], "points": 5, "memberCode": member["code"], "idempotencyKey": "nodes"}}, token=shop.clerk,
+    )
+    assert [opened["openCharityProject"]["errors"], donated["donatePoints"]["errors"]] == [[], []]
     assert [campaign["createCampaign"]["errors"], rule["createMallPriceRule"]["errors"],
             redeemed["redeemMallItem"]["errors"], key["createDeviceKey"]["errors"]] == [[], [], [], []]
 
@@ -74,6 +86,7 @@ async def one_of_each(api, clock) -> dict[str, str]:
         "CouponTemplate": template, "Coupon": coupon,
         "Lottery": lottery_gid, "LotteryDraw": drawn["drawLottery"]["draw"]["id"],
         "WebhookEndpoint": endpoint, "WebhookDelivery": delivery_gid,
+        "CharityProject": project["id"], "Donation": donated["donatePoints"]["donation"]["id"],
     }
 
 
@@ -122,5 +135,5 @@ async def test_nodes_a_member_may_not_see_are_null(api, clock):
     token = member_token(api, (await Member.get(code=stranger["code"])).id)
     hidden = ["StaffUser", "ApiKey", "Member", "Purchase", "PurchaseLine", "PointsEntry", "Campaign", "MallPriceRule", "Redemption",
               "LotteryDraw",
-              "WebhookEndpoint", "WebhookDelivery"]
+              "WebhookEndpoint", "WebhookDelivery", "Donation"]
     assert (await api.data(NODES, {"ids": [ids[t] for t in hidden]}, token=token))["nodes"] == [None] * len(hidden)

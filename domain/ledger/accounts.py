@@ -11,6 +11,9 @@ databases from before sharding; shards 1..N-1 are `REDEEMED#01` ... `REDEEMED#15
 row's balance is the sum of its own entries (S1); the account's balance is the sum over its
 shards (`system_balance`). SYSTEM_SHARDS may grow but must never shrink: `system_balance`
 reads only the codes of shards below it.
+
+Besides the `SystemAccount` codes, a context may keep accounts of its own under a plain string
+code, sharded the same way: a charity project's account is `CHARITY-<id>` (domain/donations).
 """
 
 from __future__ import annotations
@@ -55,21 +58,26 @@ def shard_of(member_id: int | None) -> int:
     return member_id % SYSTEM_SHARDS if member_id is not None else 0
 
 
-def shard_code(code: SystemAccount, shard: int) -> str:
+def shard_code(code: SystemAccount | str, shard: int) -> str:
     """The stored code of one shard row: the plain code for shard 0, `CODE#nn` for the others."""
     if not 0 <= shard < SYSTEM_SHARDS:
         raise ValueError(f"there is no shard {shard} of {code}")
     return str(code) if shard == 0 else f"{code}{SHARD_SEPARATOR}{shard:02d}"
 
 
-def shard_codes(code: SystemAccount) -> list[str]:
+def shard_codes(code: SystemAccount | str) -> list[str]:
     """The stored codes of every shard row of a system account, shard 0 first."""
     return [shard_code(code, shard) for shard in range(SYSTEM_SHARDS)]
 
 
-def base_code(stored_code: str) -> SystemAccount:
-    """The system account a stored shard code belongs to: `REDEEMED#03` -> REDEEMED."""
-    return SystemAccount(stored_code.partition(SHARD_SEPARATOR)[0])
+def base_code(stored_code: str) -> SystemAccount | str:
+    """The system account a stored shard code belongs to: `REDEEMED#03` -> REDEEMED; a context's
+    own account keeps its plain code (`CHARITY-7#03` -> `CHARITY-7`)."""
+    head = stored_code.partition(SHARD_SEPARATOR)[0]
+    try:
+        return SystemAccount(head)
+    except ValueError:
+        return head
 
 
 async def system_account_id(conn, code: SystemAccount, *, now: datetime, member_id: int | None = None) -> int:
@@ -83,7 +91,7 @@ async def system_account_id(conn, code: SystemAccount, *, now: datetime, member_
 
 async def system_balance(code: SystemAccount | str, *, connection=None) -> int:
     """A system account's balance: the sum over its shard rows (0 when none is opened yet)."""
-    codes = shard_codes(SystemAccount(code))
+    codes = shard_codes(code)
     rows = await db.fetch(
         "SELECT COALESCE(SUM(balance), 0) AS total FROM points_account"
         f" WHERE kind = 'SYSTEM' AND code IN ({db.placeholders(len(codes))})",
@@ -178,7 +186,7 @@ async def shift(conn, account_id: int, *, balance: int = 0, pending: int = 0, de
         raise LedgerInconsistency(f"account {account_id} cannot take {balance=} {pending=} {debt=}")
 
 
-async def add_to_system_balance(conn, code: SystemAccount, amount: int, *, now: datetime, member_id: int | None) -> int:
+async def add_to_system_balance(conn, code: SystemAccount | str, amount: int, *, now: datetime, member_id: int | None) -> int:
     """Move the balance of the member's shard row of `code`; returns the row's id.
 
     One statement (an upsert) finds the row, locks it and changes it, and opens it on first use.

@@ -34,7 +34,7 @@ async def open_journal(
 
 async def spend_and_book(
     conn, *, kind: JournalKind, reason: str, actor: str, store_id: int | None, reference: str | None,
-    occurred_at: datetime, now: datetime, member_id: int, account_id: int, amount: int, counter: SystemAccount,
+    occurred_at: datetime, now: datetime, member_id: int, account_id: int, amount: int, counter: SystemAccount | str,
 ) -> tuple[PointsJournal, int]:
     """Open a spending journal, take up to `amount` points for it from the account's lots, oldest
     expiry first, and book it against the member's shard of `counter`; the journal and the points
@@ -163,7 +163,7 @@ async def book(
     member_id: int | None,
     member_account_id: int,
     member_amount: int,
-    system: dict[SystemAccount, int],
+    system: dict[SystemAccount, int] | dict[SystemAccount | str, int],
     now: datetime,
 ) -> None:
     """Write the journal's entries and move the system balances.

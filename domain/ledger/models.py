@@ -21,6 +21,7 @@ class SystemAccount(StrEnum):
     REDEEMED = "REDEEMED"  # mall items, lottery draws
     CASH_OFFSET = "CASH_OFFSET"  # points paying part of an order
     DONATED = "DONATED"
+    MATCHING_BUDGET = "MATCHING_BUDGET"  # the chain's matching of donations to charity projects
     EXPIRED = "EXPIRED"
     ADJUSTMENTS = "ADJUSTMENTS"  # manual corrections by staff
 
@@ -41,6 +42,7 @@ class JournalKind(StrEnum):
     LOTTERY_DRAW = "LOTTERY_DRAW"
     CASH_OFFSET = "CASH_OFFSET"
     DONATION = "DONATION"
+    DONATION_MATCH = "DONATION_MATCH"  # the chain matches a donation: MATCHING_BUDGET to the project, no member line
     # housekeeping
     ADJUSTMENT = "ADJUSTMENT"
     EXPIRY = "EXPIRY"

@@ -129,12 +129,15 @@ async def debit(
     store_id: int | None = None,
     reference: str | None = None,
     occurred_at: datetime | None = None,
+    counter: str | None = None,
     clock: Clock,
     connection=None,
     savepoint: bool = True,
 ) -> Spent:
     """Spend points, oldest expiry first. INSUFFICIENT_POINTS when the unexpired available points fall short.
 
+    The points go to the kind's system account, or to `counter`, a context's own account code
+    (a DONATION goes to its charity project's account, `CHARITY-<id>`), sharded by member too.
     `savepoint=False` is for a caller that rolls its whole transaction back on any error (db.transaction).
     """
     kind = _kind(kind, frozenset(SPENDING_ACCOUNTS))
@@ -143,7 +146,7 @@ async def debit(
     now = utc(clock.now())
     async with db.transaction(connection, savepoint=savepoint) as conn:
         return await _spend(
-            conn, member_id, amount, kind, SPENDING_ACCOUNTS[kind],
+            conn, member_id, amount, kind, counter or SPENDING_ACCOUNTS[kind],
             audit=_Audit(reason, actor, store_id, reference, _occurred_at(occurred_at, now)), now=now,
         )
 
@@ -177,6 +180,46 @@ async def adjust(
             )
         spent = await _spend(conn, member_id, -amount, JournalKind.ADJUSTMENT, SystemAccount.ADJUSTMENTS, audit=audit, now=now)
         return spent.journal
+
+
+TRANSFER_KINDS = frozenset({JournalKind.DONATION_MATCH, JournalKind.REVERSAL})
+
+
+async def transfer(
+    amount: int,
+    kind: JournalKind | str,
+    *,
+    source: SystemAccount | str,
+    target: SystemAccount | str,
+    shard_member_id: int | None,
+    reason: str,
+    actor: str,
+    reference: str | None = None,
+    reverses_id: int | None = None,
+    clock: Clock,
+    connection=None,
+    savepoint: bool = True,
+) -> PointsJournal:
+    """Move points between two system accounts, no member line: one journal of two entries.
+
+    The chain's matching of a donation (MATCHING_BUDGET to the project's account), and its
+    reversal (`reverses_id`, kind REVERSAL). Both lines book on the shard of `shard_member_id`,
+    the member the transfer is about; the rows are locked in code order, as `journals.book` does.
+    """
+    kind = _kind(kind, TRANSFER_KINDS)
+    _check_positive(amount)
+    _check_audit(reason, actor)
+    if source == target:
+        raise ValueError("a transfer moves points between two accounts")
+    now = utc(clock.now())
+    audit = _Audit(reason, actor, None, reference, now)
+    async with db.transaction(connection, savepoint=savepoint) as conn:
+        journal = await _open(conn, kind, audit, now, reverses_id=reverses_id)
+        await journals.book(
+            conn, journal, member_id=shard_member_id, member_account_id=0, member_amount=0,
+            system={source: -amount, target: amount}, now=now,
+        )
+        return journal
 
 
 async def reverse(
@@ -351,7 +394,7 @@ async def _open(conn, kind: JournalKind, audit: _Audit, now: datetime, **extra) 
 
 
 async def _earn(
-    conn, member_id: int, amount: int, kind: JournalKind, counter: SystemAccount, *,
+    conn, member_id: int, amount: int, kind: JournalKind, counter: SystemAccount | str, *,
     audit: _Audit, expires_at: datetime, pending_days: int, now: datetime,
 ) -> PointsJournal:
     account = await accounts.lock_member_account(conn, member_id, now=now)
@@ -365,7 +408,7 @@ async def _earn(
 
 
 async def _spend(
-    conn, member_id: int, amount: int, kind: JournalKind, counter: SystemAccount, *, audit: _Audit, now: datetime
+    conn, member_id: int, amount: int, kind: JournalKind, counter: SystemAccount | str, *, audit: _Audit, now: datetime
 ) -> Spent:
     # The conditional UPDATE is the overdraft guard; it also takes the account lock.
     account = await accounts.withdraw(conn, member_id, amount)
@@ -512,7 +555,7 @@ async def _reversible_lines(conn, original: PointsJournal) -> tuple[_Line, _Line
     return members[0], systems[0]
 
 
-async def _reversed_so_far(conn, journal_id: int, counter: SystemAccount) -> int:
+async def _reversed_so_far(conn, journal_id: int, counter: SystemAccount | str) -> int:
     """Points already undone: what the reversals moved on the original's system account.
 
     Over all shards of that account: a journal booked before sharding sits on shard 0.

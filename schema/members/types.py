@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from domain.members.codes import qr_payload
 from resolvers.coupons import queries as coupon_queries
+from resolvers.donations import queries as donation_queries
 from resolvers.earning import queries as earning_queries
 from resolvers.ledger import queries as ledger_queries
 from resolvers.mall import queries as mall_queries
@@ -22,6 +23,7 @@ from schema.tiers.types import Tier, TierChange, TierProgress
 if TYPE_CHECKING:
     from schema.coupons.inputs import CouponFilter
     from schema.coupons.types import Coupon
+    from schema.donations.types import Donation
     from schema.earning.types import Purchase
     from schema.ledger.inputs import PointsHistoryFilter
     from schema.ledger.types import ExpiringPoints, PointsEntry
@@ -186,6 +188,16 @@ class Member(Node):
 
         status = filter.status.value if filter is not None and filter.status is not None else None
         return connection_of(await coupon_queries.member_coupons(info.context, self.pk, status, first, after), Coupon.from_model)
+
+    @strawberry.field(description="The member's donations to charity projects with their certificate codes, newest first.")
+    async def donations(
+        self, info: Info,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Annotated[Donation, strawberry.lazy("schema.donations.types")]] | None:
+        from schema.donations.types import Donation
+
+        return connection_of(await donation_queries.member_donations(info.context, self.pk, first, after), Donation.from_model)
 
     @strawberry.field(description="Newest first.")
     async def tier_history(

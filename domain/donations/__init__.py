@@ -1,0 +1,1 @@
+"""Points donations to charity projects: projects, donating, progress, refunds, settlement."""

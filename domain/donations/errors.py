@@ -1,0 +1,41 @@
+"""The donations context's error codes: expected outcomes a payload reports."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from domain.errors import DomainError
+
+
+class DonationErrorCode(StrEnum):
+    INVALID_ID = "INVALID_ID"
+    INVALID_NAME = "INVALID_NAME"
+    INVALID_TEXT = "INVALID_TEXT"
+    TOO_LONG = "TOO_LONG"
+    INVALID_IMAGE_URL = "INVALID_IMAGE_URL"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    INVALID_WINDOW = "INVALID_WINDOW"
+    INVALID_MATCHING = "INVALID_MATCHING"
+    INVALID_MEMBER_CODE = "INVALID_MEMBER_CODE"
+    INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
+    INVALID_CURRENCY = "INVALID_CURRENCY"
+    INVALID_PRICE = "INVALID_PRICE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    IN_PROGRESS = "IN_PROGRESS"
+    TRY_AGAIN = "TRY_AGAIN"
+    MEMBER_CODE_REQUIRED = "MEMBER_CODE_REQUIRED"
+    MEMBER_NOT_FOUND = "MEMBER_NOT_FOUND"
+    STORE_NOT_FOUND = "STORE_NOT_FOUND"
+    PROJECT_NOT_FOUND = "PROJECT_NOT_FOUND"
+    PROJECT_NOT_OPEN = "PROJECT_NOT_OPEN"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    BELOW_MINIMUM = "BELOW_MINIMUM"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    GOAL_REACHED = "GOAL_REACHED"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    REASON_REQUIRED = "REASON_REQUIRED"
+
+
+class DonationError(DomainError):
+    def __init__(self, code: DonationErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(str(code), message, field)

@@ -31,6 +31,7 @@ MODEL_MODULES = [
     "domain.earning.models",
     "domain.mall.models",
     "domain.coupons.models",
+    "domain.imports.models",
     "infra.worker.models",
 ]
 MIGRATIONS_MODULE = "migrations"

@@ -23,6 +23,7 @@ class SystemAccount(StrEnum):
     DONATED = "DONATED"
     EXPIRED = "EXPIRED"
     ADJUSTMENTS = "ADJUSTMENTS"  # manual corrections by staff
+    MIGRATION = "MIGRATION"  # opening balances migrated from the legacy system (IMPORT journals)
 
 
 class JournalKind(StrEnum):

@@ -37,17 +37,21 @@ MEMBER_CODE_STRIDE, MEMBER_CODE_OFFSET = 16_340_585_143_680, 1_000_003
 REFERRAL_CODE_STRIDE, REFERRAL_CODE_OFFSET = 353_279_032_910, 77_777
 
 
+def _digits31(value: int, width: int) -> list[int]:
+    digits = [0] * width
+    for position in range(width - 1, -1, -1):
+        value, digits[position] = divmod(value, N)
+    return digits
+
+
 def _base31(value: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        value, digit = divmod(value, N)
-        chars.append(ALPHABET[digit])
-    return "".join(reversed(chars))
+    return "".join([ALPHABET[d] for d in _digits31(value, width)])
 
 
 def member_code_for_id(member_id: int) -> str:
-    body = _base31((member_id * MEMBER_CODE_STRIDE + MEMBER_CODE_OFFSET) % MEMBER_CODE_SPACE, MEMBER_CODE_BODY)
-    return body + check_character(body)
+    digits = _digits31((member_id * MEMBER_CODE_STRIDE + MEMBER_CODE_OFFSET) % MEMBER_CODE_SPACE, MEMBER_CODE_BODY)
+    check = sum((position + 1) * digit for position, digit in enumerate(digits)) % N  # check_character, from the digits
+    return "".join([ALPHABET[d] for d in digits]) + ALPHABET[check]
 
 
 def referral_code_for_id(member_id: int) -> str:

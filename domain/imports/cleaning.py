@@ -50,7 +50,7 @@ TIERS = {
 }
 
 _SEPARATORS = str.maketrans("", "", " -.()\t\u3000\uff08\uff09")  # with the full-width space and brackets
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]*(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
 

@@ -432,11 +432,13 @@ async def _update_matched(conn, matching: list[tuple[Record, _Existing]], contex
     if context.dry_run:
         return
     if fills:
+        typed = dialect.current().typed
         # Conditional: a field the member filled in meanwhile stays as they set it.
         await conn.execute_many(db.sql(
-            "UPDATE member SET name = CASE WHEN name = '' AND $2 IS NOT NULL THEN $2 ELSE name END,"
-            " birthday = COALESCE(birthday, $3), gender = COALESCE(gender, $4), region = COALESCE(region, $5),"
-            " home_store_id = COALESCE(home_store_id, $6), updated_at = $7 WHERE id = $1"
+            f"UPDATE member SET name = CASE WHEN name = '' AND {typed('$2', 'varchar')} IS NOT NULL THEN $2 ELSE name END,"
+            f" birthday = COALESCE(birthday, {typed('$3', 'date')}), gender = COALESCE(gender, {typed('$4', 'varchar')}),"
+            f" region = COALESCE(region, {typed('$5', 'varchar')}), home_store_id = COALESCE(home_store_id, {typed('$6', 'int')}),"
+            " updated_at = $7 WHERE id = $1"
         ), fills)
     if adding:
         ids = await bulk.reserve_ids(conn, "member_legacy_id", len(adding))

@@ -145,7 +145,7 @@ def test_csv_encodings_are_detected(tmp_path, encoding):
     path = write(tmp_path, "m.csv", HEADER + "A1,13812345678,王小明,1990-01-02,男,100,,,金卡\n", encoding)
     sheet = reading.open_sheet(path)
     assert sheet.encoding == encoding
-    assert [raw for _, raw in sheet.rows][0]["name"] == "王小明"
+    assert next(raw for _, raw in sheet.rows)["name"] == "王小明"
 
 
 def test_english_headers_and_a_mapping_file(tmp_path):

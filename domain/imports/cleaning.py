@@ -320,6 +320,12 @@ def _moment(cell: Any) -> datetime | None:
         local = datetime.combine(day, time()) + timedelta(seconds=round((cell % 1) * 86_400))
     else:
         text = str(cell).strip()
+        try:  # the most common export format, read in C: 2019-03-04 10:22:33
+            local = datetime.fromisoformat(text) if len(text) == 19 and text[4] == "-" else None
+        except ValueError:
+            local = None
+        if local is not None:
+            return (local.replace(tzinfo=LOCAL_ZONE) if local.tzinfo is None else local).astimezone(UTC)
         match = _DATE.match(text)
         try:
             if match:

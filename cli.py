@@ -81,6 +81,8 @@ def _import_parser(sub) -> None:
     members.add_argument("--report", type=Path, default=None, help="the JSON report (default FILE.report.json)")
     members.add_argument("--batch", type=int, default=10_000, help="records per batch (one transaction each)")
     members.add_argument("--confirm", action="store_true", help="required in production")
+    members.add_argument("--no-fk-checks", action="store_true",
+                         help="PostgreSQL superuser only: skip foreign-key triggers of the bulk writes (faster)")
     sample = imports_sub.add_parser("sample", help="write a realistic dirty legacy export for trying the import")
     sample.add_argument("--rows", type=int, required=True, help="rows to write")
     sample.add_argument("--out", type=Path, required=True, help="the CSV file to write")
@@ -277,7 +279,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
     plan = members.ImportPlan(
         path=args.file, fmt=args.format, mapping=args.mapping, store_code=args.store, dry_run=args.dry_run,
-        rejects=args.rejects, report=args.report, batch=args.batch, confirm=args.confirm,
+        rejects=args.rejects, report=args.report, batch=args.batch, confirm=args.confirm, fk_checks=not args.no_fk_checks,
         actor=f"cli:{getpass.getuser()}@{socket.gethostname()}",
     )
     if settings.is_production and not args.confirm:
@@ -341,10 +343,15 @@ class _ImportProgress:
         now = self.clock()
         if now - self.last < 5 and state.get("stage") == self.stage:
             return
+        if state.get("stage") != self.stage:
+            self.started = now
         self.last, self.stage = now, state.get("stage", "")
-        rate = state.get("read", 0) / max(now - self.started, 1e-9)
+        writing = self.stage == "writing"
+        done = state.get("imported", 0) + state.get("rejected", 0) if writing else state.get("read", 0)
+        rate = done / max(now - self.started, 1e-9)
+        eta = f", ETA {(state.get('read', 0) - done) / rate:,.0f} s" if writing and rate else ""
         print(f"import {self.stage}: read {state.get('read', 0)}, imported {state.get('imported', 0)},"
-              f" merged {state.get('merged', 0)}, rejected {state.get('rejected', 0)} ({rate:,.0f} rows/s)",
+              f" merged {state.get('merged', 0)}, rejected {state.get('rejected', 0)} ({rate:,.0f} rows/s{eta})",
               file=sys.stderr, flush=True)
 
     def _bar(self, state: dict) -> None:

@@ -166,7 +166,7 @@ async def seed(plan: SeedPlan, settings: Settings, *, clock: Clock = SYSTEM_CLOC
     refuse_production(settings)
     if not plan.append and await Member.exists():
         raise SeedRefused("The database already has members: use --append to add more.")
-    if not plan.fk_checks and not await _may_skip_fk_checks():
+    if not plan.fk_checks and not await bulk.may_skip_fk_checks():
         raise SeedRefused("Skipping foreign-key checks needs PostgreSQL and a superuser.")
     started = time.perf_counter()
     now = utc(clock.now()).replace(microsecond=0)
@@ -350,13 +350,6 @@ async def _max_ids() -> dict[str, int]:
         rows = await db.fetch(f"SELECT COALESCE(MAX(id), 0) AS top FROM {table}")
         found[table] = int(rows[0]["top"])
     return found
-
-
-async def _may_skip_fk_checks() -> bool:
-    if not dialect.current().bulk_copy:
-        return False
-    rows = await db.fetch("SELECT current_setting('is_superuser') AS superuser")
-    return rows[0]["superuser"] == "on"
 
 
 async def _move_sequences(ids: _Ids) -> None:

@@ -90,6 +90,14 @@ async def reserve_ids(conn, table: str, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
+async def may_skip_fk_checks() -> bool:
+    """Whether `transaction(fk_checks=False)` can work here: PostgreSQL, as a superuser."""
+    if not dialect.current().bulk_copy:
+        return False
+    rows = await db.fetch("SELECT current_setting('is_superuser') AS superuser")
+    return rows[0]["superuser"] == "on"
+
+
 def one_of(column: str, values: list, param: str = "$1") -> tuple[str, Any]:
     """A condition "`column` is one of `values`" with one parameter, however many values:
     `= ANY($1)` with an array on PostgreSQL, `IN (SELECT value FROM json_each($1))` on SQLite

@@ -95,6 +95,9 @@ class ImportPlan:
     confirm: bool = False
     actor: str = "cli"
     xlsx_engine: str | None = None  # "openpyxl" to read a workbook without calamine
+    # PostgreSQL superusers may skip the foreign-key triggers of the bulk writes (as the seed may):
+    # the rows reference the stores, tiers and members the batch itself read or wrote.
+    fk_checks: bool = True
 
 
 @dataclass
@@ -106,6 +109,7 @@ class _Context:
     lowest_tier_id: int
     tier_ids: dict[str, int]
     migration_shards: list[int]
+    fk_checks: bool
     data_key: str
     dry_run: bool
     clock: Clock
@@ -130,6 +134,8 @@ async def import_members(plan: ImportPlan, settings: Settings, *, clock: Clock, 
         raise ImportRefused("A batch holds at least one record.")
     if not plan.path.is_file():
         raise ImportRefused(f"There is no file {plan.path}.")
+    if not plan.fk_checks and not await bulk.may_skip_fk_checks():
+        raise ImportRefused("Skipping foreign-key checks needs PostgreSQL and a superuser.")
     report_path = plan.report or plan.path.with_name(plan.path.name + ".report.json")
     rejects_path = plan.rejects or plan.path.with_name(plan.path.name + ".rejects.csv")
     tell = progress or (lambda snapshot: None)
@@ -185,7 +191,8 @@ async def import_members(plan: ImportPlan, settings: Settings, *, clock: Clock, 
     context = _Context(
         run_id=run.id if run else None, actor=plan.actor[:64], now=now, expiry=timedelta(days=config["points_expiry_days"]),
         lowest_tier_id=tiers[0].id, tier_ids={t.code: t.id for t in tiers},
-        migration_shards=await _migration_shards(now, plan.dry_run), data_key=settings.personal_data_key,
+        migration_shards=await _migration_shards(now, plan.dry_run), fk_checks=plan.fk_checks,
+        data_key=settings.personal_data_key,
         dry_run=plan.dry_run, clock=clock,
     )
     done: dict[int, ImportBatch] = {}
@@ -309,7 +316,7 @@ def _prepare(batch: list[Record], data_key: str) -> list[tuple[str, str, str] | 
 async def _write_batch(number: int, batch: list[Record], prepared: list, context: _Context) -> _Outcome:
     if context.dry_run:
         return await _plan_batch(None, batch, prepared, context)
-    async with bulk.transaction(index_lookups=True) as conn:
+    async with bulk.transaction(fk_checks=context.fk_checks, index_lookups=True) as conn:
         # First: a second process resuming the same run waits here, then fails on the unique key.
         await db.execute(
             "INSERT INTO import_batch (run_id, number, counts, rejects, committed_at) VALUES ($1, $2, '{}', '[]', $3)",

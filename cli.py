@@ -343,8 +343,8 @@ class _ImportProgress:
         now = self.clock()
         if now - self.last < 5 and state.get("stage") == self.stage:
             return
-        if state.get("stage") != self.stage:
-            self.started = now
+        if self.stage and state.get("stage") != self.stage:
+            self.started = now  # the writing rate counts from the end of the reading
         self.last, self.stage = now, state.get("stage", "")
         writing = self.stage == "writing"
         done = state.get("imported", 0) + state.get("rejected", 0) if writing else state.get("read", 0)

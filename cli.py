@@ -78,7 +78,32 @@ def _parser() -> argparse.ArgumentParser:
                       help="PostgreSQL superuser only: skip foreign-key triggers while copying (about twice as fast)")
     seed.add_argument("--keys-file", type=Path, default=Path("loadtests/seed-keys.json"),
                       help="where to write the kiosk keys, staff logins and sample members (JSON)")
+    _import_parser(sub)
     return parser
+
+
+def _import_parser(sub) -> None:
+    imports = sub.add_parser("import", help="import members and balances from a legacy system")
+    imports_sub = imports.add_subparsers(dest="import_command", required=True)
+    members = imports_sub.add_parser(
+        "members", help="import members and balances from a CSV or XLSX export (resumable; safe to run again)")
+    members.add_argument("file", type=Path, help="the export: CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX")
+    members.add_argument("--format", choices=("csv", "xlsx"), default=None, help="default: from the file")
+    members.add_argument("--mapping", type=Path, default=None, help="TOML file naming other column headers")
+    members.add_argument("--store", default=None, help="home store code of the rows without a known store")
+    members.add_argument("--dry-run", action="store_true", help="write nothing but the report and the rejects file")
+    members.add_argument("--rejects", type=Path, default=None, help="rejected rows with a reason (default FILE.rejects.csv)")
+    members.add_argument("--report", type=Path, default=None, help="the JSON report (default FILE.report.json)")
+    members.add_argument("--batch", type=int, default=10_000, help="records per batch (one transaction each)")
+    members.add_argument("--confirm", action="store_true", help="required in production")
+    members.add_argument("--no-fk-checks", action="store_true",
+                         help="PostgreSQL superuser only: skip foreign-key triggers of the bulk writes (faster)")
+    sample = imports_sub.add_parser("sample", help="write a realistic dirty legacy export for trying the import")
+    sample.add_argument("--rows", type=int, required=True, help="rows to write")
+    sample.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    sample.add_argument("--seed", type=int, default=1, help="random seed")
+    sample.add_argument("--encoding", choices=("utf-8", "utf-8-sig", "gb18030"), default="utf-8")
+    sample.add_argument("--stores", default="ST-0001,ST-0002,ST-0003", help="store codes the rows name (comma-separated)")
 
 
 def _makemigrations() -> int:
@@ -286,6 +311,7 @@ def _coupons_expire(settings: Settings) -> int:
     expired = asyncio.run(_with_db(settings, lambda: expire_due(clock=SYSTEM_CLOCK, progress=lambda n: bar.update(n - bar.n))))
     bar.close()
     print(f"expired {expired} coupons")
+    return 0
 
 
 def _project_pk(text: str) -> int | None:
@@ -341,6 +367,117 @@ def _donations_settle(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    if args.import_command == "sample":
+        from devtools import import_sample
+
+        counts = import_sample.write_sample(import_sample.SamplePlan(
+            rows=args.rows, out=args.out, seed=args.seed, encoding=args.encoding,
+            stores=tuple(code.strip() for code in args.stores.split(",") if code.strip()),
+        ))
+        print(f"wrote {counts['rows']} rows to {args.out} ({counts['duplicates']} duplicates, {counts['bad']} bad rows)")
+        return 0
+    import getpass
+    import socket
+
+    from domain.imports import members, reading
+
+    plan = members.ImportPlan(
+        path=args.file, fmt=args.format, mapping=args.mapping, store_code=args.store, dry_run=args.dry_run,
+        rejects=args.rejects, report=args.report, batch=args.batch, confirm=args.confirm, fk_checks=not args.no_fk_checks,
+        actor=f"cli:{getpass.getuser()}@{socket.gethostname()}",
+    )
+    if settings.is_production and not args.confirm:
+        print("import refused: this is production; run it again with --confirm", file=sys.stderr)
+        return 1
+    asyncio.run(_migrate(settings))
+    shown = _ImportProgress()
+    try:
+        report = asyncio.run(_with_db(settings, lambda: members.import_members(plan, settings, clock=SYSTEM_CLOCK,
+                                                                              progress=shown)))
+    except (members.ImportRefused, reading.UnreadableFile) as refused:
+        print(f"import refused: {refused}", file=sys.stderr)
+        return 1
+    finally:
+        shown.close()
+    for line in _import_summary(report):
+        print(line)
+    return 0 if report["check"]["equal"] is not False else 1
+
+
+def _import_summary(report: dict) -> list[str]:
+    if report.get("alreadyImported"):
+        return [f"{report['file']} was imported before (run {report['runId']}, by {report['importedBy']}):"
+                " nothing changed; 0 members created, 0 journals",
+                f"report: {report.get('reportFile', '')}"]
+    check = report["check"]
+    lines = [
+        f"{'dry run: ' if report['dryRun'] else ''}read {report['rowsRead']} rows: {report['rowsImported']} imported,"
+        f" {report['rowsRejected']} rejected, {report['rowsMerged']} merged into other rows ({report['mergeCount']} merges)",
+        f"members: {report['membersCreated']} created, {report['membersMatched']} matched,"
+        f" {report['membersUpdated']} of them updated",
+        f"points: {report['pointsImported']} in {report['journalsCreated']} MIGRATION journals;"
+        f" check {check['importedBalances']} = {check['migrationJournals']}: "
+        + ("not written (dry run)" if check["equal"] is None else "ok" if check["equal"] else "MISMATCH"),
+    ]
+    lines += [f"  rejected {reason}: {n}" for reason, n in report["rejected"]["byReason"].items()]
+    if report.get("resumed"):
+        lines.append(f"resumed: {report['batches']['committedBefore']} batches were committed before")
+    lines.append(f"report: {report.get('reportFile', '')}; rejects: {report['rejectsFile']}; {report['seconds']} s")
+    return lines
+
+
+class _ImportProgress:
+    """A bar on a terminal (rows read, then records written: imported, merged, rejected, rate, ETA);
+    plain lines every 5 seconds otherwise (a log, a pipe, CI)."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.tty = sys.stderr.isatty()
+        self.bar: tqdm | None = None
+        self.stage = ""
+        self.last = 0.0
+        self.started = self.clock()
+
+    def __call__(self, state: dict) -> None:
+        if self.tty:
+            self._bar(state)
+            return
+        now = self.clock()
+        if now - self.last < 5 and state.get("stage") == self.stage:
+            return
+        if self.stage and state.get("stage") != self.stage:
+            self.started = now  # the writing rate counts from the end of the reading
+        self.last, self.stage = now, state.get("stage", "")
+        writing = self.stage == "writing"
+        done = state.get("imported", 0) + state.get("rejected", 0) if writing else state.get("read", 0)
+        rate = done / max(now - self.started, 1e-9)
+        eta = f", ETA {(state.get('read', 0) - done) / rate:,.0f} s" if writing and rate else ""
+        print(f"import {self.stage}: read {state.get('read', 0)}, imported {state.get('imported', 0)},"
+              f" merged {state.get('merged', 0)}, rejected {state.get('rejected', 0)} ({rate:,.0f} rows/s{eta})",
+              file=sys.stderr, flush=True)
+
+    def _bar(self, state: dict) -> None:
+        stage = state.get("stage", "")
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            total = state.get("read") if stage == "writing" else None
+            self.bar = tqdm(desc=f"import {stage}", total=total, unit="rows", file=sys.stderr)
+        assert self.bar is not None
+        done = state.get("read", 0) if stage == "reading" else state.get("imported", 0) + state.get("rejected", 0)
+        self.bar.set_postfix(imported=state.get("imported", 0), merged=state.get("merged", 0),
+                             rejected=state.get("rejected", 0), refresh=False)
+        self.bar.update(max(done - self.bar.n, 0))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     args = _parser().parse_args(argv)
@@ -373,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
         return _worker(settings, args.once)
     if args.command == "seed":
         return _seed(settings, args)
+    if args.command == "import":
+        return _import(settings, args)
     if args.command == "demo":
         asyncio.run(_migrate(settings))
         asyncio.run(_load_demo(settings))

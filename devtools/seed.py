@@ -33,7 +33,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from domain import phones
@@ -50,7 +49,7 @@ from domain.stores import api_keys, passwords
 from domain.stores.models import Chain, StaffUser, Store
 from domain.tiers import service as tiers
 from domain.tiers.models import Tier
-from infra import db, dialect
+from infra import bulk, db, dialect
 from infra.clock import SYSTEM_CLOCK, Clock, FixedClock, utc
 from infra.settings import Settings
 
@@ -115,12 +114,6 @@ QUANTITIES = (1, 1, 1, 2, 2, 3)
 REDEMPTION_SIZES = (100, 200, 300, 500, 800, 1000, 1500, 2000)
 TIER_SHARES = (60, 25, 10, 5)  # percent of members per tier, lowest rank first
 PURCHASE_SHARE, CHECK_IN_SHARE = 0.6, 0.25  # of the movements; the rest are redemptions
-# Bijections of the member id onto code bodies: strides prime to 31 (irrational fractions
-# of the space, so neighbours differ from the first character on): unique, deterministic codes.
-MEMBER_CODE_SPACE = codes.N ** codes.MEMBER_CODE_BODY
-REFERRAL_CODE_SPACE = codes.N ** codes.REFERRAL_CODE_LENGTH
-MEMBER_CODE_STRIDE, MEMBER_CODE_OFFSET = 16_340_585_143_680, 1_000_003
-REFERRAL_CODE_STRIDE, REFERRAL_CODE_OFFSET = 353_279_032_910, 77_777
 
 Progress = Callable[[str, int], None]
 
@@ -173,7 +166,7 @@ async def seed(plan: SeedPlan, settings: Settings, *, clock: Clock = SYSTEM_CLOC
     refuse_production(settings)
     if not plan.append and await Member.exists():
         raise SeedRefused("The database already has members: use --append to add more.")
-    if not plan.fk_checks and not await _may_skip_fk_checks():
+    if not plan.fk_checks and not await bulk.may_skip_fk_checks():
         raise SeedRefused("Skipping foreign-key checks needs PostgreSQL and a superuser.")
     started = time.perf_counter()
     now = utc(clock.now()).replace(microsecond=0)
@@ -187,7 +180,7 @@ async def seed(plan: SeedPlan, settings: Settings, *, clock: Clock = SYSTEM_CLOC
     await _write_members(plan, builder, report, progress or (lambda phase, done: None))
     if dialect.current().bulk_copy:  # COPY wrote the ids: the sequences move past them
         await _move_sequences(ids)
-        await _analyze()
+        await bulk.analyze(TABLE_NAMES)
     report.seconds = time.perf_counter() - started
     if plan.keys_file is not None:
         _write_keys_file(plan.keys_file, plan, setup, builder.sample, now)
@@ -359,20 +352,6 @@ async def _max_ids() -> dict[str, int]:
     return found
 
 
-async def _may_skip_fk_checks() -> bool:
-    if not dialect.current().bulk_copy:
-        return False
-    rows = await db.fetch("SELECT current_setting('is_superuser') AS superuser")
-    return rows[0]["superuser"] == "on"
-
-
-async def _analyze() -> None:
-    """Fresh planner statistics: the first queries after a bulk load would otherwise plan for empty tables."""
-    async with connections.get("default").acquire_connection() as con, con.transaction():
-        await con.execute("SET LOCAL statement_timeout = 0")
-        await con.execute(f"ANALYZE {', '.join(TABLE_NAMES)}")
-
-
 async def _move_sequences(ids: _Ids) -> None:
     for table, sequence in ids.by_table.items():
         if sequence.last:
@@ -382,22 +361,12 @@ async def _move_sequences(ids: _Ids) -> None:
 # ---- codes and phones -----------------------------------------------------------------------
 
 
-def _base31(value: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        value, digit = divmod(value, codes.N)
-        chars.append(codes.ALPHABET[digit])
-    return "".join(reversed(chars))
-
-
 def member_code(member_id: int) -> str:
-    body = _base31((member_id * MEMBER_CODE_STRIDE + MEMBER_CODE_OFFSET) % MEMBER_CODE_SPACE, codes.MEMBER_CODE_BODY)
-    return body + codes.check_character(body)
+    return codes.member_code_for_id(member_id)
 
 
 def referral_code(member_id: int) -> str:
-    return _base31((member_id * REFERRAL_CODE_STRIDE + REFERRAL_CODE_OFFSET) % REFERRAL_CODE_SPACE,
-                   codes.REFERRAL_CODE_LENGTH)
+    return codes.referral_code_for_id(member_id)
 
 
 def member_phone(member_id: int) -> str:
@@ -655,7 +624,7 @@ class _HistoryBuilder:
 async def _write_members(plan: SeedPlan, builder: _HistoryBuilder, report: SeedReport, progress: Progress) -> None:
     """Build batches and hand them to writers; on PostgreSQL one is copied while the next is built."""
     bulk_copy = dialect.current().bulk_copy
-    writer = _PostgresWriter(plan.fk_checks) if bulk_copy else _SqliteWriter()
+    writer = _Writer(plan.fk_checks)
     workers_count = PG_WRITERS if bulk_copy else 1
     queue: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=workers_count)
 
@@ -701,35 +670,17 @@ def _system_updates(batch: _Batch) -> list[tuple[int, int]]:
     return [(amount, account_id) for account_id, amount in sorted(batch.system_totals.items()) if amount]
 
 
-class _PostgresWriter:
-    """COPY on a pooled asyncpg connection, one transaction per batch."""
+class _Writer:
+    """One transaction per batch: COPY on PostgreSQL, executemany on SQLite (infra/bulk.py)."""
 
     def __init__(self, fk_checks: bool) -> None:
-        # The pool's statement timeout is for requests, not for copying a batch.
-        self.settings = "SET LOCAL statement_timeout = 0; SET LOCAL synchronous_commit = off"
-        if not fk_checks:
-            self.settings += "; SET LOCAL session_replication_role = replica"
+        self.fk_checks = fk_checks
 
     async def write(self, batch: _Batch) -> None:
-        async with connections.get("default").acquire_connection() as con, con.transaction():
-            await con.execute(self.settings)
+        async with bulk.transaction(fk_checks=self.fk_checks) as conn:
             for table, columns in TABLES:
-                if batch.rows[table]:
-                    await con.copy_records_to_table(table, records=batch.rows[table], columns=columns)
+                await bulk.copy_rows(conn, table, columns, batch.rows[table])
             # Last, so the shared system rows stay locked only until the commit.
-            for amount, account_id in _system_updates(batch):
-                await con.execute("UPDATE points_account SET balance = balance + $1 WHERE id = $2", amount, account_id)
-
-
-class _SqliteWriter:
-    """Batched executemany inside one transaction per batch."""
-
-    async def write(self, batch: _Batch) -> None:
-        async with in_transaction() as conn:
-            for table, columns in TABLES:
-                if batch.rows[table]:
-                    marks = ", ".join("?" for _ in columns)
-                    await conn.execute_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch.rows[table])
             for amount, account_id in _system_updates(batch):
                 await db.execute("UPDATE points_account SET balance = balance + $1 WHERE id = $2", amount, account_id,
                                  connection=conn)

@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "domain.lotteries.models",
     "domain.webhooks.models",
     "domain.donations.models",
+    "domain.imports.models",
     "infra.worker.models",
 ]
 MIGRATIONS_MODULE = "migrations"

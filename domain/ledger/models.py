@@ -24,6 +24,7 @@ class SystemAccount(StrEnum):
     MATCHING_BUDGET = "MATCHING_BUDGET"  # the chain's matching of donations to charity projects
     EXPIRED = "EXPIRED"
     ADJUSTMENTS = "ADJUSTMENTS"  # manual corrections by staff
+    MIGRATION = "MIGRATION"  # opening balances migrated from the legacy system (IMPORT journals)
 
 
 class JournalKind(StrEnum):

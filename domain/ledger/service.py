@@ -87,8 +87,10 @@ async def credit(
     clock: Clock,
     connection=None,
     savepoint: bool = True,
+    source: SystemAccount = SystemAccount.ISSUED,
 ) -> PointsJournal:
-    """Credit earned points as a new lot: ISSUED is debited, the member credited.
+    """Credit earned points as a new lot: `source` (ISSUED; MIGRATION for a legacy import's
+    opening balance) is debited, the member credited.
 
     The lot expires at `expires_at` (default: one year after `occurred_at`) and, with
     `pending_days`, is pending (not spendable) until `release_pending` runs after that many days.
@@ -105,7 +107,7 @@ async def credit(
     occurred = _occurred_at(occurred_at, now)
     async with db.transaction(connection, savepoint=savepoint) as conn:
         return await _earn(
-            conn, member_id, amount, kind, SystemAccount.ISSUED,
+            conn, member_id, amount, kind, source,
             audit=_Audit(reason, actor, store_id, reference, occurred),
             expires_at=_expiry(expires_at, occurred), pending_days=pending_days, now=now,
         )

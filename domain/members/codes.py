@@ -27,6 +27,37 @@ def new_member_code() -> str:
     return body + check_character(body)
 
 
+# Bijections of a member id onto code bodies, for bulk writes (the seed, the legacy import) that
+# cannot afford a random draw and a uniqueness check per row: strides prime to 31 (irrational
+# fractions of the space, so neighbours differ from the first character on). Codes drawn at
+# random (registration) may still equal one: a bulk writer checks its codes against the table.
+MEMBER_CODE_SPACE = N**MEMBER_CODE_BODY
+REFERRAL_CODE_SPACE = N**REFERRAL_CODE_LENGTH
+MEMBER_CODE_STRIDE, MEMBER_CODE_OFFSET = 16_340_585_143_680, 1_000_003
+REFERRAL_CODE_STRIDE, REFERRAL_CODE_OFFSET = 353_279_032_910, 77_777
+
+
+def _digits31(value: int, width: int) -> list[int]:
+    digits = [0] * width
+    for position in range(width - 1, -1, -1):
+        value, digits[position] = divmod(value, N)
+    return digits
+
+
+def _base31(value: int, width: int) -> str:
+    return "".join([ALPHABET[d] for d in _digits31(value, width)])
+
+
+def member_code_for_id(member_id: int) -> str:
+    digits = _digits31((member_id * MEMBER_CODE_STRIDE + MEMBER_CODE_OFFSET) % MEMBER_CODE_SPACE, MEMBER_CODE_BODY)
+    check = sum((position + 1) * digit for position, digit in enumerate(digits)) % N  # check_character, from the digits
+    return "".join([ALPHABET[d] for d in digits]) + ALPHABET[check]
+
+
+def referral_code_for_id(member_id: int) -> str:
+    return _base31((member_id * REFERRAL_CODE_STRIDE + REFERRAL_CODE_OFFSET) % REFERRAL_CODE_SPACE, REFERRAL_CODE_LENGTH)
+
+
 def clean(code: str) -> str:
     return code.strip().upper().replace("-", "").replace(" ", "")
 

@@ -62,3 +62,18 @@ class LoginCode(models.Model):
 
     class Meta:
         table = "login_code"
+
+
+class MemberLegacyId(models.Model):
+    """An old member id from the system the chain used before (legacy import): staff look a
+    member up by it. A member may have several (duplicate cards merged); an id names one member."""
+
+    id = fields.IntField(primary_key=True)
+    member = fields.ForeignKeyField("orchard.Member", related_name="legacy_ids", on_delete=fields.CASCADE)
+    legacy_id = fields.CharField(max_length=64, unique=True)
+    import_run_id = fields.IntField(null=True)  # the run that recorded it (domain/imports)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "member_legacy_id"
+        indexes = (("member_id",), ("import_run_id",))

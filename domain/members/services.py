@@ -19,7 +19,7 @@ from domain import phones
 from domain.access import CallerKind, Viewer
 from domain.errors import AccessDenied, DomainError
 from domain.members import codes, events
-from domain.members.models import LoginCode, Member, MemberStore
+from domain.members.models import LoginCode, Member, MemberLegacyId, MemberStore
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
 from domain.stores import tokens
@@ -197,6 +197,31 @@ async def find_by_phone(viewer: Viewer, phone: str, settings: Settings) -> Membe
     if await can_see(viewer, member):
         return member
     raise AccessDenied("That member belongs to another store.")
+
+
+async def find_by_legacy_id(viewer: Viewer, legacy_id: str) -> Member | None:
+    """Staff look a member up by an old member id from the legacy system (domain/imports)."""
+    if not viewer.is_staff:
+        raise AccessDenied("Only staff look members up by an old member id.", unauthenticated=viewer.is_anonymous)
+    found = await MemberLegacyId.get_or_none(legacy_id=legacy_id.strip())
+    if found is None:
+        return None
+    member = await db.by_id(Member, found.member_id)  # type: ignore[attr-defined]
+    if member is not None and await can_see(viewer, member):
+        return member
+    if member is None:
+        return None
+    raise AccessDenied("That member belongs to another store.")
+
+
+async def legacy_ids_of(member_ids: list[int]) -> dict[int, list[str]]:
+    """Each member's old member ids, sorted; members without any map to []."""
+    found: dict[int, list[str]] = {member_id: [] for member_id in member_ids}
+    for member_id, legacy_id in await MemberLegacyId.filter(member_id__in=member_ids).order_by("legacy_id").values_list(
+        "member_id", "legacy_id"
+    ):
+        found[member_id].append(legacy_id)
+    return found
 
 
 # ---- one-time sign-in codes ------------------------------------------------------------------

@@ -21,3 +21,8 @@ class MemberLoaders(LoaderSet):
             return {member_id: item.member for member_id, item in found.items()}
 
         return self._get("member", batch)
+
+    @property
+    def legacy_ids(self) -> DataLoader:
+        """Old member ids, for members the viewer already sees (the member was loaded through `member`)."""
+        return self._get("legacy_ids", members.legacy_ids_of)

@@ -17,11 +17,13 @@ async def me(ctx: RequestContext) -> Member | None:
     return await ctx.loaders.member.load(ctx.viewer.member_id)
 
 
-async def member(ctx: RequestContext, code: str | None, phone: str | None) -> Member | None:
-    if (code is None) == (phone is None):
-        raise members.MemberError("INVALID_ARGUMENTS", "Give exactly one of `code` or `phone`.")
+async def member(ctx: RequestContext, code: str | None, phone: str | None, legacy_id: str | None = None) -> Member | None:
+    if sum(value is not None for value in (code, phone, legacy_id)) != 1:
+        raise members.MemberError("INVALID_ARGUMENTS", "Give exactly one of `code`, `phone` or `legacyId`.")
     if code is not None:
         return await members.find_by_code(ctx.viewer, code)
+    if legacy_id is not None:
+        return await members.find_by_legacy_id(ctx.viewer, legacy_id)
     return await members.find_by_phone(ctx.viewer, phone or "", ctx.settings)
 
 

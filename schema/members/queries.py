@@ -20,7 +20,7 @@ class MemberQuery:
     async def me(self, info: Info) -> Member | None:
         return maybe(Member.from_model, await queries.me(info.context))
 
-    @strawberry.field(description="Look a member up by code (staff, devices) or phone (staff).")
+    @strawberry.field(description="Look a member up by code (staff, devices), phone or old member id (staff).")
     async def member(
         self, info: Info,
         code: Annotated[
@@ -29,8 +29,11 @@ class MemberQuery:
         phone: Annotated[
             str | None, strawberry.argument(description="The member's phone, any common format; staff only.")
         ] = None,
+        legacy_id: Annotated[
+            str | None, strawberry.argument(description="An old member id from the legacy system (imported); staff only.")
+        ] = None,
     ) -> Member | None:
-        return maybe(Member.from_model, await queries.member(info.context, code, phone))
+        return maybe(Member.from_model, await queries.member(info.context, code, phone, legacy_id))
 
     @strawberry.field(permission_classes=[IsStaff], description="Members the caller's store may see.")
     async def members(

@@ -101,6 +101,10 @@ class Member(Node):
     async def progress_to_next_tier(self, info: Info) -> TierProgress:
         return TierProgress.from_progress(await info.context.loaders.tier_progress.load(self.pk))
 
+    @strawberry.field(description="Old member ids from the legacy system (imported; merged cards give several), sorted.")
+    async def legacy_ids(self, info: Info) -> list[str]:
+        return await info.context.loaders.legacy_ids.load(self.pk)
+
     @strawberry.field(description="Spendable points.")
     async def points_balance(self, info: Info) -> int:
         return (await info.context.loaders.points_balance.load(self.pk))["balance"]

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from domain import contended
-from domain.access import CallerKind, Viewer
+from domain.access import Viewer
 from domain.bounds import MAX_BALANCE
 from domain.donations import projects, shards
 from domain.donations.errors import DonationError, DonationErrorCode
@@ -48,15 +48,14 @@ from domain.ledger import service as ledger
 from domain.ledger.errors import LedgerError, LedgerErrorCode
 from domain.ledger.models import JournalKind, SystemAccount
 from domain.mall import codes as short_codes
-from domain.members import codes as member_codes
 from domain.members.models import Member
+from domain.members.served import member_served
 from domain.members.services import MemberWithBalance
 from domain.stores import services as stores
 from infra import db
 from infra.clock import Clock, utc
 
 CODE_ATTEMPTS = 5
-DEVICE_SCOPE = "redemptions:write"  # a kiosk or POS that may spend a member's points may donate them
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def _try_again() -> DonationError:
 
 async def _donate(viewer: Viewer, request: DonateRequest, clock: Clock) -> DonateOutcome:
     async with contended.translated(_try_again):
-        member = await _member_for(viewer, request.member_code)
+        member = await member_served(viewer, request.member_code, doing="donate")
         member_id = member.id if member is not None else viewer.subject_id
         assert member_id is not None
         store_id = await _store_for(viewer, request.store_id)
@@ -141,26 +140,6 @@ def _screen(project: CharityProject, request: DonateRequest, clock: Clock) -> No
             DonationErrorCode.BELOW_MINIMUM, f"This project takes donations of at least {project.minimum_points:,} points.",
             field="points",
         )
-
-
-async def _member_for(viewer: Viewer, member_code: str | None) -> Member | None:
-    """Staff and devices donate for a scanned code; a member for themself (a code they send is ignored)."""
-    if viewer.kind is CallerKind.MEMBER:
-        return None
-    if viewer.kind is CallerKind.DEVICE:
-        if not viewer.has_scope(DEVICE_SCOPE):
-            raise AccessDenied("This key may not donate for members.")
-    elif not viewer.is_staff:
-        raise AccessDenied("Sign in to donate.", unauthenticated=viewer.is_anonymous)
-    if not member_code or not member_code.strip():
-        raise DonationError(DonationErrorCode.MEMBER_CODE_REQUIRED, "Scan or type the member's code.", field="memberCode")
-    code = member_codes.code_from_scan(member_code)
-    if not member_codes.is_valid_member_code(code):
-        raise DonationError(DonationErrorCode.INVALID_MEMBER_CODE, "That member code has a typo.", field="memberCode")
-    member = await db.by_unique(Member, "code", code)
-    if member is None:
-        raise DonationError(DonationErrorCode.MEMBER_NOT_FOUND, "No member has that code.", field="memberCode")
-    return member
 
 
 async def _store_for(viewer: Viewer, store_id: int | None) -> int | None:

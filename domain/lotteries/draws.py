@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from domain import contended, phones
-from domain.access import CallerKind, Viewer
+from domain.access import Viewer
 from domain.coupons.issuing import issue_coupon, template_by_id
 from domain.coupons.models import Coupon, CouponSource
 from domain.errors import AccessDenied
@@ -50,8 +50,8 @@ from domain.lotteries.models import COUPON_KINDS, LotteryDraw, LotteryPrize, Lot
 from domain.mall import handover, local_time
 from domain.mall.cache_slots import bounded
 from domain.mall.models import MallItem, Redemption
-from domain.members import codes as member_codes
 from domain.members.models import Member
+from domain.members.served import member_served
 from domain.members.services import MemberWithBalance
 from domain.stores import services as stores
 from domain.stores.models import Store
@@ -96,26 +96,6 @@ def spend_ref(lottery_id: int, member_id: int, nonce: int) -> str:
 
 
 # ---- who draws, where ----------------------------------------------------------------------------
-
-
-async def _member_for(viewer: Viewer, member_code: str | None) -> Member | None:
-    """Staff and devices draw for a scanned code; a member for themself (a code they send is ignored)."""
-    if viewer.kind is CallerKind.MEMBER:
-        return None
-    if viewer.kind is CallerKind.DEVICE:
-        if not viewer.has_scope("redemptions:write"):
-            raise AccessDenied("This key may not draw for members.")
-    elif not viewer.is_staff:
-        raise AccessDenied("Sign in to draw.", unauthenticated=viewer.is_anonymous)
-    if not member_code or not member_code.strip():
-        raise LotteryError(LotteryErrorCode.MEMBER_CODE_REQUIRED, "Scan or type the member's code.", field="memberCode")
-    code = member_codes.code_from_scan(member_code)
-    if not member_codes.is_valid_member_code(code):
-        raise LotteryError(LotteryErrorCode.INVALID_MEMBER_CODE, "That member code has a typo.", field="memberCode")
-    member = await db.by_unique(Member, "code", code)
-    if member is None:
-        raise LotteryError(LotteryErrorCode.MEMBER_NOT_FOUND, "No member has that code.", field="memberCode")
-    return member
 
 
 def _store_key(viewer: Viewer, store_id: int | None) -> int | None:
@@ -196,7 +176,7 @@ async def _screen(viewer: Viewer, request: DrawRequest, clock: Clock) -> _Screen
 
 async def _draw(viewer: Viewer, request: DrawRequest, data_key: str, clock: Clock) -> DrawOutcome:
     async with contended.translated(_try_again):
-        member = await _member_for(viewer, request.member_code)  # None: the signed-in member, read in the transaction
+        member = await member_served(viewer, request.member_code, doing="draw")  # None: the signed-in member, read in the transaction
         member_id = member.id if member is not None else viewer.subject_id
         try:
             screened = await _screen(viewer, request, clock)

@@ -33,7 +33,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from domain.access import CallerKind, Viewer
+from domain.access import Viewer
 from domain.errors import AccessDenied
 from domain.idempotency import in_flight
 from domain.idempotency import service as idempotency
@@ -46,8 +46,8 @@ from domain.mall import catalogue, codes, contention, eligibility, events, limit
 from domain.mall import settings as mall_settings
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallItem, Redemption
-from domain.members import codes as member_codes
 from domain.members.models import Member
+from domain.members.served import member_served
 from domain.members.services import MemberWithBalance
 from domain.stores import services as stores
 from domain.stores.models import Store
@@ -98,27 +98,6 @@ class _Order:
 # ---- who redeems, where -----------------------------------------------------------------------
 
 
-async def _member_for(viewer: Viewer, member_code: str | None) -> Member | None:
-    """Staff and devices redeem for a scanned code; a member for themself (a code they send is
-    ignored): None, the member is read inside the redemption's transaction."""
-    if viewer.kind is CallerKind.MEMBER:
-        return None
-    if viewer.kind is CallerKind.DEVICE:
-        if not viewer.has_scope("redemptions:write"):
-            raise AccessDenied("This key may not redeem for members.")
-    elif not viewer.is_staff:
-        raise AccessDenied("Sign in to redeem.", unauthenticated=viewer.is_anonymous)
-    if not member_code or not member_code.strip():
-        raise MallError(MallErrorCode.MEMBER_CODE_REQUIRED, "Scan or type the member's code.", field="memberCode")
-    code = member_codes.code_from_scan(member_code)
-    if not member_codes.is_valid_member_code(code):
-        raise MallError(MallErrorCode.INVALID_MEMBER_CODE, "That member code has a typo.", field="memberCode")
-    member = await db.by_unique(Member, "code", code)
-    if member is None:
-        raise MallError(MallErrorCode.MEMBER_NOT_FOUND, "No member has that code.", field="memberCode")
-    return member
-
-
 async def _store_for(viewer: Viewer, store_id: int | None, item: MallItem) -> Store | None:
     """Store devices and store staff act for their own store; a member picks one, or the item's only one."""
     if viewer.is_store_bound:
@@ -157,7 +136,7 @@ async def redeem(viewer: Viewer, request: RedeemRequest, *, clock: Clock) -> Red
 
 async def _redeem(viewer: Viewer, request: RedeemRequest, clock: Clock) -> RedeemOutcome:
     async with contention.translated():
-        member = await _member_for(viewer, request.member_code)  # None: the signed-in member, read in the transaction
+        member = await member_served(viewer, request.member_code, doing="redeem")  # None: the signed-in member, read in the transaction
         member_id = member.id if member is not None else viewer.subject_id
         try:
             screened = await _screen(viewer, member_id, request, clock)

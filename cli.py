@@ -60,6 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     settle.add_argument("--paid-on", default=None, help="the payment's date, YYYY-MM-DD (default: today, Asia/Shanghai)")
     settle.add_argument("--amount", default=None, help="yuan paid, e.g. 1234.50 (default: the yuan due)")
     settle.add_argument("--csv", type=Path, default=None, help="write the donation list (CSV) to this file")
+    metrics = sub.add_parser("metrics", help="programme metrics: the daily rollups and exports")
+    metrics_sub = metrics.add_subparsers(dest="metrics_command", required=True)
+    rebuild = metrics_sub.add_parser("rebuild", help="recompute the daily rollups of a range of local days from the ledger")
+    rebuild.add_argument("--from", dest="first", required=True, help="first local day, YYYY-MM-DD")
+    rebuild.add_argument("--to", dest="last", required=True, help="last local day, YYYY-MM-DD")
+    export = metrics_sub.add_parser("export", help="write the figures of a period as CSV or XLSX")
+    export.add_argument("--from", dest="first", required=True, help="first local day, YYYY-MM-DD")
+    export.add_argument("--to", dest="last", required=True, help="last local day, YYYY-MM-DD")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--granularity", choices=("DAY", "WEEK", "MONTH"), default="MONTH")
+    export.add_argument("--store-id", type=int, default=None, help="one store's figures (default: the chain)")
+    export.add_argument("--out", default=None, help="file to write (default: stdout for CSV, metrics.xlsx for XLSX)")
     tiers = sub.add_parser("tiers", help="tier maintenance")
     tiers_sub = tiers.add_subparsers(dest="tiers_command", required=True)
     tiers_sub.add_parser("review", help="the periodic review: downgrades by one tier at most")
@@ -193,6 +205,50 @@ def _mall(settings: Settings, command: str) -> int:
     expired = asyncio.run(_with_db(settings, lambda: expire_overdue(clock=SYSTEM_CLOCK, progress=lambda n: bar.update(n - bar.n))))
     bar.close()
     print(f"expired {expired} unfulfilled redemptions")
+    return 0
+
+
+def _metrics(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from domain.access import CallerKind, StaffRole, Viewer
+    from domain.errors import DomainError
+    from domain.metrics import export, figures, rollups
+
+    try:
+        first, last = date.fromisoformat(args.first), date.fromisoformat(args.last)
+    except ValueError as exc:
+        print(f"bad date: {exc}", file=sys.stderr)
+        return 2
+    if last < first:
+        print("--to is before --from", file=sys.stderr)
+        return 2
+    if args.metrics_command == "rebuild":
+        bar = tqdm(desc="days rebuilt", unit="days", total=(last - first).days + 1, file=sys.stderr)
+        def shown(done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        days = asyncio.run(_with_db(settings, lambda: rollups.rebuild(first, last, progress=shown)))
+        bar.close()
+        print(f"rebuilt {days} days of rollups, {first} to {last}")
+        return 0
+    admin = Viewer(kind=CallerKind.STAFF, subject_id=0, role=StaffRole.CHAIN_ADMIN)
+    try:
+        cut = figures.Granularity(args.granularity)
+        report = asyncio.run(_with_db(settings, lambda: figures.report(admin, first, last, args.store_id, cut)))
+    except DomainError as exc:
+        print(f"{exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    if args.format == "csv":
+        text = export.to_csv(report)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    out = Path(args.out or "metrics.xlsx")
+    out.write_bytes(export.to_xlsx(report))
+    print(f"wrote {out}")
     return 0
 
 
@@ -504,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
         return _lottery_verify(settings, args.lottery_id)
     if args.command == "tiers":
         return _tiers_review(settings)
+    if args.command == "metrics":
+        return _metrics(settings, args)
     if args.command == "donations":
         return _donations_settle(settings, args)
     if args.command == "worker":

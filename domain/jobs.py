@@ -12,6 +12,7 @@ from domain.earning import expiry
 from domain.idempotency import service as idempotency
 from domain.lotteries import catalogue as lotteries
 from domain.mall import cancellation
+from domain.metrics import rollups as metrics_rollups
 from domain.stores import services as stores
 from domain.tiers import schedule as tier_schedule
 from domain.webhooks import delivery as webhook_delivery
@@ -57,6 +58,10 @@ async def _close_charity_projects(ctx: JobContext) -> dict[str, int]:
     return {"closed": closed, "refunded": await charity_refunds.refund_all_cancelled(clock=ctx.clock)}
 
 
+async def _roll_up_metrics(ctx: JobContext) -> dict[str, int]:
+    return await metrics_rollups.run_job(ctx.clock, progress=ctx.progress)
+
+
 JOBS: list[Job] = [
     Job("points-expiry", _expire_points, next_due=every(timedelta(hours=1))),
     Job("redemption-expiry", _expire_redemptions, next_due=every(timedelta(minutes=5))),
@@ -64,6 +69,7 @@ JOBS: list[Job] = [
     Job("idempotency-purge", _purge_idempotency_keys, next_due=every(timedelta(hours=1))),
     Job("lottery-close", _close_lotteries, next_due=every(timedelta(minutes=1))),
     Job("charity-close", _close_charity_projects, next_due=every(timedelta(minutes=5))),
+    Job("metrics-rollup", _roll_up_metrics, next_due=every(timedelta(minutes=1))),
     Job("staff-sign-in-purge", _purge_sign_in_attempts, next_due=every(timedelta(days=1))),
     # Not at the first start: a review out of schedule would drop members a tier early.
     Job("tier-review", _review_tiers, next_due=tier_schedule.next_review, first_due=tier_schedule.next_review),

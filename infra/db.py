@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "domain.webhooks.models",
     "domain.donations.models",
     "domain.imports.models",
+    "domain.metrics.models",
     "infra.worker.models",
 ]
 MIGRATIONS_MODULE = "migrations"

@@ -31,6 +31,7 @@ CODE_DESCRIPTIONS: dict[str, str] = {
     "EMPTY_PURCHASE": "A purchase needs at least one line.",
     "IDEMPOTENCY_KEY_REUSED": "This idempotencyKey was already used by this caller for a different input.",
     "INSUFFICIENT_POINTS": "The member cannot spend that many points: their available balance is lower.",
+    "INVALID_PERIOD": "A metrics period ends before it starts, or is longer than allowed.",
     "INVALID_AMOUNT": "A points amount, fraction or total is out of its range or not allowed here.",
     "INVALID_BAND": "The price band is not LOW, MIDDLE or HIGH.",
     "INVALID_BIRTHDAY": "That birthday is not a possible date of birth.",

@@ -23,6 +23,7 @@ from domain.errors import DomainError
 from domain.lotteries.errors import LotteryErrorCode
 from domain.mall.errors import MallErrorCode
 from domain.members.errors import MemberErrorCode
+from domain.metrics.errors import MetricsErrorCode
 from domain.programme.errors import ProgrammeErrorCode
 from domain.stores.errors import AuthErrorCode, StaffErrorCode, StoreErrorCode
 from domain.tiers.errors import TierErrorCode
@@ -36,6 +37,7 @@ T = TypeVar("T")
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
     PointsErrorCode, MallErrorCode, CouponErrorCode, LotteryErrorCode, WebhookErrorCode, DonationErrorCode,
+    MetricsErrorCode,
 )
 
 _CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})

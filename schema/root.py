@@ -17,6 +17,7 @@ from schema.mall.mutations import MallMutation
 from schema.mall.queries import MallQuery
 from schema.members.mutations import MemberMutation
 from schema.members.queries import MemberQuery
+from schema.metrics.queries import MetricsQuery
 from schema.nodes import NODE_TYPES, NodeQuery
 from schema.programme.mutations import ProgrammeMutation
 from schema.programme.queries import ProgrammeQuery
@@ -31,7 +32,7 @@ from schema.webhooks.queries import WebhookQuery
 # Fields are printed in this order, each context's together.
 Query = merge_types(
     "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, CouponQuery, LotteryQuery,
-     WebhookQuery, DonationQuery)
+     WebhookQuery, DonationQuery, MetricsQuery)
 )
 Mutation = merge_types(
     "Mutation",

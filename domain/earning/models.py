@@ -107,7 +107,7 @@ class Purchase(models.Model):
         table = "purchase"
         unique_together = (("caller_scope", "client_txn_id"),)
         # A member's purchases (app lists, first-order checks, the tier window) at any scale.
-        indexes = (("member_id", "id"), ("member_id", "occurred_at"))
+        indexes = (("member_id", "id"), ("member_id", "occurred_at"), ("recorded_at",), ("local_date",))
         constraints = (
             CheckConstraint(check="total_fen >= 0", name="purchase_total_nonneg"),
             CheckConstraint(check="cash_offset_fen >= 0 AND cash_offset_fen <= total_fen", name="purchase_offset_within_total"),

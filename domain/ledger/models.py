@@ -110,7 +110,8 @@ class PointsJournal(models.Model):
 
     class Meta:
         table = "points_journal"
-        indexes = (("reverses_id",),)
+        # The metrics rollups read a day's journals (occurred_at) and the newly written ones (created_at).
+        indexes = (("reverses_id",), ("occurred_at",), ("created_at",))
 
 
 class PointsEntry(models.Model):

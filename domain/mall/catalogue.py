@@ -62,6 +62,7 @@ class ItemDraft:
     description: str = ""
     image_url: str | None = None
     cash_fen: int = 0
+    cost_fen: int | None = None  # what a unit costs the chain (docs/metrics.md); None: its points at face value
     stock: int | None = None  # None: unlimited
     stock_buckets: int = 1
     per_member_limit: int | None = None
@@ -244,6 +245,8 @@ def _check_numbers(values: dict[str, Any]) -> None:
     if "cash_fen" in values and not 0 <= values["cash_fen"] <= bounds.MAX_MONEY_FEN:
         raise MallError(MallErrorCode.INVALID_PRICE, f"A cash part is 0 to {bounds.MAX_MONEY_FEN // 100:,} yuan.",
                         field="cashPrice")
+    if values.get("cost_fen") is not None and not 0 <= values["cost_fen"] <= bounds.MAX_MONEY_FEN:
+        raise MallError(MallErrorCode.INVALID_PRICE, f"A cost is 0 to {bounds.MAX_MONEY_FEN // 100:,} yuan.", field="cost")
     if "stock_buckets" in values and not 1 <= values["stock_buckets"] <= MAX_BUCKETS:
         raise MallError(MallErrorCode.INVALID_BUCKETS, f"An item has 1 to {MAX_BUCKETS} stock buckets.", field="stockBuckets")
     if values.get("per_member_limit") is not None and not 1 <= values["per_member_limit"] <= 10_000:
@@ -281,6 +284,7 @@ async def _insert_item(draft: ItemDraft, conn, clock: Clock) -> MallItem:
     values: dict[str, Any] = {
         "name": draft.name, "description": draft.description, "image_url": draft.image_url, "band": draft.band,
         "kind": draft.kind, "points_price": draft.points_price, "cash_fen": draft.cash_fen,
+        "cost_fen": draft.cost_fen,
         "stock_buckets": draft.stock_buckets, "per_member_limit": draft.per_member_limit,
     }
     _check_text(values)

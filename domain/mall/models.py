@@ -16,6 +16,9 @@ class MallItem(models.Model):
     kind = fields.CharField(max_length=20)
     points_price = fields.IntField()
     cash_fen = fields.BigIntField(default=0)
+    # What one unit costs the chain, in fen, for the points cost rate (docs/metrics.md); null: count
+    # the points at their cash-offset face value. Partner bundles put the partner's share here.
+    cost_fen = fields.BigIntField(null=True)
     stock_limited = fields.BooleanField(default=True)
     stock_buckets = fields.IntField(default=1)
     # Every unit ever put in stock (initial stock and restocks): the stock check balances against it.
@@ -39,6 +42,7 @@ class MallItem(models.Model):
                 name="mall_item_kind_known",
             ),
             CheckConstraint(check="points_price >= 0 AND cash_fen >= 0", name="mall_item_price_nonneg"),
+            CheckConstraint(check="cost_fen IS NULL OR cost_fen >= 0", name="mall_item_cost_nonneg"),
             CheckConstraint(check="stock_buckets BETWEEN 1 AND 64", name="mall_item_buckets_range"),
             CheckConstraint(check="per_member_limit IS NULL OR per_member_limit > 0", name="mall_item_limit_positive"),
             CheckConstraint(
@@ -148,7 +152,10 @@ class Redemption(models.Model):
     class Meta:
         table = "mall_redemption"
         unique_together = (("caller_scope", "idempotency_key"),)
-        indexes = (("member_id", "id"), ("store_id", "id"), ("fulfilled_store_id", "id"), ("status", "expires_at"), ("item_id",))
+        indexes = (
+            ("member_id", "id"), ("store_id", "id"), ("fulfilled_store_id", "id"), ("status", "expires_at"), ("item_id",),
+            ("created_at",), ("cancelled_at",),  # the metrics rollups and the live rush read by time
+        )
         constraints = (
             CheckConstraint(check="quantity > 0 AND unit_points >= 0 AND points_spent >= 0 AND cash_fen >= 0",
                             name="mall_redemption_amounts_valid"),

@@ -22,7 +22,7 @@ class Member(models.Model):
     tier = fields.ForeignKeyField("orchard.Tier", related_name="members", on_delete=fields.RESTRICT)
     tier_floor = fields.ForeignKeyField("orchard.Tier", related_name="floored_members", null=True, on_delete=fields.RESTRICT)
     tier_floor_reason = fields.CharField(max_length=255, null=True)
-    created_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField()
 
     class Meta:

@@ -18,7 +18,7 @@ from resolvers.context import RequestContext
 from resolvers.global_ids import input_pk, optional_input_pk
 
 # Fields of an item that null clears; for the others null means "unchanged".
-NULLABLE = {"image_url", "per_member_limit", "available_until"}
+NULLABLE = {"image_url", "per_member_limit", "available_until", "cost_fen"}
 
 
 async def _priced(ctx: RequestContext, item: MallItem) -> PricedItem:
@@ -33,13 +33,18 @@ def _cash_fen(cash_price: str | None, cash_price_money: tuple[Decimal, str] | No
     return catalogue.fen_from_yuan(money.yuan_text(cash_price, cash_price_money, field="cashPrice"))
 
 
+def _cost_fen(cost_money: tuple[Decimal, str] | None) -> int | None:
+    return None if cost_money is None else catalogue.fen_from_yuan(money.yuan_text(None, cost_money, field="cost"), field="cost")
+
+
 async def create_mall_item(
-    ctx: RequestContext, *, cash_price: str | None, cash_price_money: tuple[Decimal, str] | None, store_ids: list[str],
+    ctx: RequestContext, *, cash_price: str | None, cash_price_money: tuple[Decimal, str] | None,
+    cost_money: tuple[Decimal, str] | None = None, store_ids: list[str],
     limit_period: str, eligible_tiers: list[str], idempotency_key: str | None, **values: Any,
 ) -> PricedItem:
     """`values`: the other fields of an ItemDraft; the cash price as text (deprecated) or money (amount, currency)."""
     draft = ItemDraft(
-        cash_fen=_cash_fen(cash_price, cash_price_money), store_ids=tuple(_store_pks(store_ids)),
+        cash_fen=_cash_fen(cash_price, cash_price_money), cost_fen=_cost_fen(cost_money), store_ids=tuple(_store_pks(store_ids)),
         limit_period=LimitPeriod(limit_period), eligible_tiers=tuple(eligible_tiers), **values,
     )
     item = await catalogue.create_item(ctx.viewer, draft, idempotency_key=idempotency_key, clock=ctx.clock)
@@ -53,6 +58,8 @@ def _changes(given: dict[str, Any]) -> dict[str, Any]:
     cash = given.pop("cash_price", None), given.pop("cash_price_money", None)
     if cash != (None, None):
         given["cash_fen"] = _cash_fen(*cash)
+    if "cost_money" in given:
+        given["cost_fen"] = _cost_fen(given.pop("cost_money"))
     for name, value in given.items():
         if value is None and name not in NULLABLE:
             continue

@@ -51,6 +51,9 @@ class CreateMallItemInput:
         default=None, description="Yuan as a decimal string, e.g. \"10.00\".", deprecation_reason="Use cashPriceMoney."
     )
     cash_price_money: MoneyInput | None = strawberry.field(default=None, description="The cash part of a points + cash price.")
+    cost_money: MoneyInput | None = strawberry.field(
+        default=None, description="What one unit costs the chain, for the points cost rate; null: its points at face value."
+    )
     stock: int | None = strawberry.field(default=None, description="null: unlimited.")
     stock_buckets: int = strawberry.field(
         default=1, description="Rows to spread the stock over, 1 to 64 (INVALID_BUCKETS); more for items expected to rush."
@@ -88,6 +91,9 @@ class UpdateMallItemInput:
         deprecation_reason="Use cashPriceMoney.",
     )
     cash_price_money: MoneyInput | None = strawberry.field(default=strawberry.UNSET, description="A new cash part of the price.")
+    cost_money: MoneyInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A new unit cost to the chain; null: count its points at face value."
+    )
     stock_buckets: int | None = strawberry.field(default=strawberry.UNSET, description="The stock is spread anew over them.")
     per_member_limit: int | None = strawberry.field(
         default=strawberry.UNSET, description="A new per-member limit, 1 to 10,000; null removes it."

@@ -66,7 +66,7 @@ class MallMutation:
         work = mutations.create_mall_item(
             info.context, name=input.name, band=input.band.value, kind=input.kind.value, points_price=input.points_price,
             description=input.description, image_url=input.image_url, cash_price=input.cash_price,
-            cash_price_money=money_pair(input.cash_price_money), stock=input.stock,
+            cash_price_money=money_pair(input.cash_price_money), cost_money=money_pair(input.cost_money), stock=input.stock,
             stock_buckets=input.stock_buckets, per_member_limit=input.per_member_limit,
             limit_period=input.limit_period.value, eligible_tiers=input.eligible_tiers, store_ids=input.store_ids,
             available_from=input.available_from, available_until=input.available_until,

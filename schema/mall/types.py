@@ -118,6 +118,14 @@ class MallItem(Node):
     stock_limited: strawberry.Private[bool]
     store_pks: strawberry.Private[list[int]]
     stock_left: strawberry.Private[int | None] = None  # read with its page by a list resolver
+    cost_fen: strawberry.Private[int | None] = None
+
+    @strawberry.field(description="What one unit costs the chain (the points cost rate counts it); null: not set, "
+                      "or the viewer is not staff. Unset, its points count at face value.")
+    def cost(self, info: Info) -> Money | None:
+        if self.cost_fen is None or not info.context.viewer.is_staff:
+            return None
+        return Money.from_minor(self.cost_fen)
 
     @strawberry.field(description="Units left; null when the stock is unlimited.")
     def stock_remaining(self, info: Info) -> int | None:
@@ -143,7 +151,7 @@ class MallItem(Node):
         return cls(
             id=strawberry.ID(to_global_id("MallItem", item.id)), name=item.name, description=item.description,
             image_url=item.image_url, band=MallBand(item.band), kind=MallItemKind(item.kind),
-            points_price=item.points_price, cash_price=Money.from_minor(item.cash_fen),
+            points_price=item.points_price, cash_price=Money.from_minor(item.cash_fen), cost_fen=item.cost_fen,
             effective_price=EffectivePrice(
                 list_points=price.list_points, points=price.points, cash=Money.from_minor(price.cash_fen),
                 reasons=[

@@ -1,0 +1,1 @@
+"""Programme metrics resolvers."""

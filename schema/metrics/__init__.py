@@ -1,0 +1,1 @@
+"""Programme metrics: the figures, their series and the cohort table."""

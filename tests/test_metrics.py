@@ -13,7 +13,10 @@ first order x2, imported fruit 2 points a yuan, domestic 1):
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from domain.ledger import service as ledger
 from domain.metrics import rollups
@@ -193,3 +196,71 @@ async def _snapshot():
         rows = await model.all().values()
         out.append(sorted(tuple(sorted((k, v) for k, v in r.items() if k != "id")) for r in rows))
     return out
+
+
+# ---- rollups kept by the job == a rebuild from scratch, after a random history ---------------------
+
+@st.composite
+def _operation(draw) -> tuple:
+    kind = draw(st.sampled_from(["buy"] * 4 + ["return"] * 2 + ["redeem", "redeem", "cancel", "expire"] + ["advance", "job"] * 3))
+    if kind == "buy":
+        return kind, draw(st.integers(0, 2)), draw(st.integers(1, 300)), draw(st.sampled_from(["DOMESTIC_FRUIT", "IMPORTED_FRUIT"]))
+    if kind in ("return", "cancel"):
+        return kind, draw(st.integers(0, 50)), draw(st.booleans())
+    if kind in ("redeem", "expire"):
+        return kind, draw(st.integers(0, 2))
+    if kind == "advance":
+        return kind, draw(st.integers(1, 40))
+    return (kind,)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=st.lists(_operation(), min_size=6, max_size=16))
+async def test_rollups_kept_by_the_job_equal_a_rebuild(api, clock, operations):
+    from domain.earning import expiry
+    from domain.ledger.models import PointsLot
+    from domain.members.models import Member
+    from domain.metrics.models import MetricsState
+    from infra.settings import load_settings
+    from tests.test_mall import CANCEL, new_key
+
+    await MetricsState.all().delete()
+    clock.set(local(2026, 10, 5, 9))
+    shop = await open_shop(api, clock)
+    admin = await api.admin_token()
+    mall = Mall(api, admin, shop.store, shop.store_gid, shop.clerk)
+    item = await mall.item(pointsPrice=30, costMoney={"amount": "2.50", "currency": "CNY"})
+    cheap = await mall.item(pointsPrice=10, band="LOW")
+    members = [await shop.member() for _ in range(3)]
+    purchases: list[dict] = []
+    redemptions: list[str] = []
+    for op in operations:
+        name = op[0]
+        if name == "buy":
+            bought = await shop.buy(members[op[1]]["code"], [(op[3], 1, f"{op[2]}.00")])
+            if bought["purchase"]:
+                purchases.append(bought["purchase"])
+        elif name == "return" and purchases:
+            purchase = purchases[op[1] % len(purchases)]
+            await api.data(RETURN, {"i": {"purchaseId": purchase["id"], "idempotencyKey": new_key()}}, token=shop.clerk)
+        elif name == "redeem":
+            done = await _redeem(api, mall, members[op[1]], item if op[1] % 2 else cheap)
+            if done["redemption"]:
+                redemptions.append(done["redemption"]["id"])
+        elif name == "cancel" and redemptions:
+            values = {"redemptionId": redemptions[op[1] % len(redemptions)], "reason": "changed", "idempotencyKey": new_key()}
+            await api.data(CANCEL, {"i": values}, token=admin)
+        elif name == "expire":
+            pk = (await Member.get(code=members[op[1]]["code"])).id
+            await PointsLot.filter(account__member_id=pk, remaining__gt=0).update(expires_at=clock.now())
+            clock.advance(timedelta(minutes=1))
+            await expiry.run_sweep(settings=load_settings(), clock=clock, progress=lambda *_: None)
+        elif name == "advance":
+            clock.advance(timedelta(hours=op[1]))
+        elif name == "job":
+            await rollups.run_job(clock)
+        clock.advance(timedelta(minutes=7))
+    await rollups.run_job(clock)
+    kept = await _snapshot()
+    await rollups.rebuild(date(2026, 10, 1), clock.now().date() + timedelta(days=1))
+    assert await _snapshot() == kept

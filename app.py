@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
+from dashboard.routes import routes as dashboard_routes
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import in_flight, keep_keys_for
 from domain.notifications import service as notifications
@@ -300,6 +301,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            *dashboard_routes(settings, clock),
         ],
         lifespan=lifespan,
     )

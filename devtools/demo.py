@@ -121,6 +121,10 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
 
     await load_demo_charity(admin.id, clock)
     lines.append("  charity projects: 'Orchard school appeal' (open, matched 1:1), 'Spring orchard clean-up' (settled)")
+    from devtools.metrics_demo import HISTORY_MEMBERS, load_demo_history
+
+    purchases = await load_demo_history(settings, stores, clock)
+    lines.append(f"  90 days of history: {HISTORY_MEMBERS} more members, {purchases} purchases, redemptions, expiries (/dashboard)")
     lines.append("  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
     lines.append(f"  store managers and clerks: manager.<store>@demo.orchard, clerk.<store>@demo.orchard / {STAFF_PASSWORD}")
     log.info("demo data loaded", extra={"stores": len(STORES)})

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from devtools import coupon_demo, demo
+from devtools import coupon_demo, demo, metrics_demo
 from domain.coupons.models import Coupon, CouponTemplate
 from domain.donations.check import check_projects
-from domain.earning.models import CampaignRule
+from domain.earning.models import CampaignRule, Purchase
 from domain.ledger.check import check_ledger
+from domain.ledger.models import PointsJournal
+from domain.mall.check import check_stock
+from domain.mall.models import Redemption
 from domain.lotteries.models import Lottery, LotteryDraw, LotteryPrize
 from domain.lotteries.verify import verify
 from domain.members.models import Member
@@ -22,10 +25,13 @@ async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
     assert await Store.all().count() == 3
     assert await StaffUser.filter(role="STORE_MANAGER").count() == 3 and await StaffUser.filter(role="CLERK").count() == 3
     assert await ApiKey.filter(device_type="KIOSK").count() == 3
-    assert await Member.all().count() == 20
+    assert await Member.all().count() == 20 + metrics_demo.HISTORY_MEMBERS
+    assert await Purchase.all().count() > 2_000 and await Redemption.all().count() > 300
+    assert await PointsJournal.filter(kind="EXPIRY").count() > 10
     assert len(set(await Member.all().values_list("tier_id", flat=True))) >= 3
     assert len({b.month for b in await Member.all().values_list("birthday", flat=True)}) == 12
     assert await check_ledger() == []
+    assert await check_stock() == []
     assert await CampaignRule.filter(code="MEMBER_DAY").exists()
     assert set(await CouponTemplate.all().values_list("kind", flat=True)) == {"PERCENT_OFF", "AMOUNT_OFF", "TASTING", "FREE_DELIVERY"}
     assert await Coupon.filter(source="ADMIN").count() == 7  # the demo wallets; lottery prizes add more

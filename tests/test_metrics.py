@@ -264,3 +264,24 @@ async def test_rollups_kept_by_the_job_equal_a_rebuild(api, clock, operations):
     kept = await _snapshot()
     await rollups.rebuild(date(2026, 10, 1), clock.now().date() + timedelta(days=1))
     assert await _snapshot() == kept
+
+
+async def test_the_dashboard_page_and_the_authenticated_export(api, clock):
+    shop, _other, _item = await _history(api, clock)
+    page = await api.http.get("/dashboard")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<script src=\"http" not in page.text and "/dashboard/static/uPlot.iife.min.js" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    for name in ("uPlot.iife.min.js", "dashboard.js", "uPlot.LICENSE"):
+        assert (await api.http.get(f"/dashboard/static/{name}")).status_code == 200
+    assert (await api.http.get("/dashboard/static/../routes.py")).status_code == 404
+    query = "/dashboard/export?from=2026-11-01&to=2026-11-30&format=csv"
+    assert (await api.http.get(query)).status_code == 401
+    manager = await _manager(api, shop.store)
+    csv_text = (await api.http.get(query, headers={"authorization": f"Bearer {manager}"})).text
+    assert "member_sales_yuan,190.00" in csv_text and "# redemptions_by_item" in csv_text
+    admin = await api.admin_token()
+    xlsx = await api.http.get(query.replace("csv", "xlsx"), headers={"authorization": f"Bearer {admin}"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"  # a zip: the workbook
+    clerk = await api.http.get(query, headers={"authorization": f"Bearer {shop.clerk}"})
+    assert clerk.status_code == 403

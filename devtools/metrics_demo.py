@@ -58,7 +58,8 @@ async def load_demo_history(settings: Settings, stores: list[Store], clock: Cloc
             member = await Member.create(
                 code=codes.new_member_code(), phone_hash=phones.lookup_hash(phone, settings.personal_data_key),
                 phone_encrypted=phones.encrypt(phone, settings.personal_data_key), phone_masked=phones.mask(phone),
-                name=f"History member {n + 1}", birthday=date(1975 + n % 30, n % 12 + 1, 1 + n % 28), region="Shanghai", home_store=stores[n % len(stores)],
+                name=f"History member {n + 1}", birthday=date(1975 + n % 30, n % 12 + 1, 1 + n % 28), region="Shanghai",
+                home_store=stores[n % len(stores)],
                 marketing_consent=True, channel=rng.choice(["APP", "MINI_PROGRAM", "POS"]),
                 referral_code=codes.new_referral_code(), tier=tier, created_at=at, updated_at=at, using_db=conn,
             )
@@ -113,6 +114,15 @@ async def load_demo_history(settings: Settings, stores: list[Store], clock: Cloc
             for store, fen in sales.items():
                 await StoreSalesDay.create(store_id=store, local_date=day, total_fen=fen * rng.randrange(140, 190) // 100,
                                            orders=0, recorded_by=ACTOR, updated_at=now, using_db=conn)
+        # The live rush: redemptions over the last three quarters of an hour, as on a busy morning.
+        rich = [m for m, _ in members if balances[m.id] >= 200]
+        cheap = [i for i in items if i.points_price <= 200]
+        for _ in range(40 if cheap else 0):
+            member, item = rng.choice(rich or [members[0][0]]), rng.choice(cheap)
+            at = now - timedelta(seconds=rng.randrange(60, 45 * 60))
+            if balances[member.id] >= item.points_price and at.astimezone(SHANGHAI).date() == today:
+                await _redeem(member, item, member.home_store_id or stores[0].id, at, clock, conn)
+                balances[member.id] -= item.points_price
     for week in range(DAYS // 7 + 1):  # the expiry sweep, as the worker would have run it each week
         moment = datetime.combine(first_day + timedelta(days=7 * week + 6), datetime.min.time(), SHANGHAI) + timedelta(hours=3)
         if moment < now:

@@ -10,10 +10,10 @@ from domain.donations.check import check_projects
 from domain.earning.models import CampaignRule, Purchase
 from domain.ledger.check import check_ledger
 from domain.ledger.models import PointsJournal
-from domain.mall.check import check_stock
-from domain.mall.models import Redemption
 from domain.lotteries.models import Lottery, LotteryDraw, LotteryPrize
 from domain.lotteries.verify import verify
+from domain.mall.check import check_stock
+from domain.mall.models import Redemption
 from domain.members.models import Member
 from domain.stores.models import ApiKey, StaffUser, Store
 from infra.settings import PRODUCTION

@@ -74,6 +74,12 @@
   function yuan(m) { return m ? Number(m.amount) : 0; }
   function pct(x) { return x === null || x === undefined ? "–" : (x * 100).toFixed(1) + "%"; }
   function num(x) { return x === null || x === undefined ? "–" : Number(x).toLocaleString(lang === "zh" ? "zh-CN" : "en"); }
+  function compact(_u, ticks) {
+    return ticks.map(function (v) {
+      var a = Math.abs(v);
+      return a >= 1e6 ? (v / 1e6).toFixed(1) + "M" : a >= 1e4 ? (v / 1e3).toFixed(0) + "k" : String(Math.round(v * 100) / 100);
+    });
+  }
   function secs(day) { return Date.parse(day + "T00:00:00Z") / 1000; }
 
   var METRICS = "query($from: Date!, $to: Date!, $store: ID, $g: MetricsGranularity!) {" +
@@ -104,7 +110,7 @@
     var options = {
       width: width, height: 220,
       scales: (opts && opts.scales) || { x: { time: !(opts && opts.plainX) } },
-      axes: (opts && opts.axes) || [{}, {}],
+      axes: (opts && opts.axes) || [{}, { size: 64, values: compact }],
       series: [{}].concat(series.map(function (s, i) {
         return Object.assign({ label: s.label, stroke: colours[i % colours.length], width: 2, points: { show: count < 40 } }, s.extra || {});
       }))
@@ -137,7 +143,8 @@
     draw("chart-sales", [{ label: t("sales") }, { label: t("memberSales") }, { label: t("share"), extra: { scale: "share" } }], x, [
       s.map(function (p) { return yuan(p.sales); }), s.map(function (p) { return yuan(p.memberSales); }),
       s.map(function (p) { return p.memberSalesShare === null ? null : p.memberSalesShare * 100; })
-    ], { scales: { x: { time: true }, share: { range: [0, 100] } }, axes: [{}, {}, { scale: "share", side: 1, grid: { show: false } }] });
+    ], { scales: { x: { time: true }, share: { range: [0, 100] } },
+      axes: [{}, { size: 64, values: compact }, { scale: "share", side: 1, size: 40, grid: { show: false } }] });
     draw("chart-points", [{ label: t("issued") }, { label: t("redeemed") }, { label: t("expired") }], x, [
       s.map(function (p) { return p.pointsIssued; }), s.map(function (p) { return p.pointsRedeemed; }), s.map(function (p) { return p.pointsExpired; })
     ]);

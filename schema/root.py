@@ -17,6 +17,7 @@ from schema.mall.mutations import MallMutation
 from schema.mall.queries import MallQuery
 from schema.members.mutations import MemberMutation
 from schema.members.queries import MemberQuery
+from schema.metrics.mutations import MetricsMutation
 from schema.metrics.queries import MetricsQuery
 from schema.nodes import NODE_TYPES, NodeQuery
 from schema.programme.mutations import ProgrammeMutation
@@ -37,7 +38,7 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, CouponMutation, LotteryMutation,
-     WebhookMutation, DonationMutation),
+     WebhookMutation, DonationMutation, MetricsMutation),
 )
 # merge_types takes no description.
 Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."

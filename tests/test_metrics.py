@@ -39,6 +39,8 @@ METRICS = """query($from: Date!, $to: Date!, $store: ID, $g: MetricsGranularity!
     pointsSpentByUse { use points }
     cohorts { month members repurchased30d repurchased90d rate30d rate90d }
     series { periodStart sales { amount } pointsIssued pointsRedeemed activeMembers newMembers liabilityPoints } } }"""
+STORE_SALES = """mutation($i: RecordStoreSalesInput!) { recordStoreSales(input: $i) {
+  storeSales { date totalSales { amount } orders } errors { code field } } }"""
 CONTRACT = """{ programmeMetrics(from: "2026-01-01", to: "2026-12-31", granularity: MONTH) { totals {
   sales { amount } memberSales { amount } memberSalesShare pointsIssued pointsRedeemed pointsExpired pointsCostRate
   liabilityPoints newMembers activeMembers churnedMembers repurchaseRate30d repurchaseRate90d repurchaseLift }
@@ -54,8 +56,11 @@ async def _history(api, clock):
     m1, m2 = await shop.member(), await shop.member()
     assert (await shop.buy(m1["code"], [("DOMESTIC_FRUIT", 1, "100.00")]))["purchase"]["pointsEarned"] == 200
     assert (await shop.buy(m2["code"], [("IMPORTED_FRUIT", 1, "50.00")]))["purchase"]["pointsEarned"] == 200
-    await StoreSalesDay.create(store=shop.store, local_date=date(2026, 11, 23), total_fen=30_000, orders=9,
-                               recorded_by="test", updated_at=clock.now())
+    for total in ("280.00", "300.00"):  # sent again: the second replaces the first
+        done = (await api.data(STORE_SALES, {"i": {"storeId": shop.store_gid, "date": "2026-11-23", "orders": 9,
+                                                   "totalSales": {"amount": total, "currency": "CNY"}}}, token=mall.admin))
+        assert done["recordStoreSales"]["errors"] == [], done
+    assert done["recordStoreSales"]["storeSales"] == {"date": "2026-11-23", "totalSales": {"amount": "300.00"}, "orders": 9}
 
     clock.set(local(2026, 11, 24, 10))
     assert (await shop.buy(m1["code"], [("DOMESTIC_FRUIT", 1, "40.00")]))["purchase"]["pointsEarned"] == 40
@@ -285,3 +290,26 @@ async def test_the_dashboard_page_and_the_authenticated_export(api, clock):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"  # a zip: the workbook
     clerk = await api.http.get(query, headers={"authorization": f"Bearer {shop.clerk}"})
     assert clerk.status_code == 403
+
+
+async def test_store_sales_are_refused_with_typed_errors(api, clock):
+    clock.set(local(2026, 11, 23, 9))
+    shop = await open_shop(api, clock)
+    other = await api.make_store()
+    manager = await _manager(api, shop.store)
+
+    def day(store_gid=shop.store_gid, on="2026-11-23", amount="10.00", currency="CNY"):
+        return {"i": {"storeId": store_gid, "date": on, "totalSales": {"amount": amount, "currency": currency}}}
+
+    async def codes(variables, token=manager):
+        body = (await api.data(STORE_SALES, variables, token=token))["recordStoreSales"]
+        return [(e["code"], e["field"]) for e in body["errors"]]
+
+    assert await codes(day()) == []
+    assert await codes(day(on="2026-11-24")) == [("INVALID_PERIOD", "date")]  # tomorrow
+    assert await codes(day(store_gid=to_global_id("Store", other.id))) == [("STORE_NOT_FOUND", "storeId")]
+    assert await codes(day(amount="-1.00")) == [("INVALID_PRICE", "totalSales.amount")]
+    assert (await codes(day(currency="USD")))[0][0] == "INVALID_CURRENCY"
+    clerk = await api.gql(STORE_SALES, day(), token=shop.clerk)
+    assert clerk["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert await StoreSalesDay.filter(store_id=shop.store.id).count() == 1

@@ -56,7 +56,8 @@ def _wrap(operation: str, resolve):
         context = info.context
         viewer = context.viewer
         if not audited(operation, viewer):
-            return resolve(root, info, **args)
+            payload = resolve(root, info, **args)
+            return await payload if isawaitable(payload) else payload
         entry = trail.Entry(
             viewer=viewer, operation=operation, input_digest=trail.digest(args), targets=trail.global_ids(args),
             request_id=context.request_id, client_address=context.client_address, clock=context.clock,

@@ -90,8 +90,22 @@ def _parser() -> argparse.ArgumentParser:
                       help="PostgreSQL superuser only: skip foreign-key triggers while copying (about twice as fast)")
     seed.add_argument("--keys-file", type=Path, default=Path("loadtests/seed-keys.json"),
                       help="where to write the kiosk keys, staff logins and sample members (JSON)")
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="walk the hash chain; exit 1 at the first edited or missing record")
     _import_parser(sub)
     return parser
+
+
+def _audit_verify(settings: Settings) -> int:
+    from domain.audit import trail
+
+    checked, broken = asyncio.run(_with_db(settings, trail.verify))
+    if broken is None:
+        print(f"audit verify: {checked} record(s), chain intact")
+        return 0
+    print(f"audit verify: chain broken at record {broken} (after {checked} intact record(s))")
+    return 1
 
 
 def _import_parser(sub) -> None:
@@ -548,6 +562,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         return 0
+    if args.command == "audit":
+        return _audit_verify(settings)
     if args.command == "ledger":
         return _ledger_check(settings, args.member_id)
     if args.command == "points":

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from asyncpg import PostgresError
 from asyncpg.transaction import TransactionState
 from tortoise import Model, Tortoise, connections
+from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.sqlite.client import SqliteTransactionContext
 from tortoise.transactions import in_transaction
 
 from infra import dialect
@@ -36,6 +39,7 @@ MODEL_MODULES = [
     "domain.donations.models",
     "domain.imports.models",
     "domain.metrics.models",
+    "domain.audit.models",
     "infra.worker.models",
 ]
 MIGRATIONS_MODULE = "migrations"
@@ -99,6 +103,45 @@ async def apply_migrations(settings: Settings, *, progress=None) -> None:
     await migrate(config=tortoise_config(settings), progress=progress)
 
 
+# One hook, called as each top-level transaction is about to commit, inside it (the audit trail
+# writes its record there, so the record and the change it describes commit together).
+_before_commit: list[Callable[[Any], Awaitable[None]]] = []
+
+
+def set_before_commit(hook: Callable[[Any], Awaitable[None]]) -> None:
+    _before_commit[:] = [hook]
+
+
+async def _run_before_commit(client) -> None:
+    for hook in _before_commit:
+        await hook(client)
+
+
+def _hooked(context_class) -> None:
+    """Wrap a top-level transaction context's exit: the hook runs before a commit; when it
+    fails, the transaction rolls back and its error propagates."""
+    original = context_class.__aexit__
+    if getattr(original, "_orchard_hooked", False):
+        return
+
+    async def __aexit__(self, exc_type, exc_val, exc_tb):
+        client = getattr(self, "client", None) or self.connection  # the pooled and the SQLite contexts
+        if exc_type is None and _before_commit and not client._finalized:
+            try:
+                await _run_before_commit(client)
+            except BaseException as exc:
+                await original(self, type(exc), exc, exc.__traceback__)
+                raise
+        return await original(self, exc_type, exc_val, exc_tb)
+
+    __aexit__._orchard_hooked = True
+    context_class.__aexit__ = __aexit__
+
+
+_hooked(TransactionContextPooled)
+_hooked(SqliteTransactionContext)
+
+
 def transaction(connection=None, *, savepoint: bool = True):
     """Our own transaction, or a savepoint inside the caller's `connection`.
 
@@ -136,6 +179,7 @@ async def commit_with(conn, statement: str, *, failed_sqlstate: str) -> None:
     opened = conn.transaction  # tortoise's TransactionWrapper keeps asyncpg's Transaction here
     if opened is None or _is_savepoint(opened):
         raise RuntimeError("commit_with ends a top-level transaction, not a savepoint")
+    await _run_before_commit(conn)
     message = f"{statement}; COMMIT"
     conn.log.debug("%s: %s", message, [])
     async with conn.acquire_connection() as connection:  # the transaction's asyncpg connection

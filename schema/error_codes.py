@@ -9,7 +9,7 @@ error's `field` and `message` say which input and which rule.
 from __future__ import annotations
 
 CODE_DESCRIPTIONS: dict[str, str] = {
-    "ACCOUNT_LOCKED": "Too many wrong passwords in a row: the staff account takes no sign-ins until `lockedUntil`.",
+    "LOCKED_OUT": "Too many wrong passwords in a row: the staff account takes no sign-ins until `lockedUntil`.",
     "ALREADY_CANCELLED": "The redemption was cancelled (or expired uncollected) already.",
     "ALREADY_CHECKED_IN": "The member has checked in today (store-local day) already.",
     "ALREADY_FULFILLED": "The redemption was collected already; the message says when and where.",

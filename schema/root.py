@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
+from schema.audit.queries import AuditQuery
+from schema.audit.wrapping import audit_mutations
 from schema.coupons.mutations import CouponMutation
 from schema.coupons.queries import CouponQuery
 from schema.donations.mutations import DonationMutation
@@ -33,7 +35,7 @@ from schema.webhooks.queries import WebhookQuery
 # Fields are printed in this order, each context's together.
 Query = merge_types(
     "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, CouponQuery, LotteryQuery,
-     WebhookQuery, DonationQuery, MetricsQuery)
+     WebhookQuery, DonationQuery, MetricsQuery, AuditQuery)
 )
 Mutation = merge_types(
     "Mutation",
@@ -49,7 +51,9 @@ Mutation.__strawberry_definition__.description = (
 
 def build_schema() -> strawberry.Schema:
     """The schema: types and resolvers. Running operations against it is schema/execution.py's."""
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query, mutation=Mutation, types=[node_type for node_type, _, _ in NODE_TYPES.values()],
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    audit_mutations(schema._schema)
+    return schema

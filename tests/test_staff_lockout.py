@@ -30,12 +30,12 @@ async def test_five_wrong_passwords_lock_the_account_until_the_lockout_ends(api,
     await configure(api, staffLoginFailuresPerClientPerHour=1000)
     staff, _ = await api.make_staff(StaffRole.CLERK, await api.make_store())
     answers = [await sign_in(api, staff.email, f"guess-{i}") for i in range(120)]
-    assert codes(answers) == ["INVALID_CREDENTIALS"] * 5 + ["ACCOUNT_LOCKED"] * 115
+    assert codes(answers) == ["INVALID_CREDENTIALS"] * 5 + ["LOCKED_OUT"] * 115
     assert all(a["token"] is None for a in answers)
 
     locked = await sign_in(api, staff.email, RIGHT)
     until = clock.now() + timedelta(minutes=15)
-    assert locked["token"] is None and codes([locked]) == ["ACCOUNT_LOCKED"]
+    assert locked["token"] is None and codes([locked]) == ["LOCKED_OUT"]
     assert locked["lockedUntil"] is not None and locked["lockedUntil"].startswith(until.strftime("%Y-%m-%dT%H:%M"))
     assert "locked" in locked["errors"][0]["message"]
 
@@ -51,9 +51,9 @@ async def test_a_success_resets_the_count_and_the_lockout_is_a_programme_setting
         await sign_in(api, staff.email, "wrong-one")
     assert (await sign_in(api, staff.email, RIGHT))["errors"] == []
     answers = [await sign_in(api, staff.email, "wrong-two") for _ in range(4)]
-    assert codes(answers) == ["INVALID_CREDENTIALS"] * 3 + ["ACCOUNT_LOCKED"]
+    assert codes(answers) == ["INVALID_CREDENTIALS"] * 3 + ["LOCKED_OUT"]
     clock.advance(timedelta(minutes=59))
-    assert codes([await sign_in(api, staff.email, RIGHT)]) == ["ACCOUNT_LOCKED"]
+    assert codes([await sign_in(api, staff.email, RIGHT)]) == ["LOCKED_OUT"]
     clock.advance(timedelta(minutes=1))
     assert codes([await sign_in(api, staff.email, RIGHT)]) == ["OK"]
 
@@ -77,12 +77,12 @@ async def test_concurrent_wrong_passwords_are_each_counted(api, clock):
     assert codes(burst) == ["INVALID_CREDENTIALS"] * 8
     # 8 counted: the 9th and 10th failures are the last before the lock.
     assert codes([await sign_in(api, staff.email, "guess-9"), await sign_in(api, staff.email, "guess-10")]) == ["INVALID_CREDENTIALS"] * 2
-    assert codes([await sign_in(api, staff.email, RIGHT)]) == ["ACCOUNT_LOCKED"]
+    assert codes([await sign_in(api, staff.email, RIGHT)]) == ["LOCKED_OUT"]
 
 
 @requires_postgres()
 async def test_a_burst_past_the_limit_gets_no_more_guesses_than_the_limit(api, clock):
     staff, _ = await api.make_staff(StaffRole.CLERK, await api.make_store())
     burst = await all_at_once(*(sign_in(api, staff.email, f"guess-{i}") for i in range(8)))
-    assert sorted(codes(burst)) == ["ACCOUNT_LOCKED"] * 3 + ["INVALID_CREDENTIALS"] * 5
-    assert codes([await sign_in(api, staff.email, RIGHT)]) == ["ACCOUNT_LOCKED"]
+    assert sorted(codes(burst)) == ["INVALID_CREDENTIALS"] * 5 + ["LOCKED_OUT"] * 3
+    assert codes([await sign_in(api, staff.email, RIGHT)]) == ["LOCKED_OUT"]

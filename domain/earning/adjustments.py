@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.access import Viewer, require_chain_admin
+from domain.audit import trail as audit
 from domain.bounds import MAX_ADJUSTMENT
 from domain.earning.models import PointsAdjustment
 from domain.errors import DomainError
@@ -28,6 +29,7 @@ async def adjust_points(viewer: Viewer, member_id: int, amount: int, reason: str
         raise AdjustmentError("REASON_REQUIRED", "Say why the points change.", field="reason")
     if not await Member.filter(id=member_id).using_db(connection).exists():
         raise AdjustmentError("MEMBER_NOT_FOUND", "No such member.", field="memberId")
+    audit.note(reason=reason, points=amount)  # the audit record shows it; large ones go in the daily digest
     before = await ledger.balance(member_id, connection=connection)
     try:
         journal = await ledger.adjust(

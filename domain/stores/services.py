@@ -40,7 +40,7 @@ class AuthError(DomainError):
 class AccountLocked(AuthError):
     def __init__(self, locked_until: datetime) -> None:
         super().__init__(
-            "ACCOUNT_LOCKED",
+            "LOCKED_OUT",
             f"Too many wrong passwords: this account is locked until {locked_until.isoformat()}. "
             "Try again then, or ask a chain admin.",
         )

@@ -35,7 +35,7 @@ class StaffLoginPayload:
     refresh_token: str | None = strawberry.field(default=None, description="Single use: trade it for a new pair.")
     staff: StaffUser | None = strawberry.field(default=None, description="The signed-in staff member; null on failure.")
     locked_until: datetime | None = strawberry.field(
-        default=None, description="With ACCOUNT_LOCKED: when the account takes sign-ins again."
+        default=None, description="With LOCKED_OUT: when the account takes sign-ins again."
     )
     errors: list[AuthError] = strawberry.field(default_factory=list, description="Why it failed; empty on success.")
 

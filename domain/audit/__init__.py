@@ -1,0 +1,1 @@
+"""The audit trail: who changed what, through which operation, with what result; hash-chained."""

@@ -1,0 +1,1 @@
+"""Members' data rights: exporting what we hold about a member, and erasing it."""

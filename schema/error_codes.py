@@ -12,6 +12,7 @@ CODE_DESCRIPTIONS: dict[str, str] = {
     "LOCKED_OUT": "Too many wrong passwords in a row: the staff account takes no sign-ins until `lockedUntil`.",
     "ALREADY_CANCELLED": "The redemption was cancelled (or expired uncollected) already.",
     "ALREADY_CHECKED_IN": "The member has checked in today (store-local day) already.",
+    "ALREADY_ERASED": "The member was erased already; their data is gone.",
     "ALREADY_FULFILLED": "The redemption was collected already; the message says when and where.",
     "ALREADY_RETIRED": "The mall item was retired already.",
     "ALREADY_REVIEWED": "The member has reviewed this purchase line already.",

@@ -24,6 +24,7 @@ from domain.lotteries.errors import LotteryErrorCode
 from domain.mall.errors import MallErrorCode
 from domain.members.errors import MemberErrorCode
 from domain.metrics.errors import MetricsErrorCode
+from domain.privacy.errors import PrivacyErrorCode
 from domain.programme.errors import ProgrammeErrorCode
 from domain.stores.errors import AuthErrorCode, StaffErrorCode, StoreErrorCode
 from domain.tiers.errors import TierErrorCode
@@ -37,7 +38,7 @@ T = TypeVar("T")
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
     PointsErrorCode, MallErrorCode, CouponErrorCode, LotteryErrorCode, WebhookErrorCode, DonationErrorCode,
-    MetricsErrorCode,
+    MetricsErrorCode, PrivacyErrorCode,
 )
 
 _CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})

@@ -29,7 +29,7 @@ from domain.stores.services import authenticate
 from infra import cache, contention, db
 from infra.clock import SYSTEM_CLOCK, Clock
 from infra.observability import Metrics, configure_logging, request_id_var
-from infra.ratelimit import RateLimiter
+from infra.ratelimit import rate_limiter
 from infra.settings import Settings, load_settings
 from resolvers.context import RequestContext
 from schema.execution import OperationRunner
@@ -93,7 +93,7 @@ class GraphQLEndpoint:
         self.metrics = metrics
         self.schema = build_schema()
         self.operations = OperationRunner(self.schema, settings)
-        self.rate_limiter = RateLimiter(rate_per_second=settings.rate_per_second, burst=settings.rate_burst)
+        self.rate_limiter = rate_limiter(settings.redis_url, settings.rate_per_second, settings.rate_burst)
 
     async def __call__(self, scope, receive, send) -> None:
         request = Request(scope, receive)
@@ -163,7 +163,7 @@ class GraphQLEndpoint:
             return _error_response(401, "UNAUTHENTICATED", "The token or API key is invalid or expired.")
         client = request.client.host if request.client else None
         limiter_key = viewer.idempotency_scope if not viewer.is_anonymous else f"ip:{client}"
-        if not self.rate_limiter.allow(limiter_key):
+        if not await self.rate_limiter.take(limiter_key):
             self.metrics.errors.labels("RATE_LIMITED").inc()
             return _error_response(429, "RATE_LIMITED", "Too many operations; slow down and retry shortly.")
 

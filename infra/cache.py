@@ -31,8 +31,8 @@ _cache: Any = None
 
 
 def configure(redis_url: str | None, namespace: str = NAMESPACE) -> None:
-    global _cache, _count_once_script
-    _count_once_script = None
+    global _cache, _count_once_script, _gcra_script
+    _count_once_script = _gcra_script = None
     if redis_url:
         url = urlparse(redis_url)
         # A blocking pool: in a rush, callers wait for a free connection instead of failing.
@@ -117,6 +117,34 @@ async def count_once(claim: str, counter: str, ttl: int) -> int:
         _count_once_script = client.register_script(_COUNT_ONCE)
     keys = [cache.build_key(claim), cache.build_key(counter)]
     return int(await _count_once_script(keys=keys, args=[max(1, int(ttl))], client=client))
+
+
+_GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local cost = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval * cost
+if new_tat - now > interval * tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil((new_tat - now) / 1000) + 1)
+return 1
+"""
+_gcra_script: Any = None
+
+
+async def gcra_take(key: str, rate_per_second: float, burst: float, cost: float = 1.0) -> bool:
+    """Take `cost` from `key`'s bucket (`burst` deep, refilled at `rate_per_second`), on Redis
+    atomically and on its clock: one round trip. Only for a Redis backend."""
+    global _gcra_script
+    cache = backend()
+    client = cache.client
+    if _gcra_script is None:
+        _gcra_script = client.register_script(_GCRA)
+    interval_us = 1_000_000 / rate_per_second
+    taken = await _gcra_script(keys=[cache.build_key(key)], args=[interval_us, burst, cost], client=client)
+    return bool(int(taken))
 
 
 async def take_lease(key: str, token: str, ttl: float) -> bool:

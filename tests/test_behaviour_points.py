@@ -127,3 +127,38 @@ async def test_review_once_per_purchased_line(api, clock, outbox):
     stranger = (await api.data(review, {"i": inp}, token=other_token))["submitReview"]
     assert stranger["errors"][0]["code"] == "LINE_NOT_FOUND"
     await assert_ledger_clean()
+
+
+async def _referral_code(member_code: str) -> str:
+    from domain.members.models import Member
+
+    return (await Member.get(code=member_code)).referral_code
+
+
+async def test_a_held_referral_bonus_waits_for_the_friends_first_purchase(api, clock):
+    clock.set(local(2026, 11, 2))
+    shop = await open_shop(api, clock)
+    await programme_settings.update({"referral_held_until_first_purchase": 1, "behaviour_daily_cap": 1000})
+    referrer = await shop.member()
+    friend = await shop.member(referral_code=await _referral_code(referrer["code"]))
+    assert friend["pointsBalance"] == 50  # the welcome only: a farmed sign-up earns its referrer nothing
+    assert (await shop.balance(referrer["code"]))["pointsBalance"] == 50
+    await shop.buy(friend["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
+    assert (await shop.balance(referrer["code"]))["pointsBalance"] == 50 + 50 + 100  # held bonus and first-order bonus
+    await shop.buy(friend["code"], [("DOMESTIC_FRUIT", 1, "10.00")])
+    assert (await shop.balance(referrer["code"]))["pointsBalance"] == 200  # paid once
+    await assert_ledger_clean()
+
+
+async def test_a_referrer_is_rewarded_for_a_few_sign_ups_a_day_not_a_farm(api, clock):
+    clock.set(local(2026, 11, 2))
+    shop = await open_shop(api, clock)
+    await programme_settings.update({"referrals_rewarded_per_referrer_per_day": 2, "behaviour_daily_cap": 1000})
+    referrer = await shop.member()
+    code = await _referral_code(referrer["code"])
+    friends = [await shop.member(referral_code=code) for _ in range(3)]
+    assert [f["pointsBalance"] for f in friends] == [100, 100, 50]  # the third still registers, without the bonus
+    assert (await shop.balance(referrer["code"]))["pointsBalance"] == 50 + 2 * 50
+    clock.advance(timedelta(hours=25))
+    assert (await shop.member(referral_code=code))["pointsBalance"] == 100  # a new day, a new allowance
+    await assert_ledger_clean()

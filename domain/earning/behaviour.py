@@ -92,7 +92,8 @@ async def _award(conn, member_id: int, points: int, kind: JournalKind, *, local_
 
 
 async def welcome(member: Member, *, clock: Clock, connection=None) -> None:
-    """New members get registration points; a referred friend and the referrer both get referral points."""
+    """New members get registration points; a referred friend and the referrer both get referral
+    points, at once or, when the programme holds them, on the friend's first purchase."""
     settings = await programme_settings.current()
     local_date = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
     async with db.transaction(connection) as conn:
@@ -100,21 +101,47 @@ async def welcome(member: Member, *, clock: Clock, connection=None) -> None:
             await _award(conn, member.id, settings["registration_points"], JournalKind.REGISTRATION,
                          local_date=local_date, reason="Welcome to the programme", actor="system:registration",
                          reference=f"registration:{member.id}", clock=clock, capped=False)
-        if member.referred_by_id and settings["referral_points"]:  # type: ignore[attr-defined]
-            for beneficiary in (member.id, member.referred_by_id):  # type: ignore[attr-defined]
-                await _award(conn, beneficiary, settings["referral_points"], JournalKind.REFERRAL,
-                             local_date=local_date, reason=f"Referral of member {member.id}",
-                             actor="system:referral", reference=f"referral:{member.id}:{beneficiary}", clock=clock)
+        if not settings["referral_held_until_first_purchase"]:
+            await _reward_referral(conn, member, settings, local_date, clock)
+
+
+REFERRAL_WINDOW = timedelta(hours=24)
+
+
+async def _reward_referral(conn, member: Member, settings: dict, local_date: date, clock: Clock) -> None:
+    """Both sides' referral points, once per friend; a referrer rewarded for
+    `referrals_rewarded_per_referrer_per_day` friends in 24 hours gets no more (sign-up farming)."""
+    referrer_id = member.referred_by_id  # type: ignore[attr-defined]
+    if not referrer_id or not settings["referral_points"]:
+        return
+    if await PointsJournal.filter(reference=f"referral:{member.id}:{referrer_id}").using_db(conn).exists():
+        return
+    rewarded = await db.fetch(  # through the referrer's own entries: a member's handful, by index
+        "SELECT COUNT(*) AS n FROM points_entry e JOIN points_account a ON a.id = e.account_id"
+        " JOIN points_journal j ON j.id = e.journal_id"
+        " WHERE a.member_id = $1 AND j.kind = $2 AND j.reference LIKE 'referral:%' AND j.created_at >= $3",
+        referrer_id, JournalKind.REFERRAL.value, clock.now() - REFERRAL_WINDOW, connection=conn,
+    )
+    if rewarded[0]["n"] >= settings["referrals_rewarded_per_referrer_per_day"]:
+        return
+    for beneficiary in (member.id, referrer_id):
+        await _award(conn, beneficiary, settings["referral_points"], JournalKind.REFERRAL,
+                     local_date=local_date, reason=f"Referral of member {member.id}",
+                     actor="system:referral", reference=f"referral:{member.id}:{beneficiary}", clock=clock)
 
 
 async def reward_referrer_for_first_order(member: Member, purchase_id: int, *, clock: Clock) -> int:
-    points = await programme_settings.get("referral_first_order_points")
+    settings = await programme_settings.current()
+    points = settings["referral_first_order_points"]
     referrer_id = member.referred_by_id  # type: ignore[attr-defined]
     reference = f"referral-first-order:{member.id}"
-    if not points or referrer_id is None:
+    if referrer_id is None:
         return 0
     async with in_transaction() as conn:
-        if await PointsJournal.filter(reference=reference).using_db(conn).exists():
+        if settings["referral_held_until_first_purchase"]:
+            local_date = clock.now().astimezone(ZoneInfo(await member_time_zone(member))).date()
+            await _reward_referral(conn, member, settings, local_date, clock)
+        if not points or await PointsJournal.filter(reference=reference).using_db(conn).exists():
             return 0
         referrer = await Member.get(id=referrer_id).using_db(conn)
         local_date = clock.now().astimezone(ZoneInfo(await member_time_zone(referrer))).date()

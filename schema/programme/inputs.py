@@ -32,6 +32,8 @@ class UpdateProgrammeSettingsInput:
     registration_points: int | None = setting_field("registration_points", default=None)
     referral_points: int | None = setting_field("referral_points", default=None)
     referral_first_order_points: int | None = setting_field("referral_first_order_points", default=None)
+    referral_held_until_first_purchase: int | None = setting_field("referral_held_until_first_purchase", default=None)
+    referrals_rewarded_per_referrer_per_day: int | None = setting_field("referrals_rewarded_per_referrer_per_day", default=None)
     check_in_points: int | None = setting_field("check_in_points", default=None)
     check_in_streak_days: int | None = setting_field("check_in_streak_days", default=None)
     check_in_streak_bonus: int | None = setting_field("check_in_streak_bonus", default=None)

@@ -30,6 +30,8 @@ _MEANINGS: dict[str, str] = {
     "registration_points": "Points a new member gets on registration.",
     "referral_points": "Points the referrer and the friend each get when the friend registers.",
     "referral_first_order_points": "Points the referrer gets on the friend's first order.",
+    "referral_held_until_first_purchase": "1: both referral bonuses wait for the friend's first purchase (against sign-up farming); 0: paid at sign-up.",
+    "referrals_rewarded_per_referrer_per_day": "Referred sign-ups a referrer is rewarded for per day; more still register, without the bonus.",
     "check_in_points": "Points for a daily check-in.",
     "check_in_streak_days": "Every this-many-th day of a check-in streak earns the streak bonus.",
     "check_in_streak_bonus": "Extra points on a streak day.",
@@ -73,6 +75,8 @@ class ProgrammeSettings:
     registration_points: int = setting_field("registration_points")
     referral_points: int = setting_field("referral_points")
     referral_first_order_points: int = setting_field("referral_first_order_points")
+    referral_held_until_first_purchase: int = setting_field("referral_held_until_first_purchase")
+    referrals_rewarded_per_referrer_per_day: int = setting_field("referrals_rewarded_per_referrer_per_day")
     check_in_points: int = setting_field("check_in_points")
     check_in_streak_days: int = setting_field("check_in_streak_days")
     check_in_streak_bonus: int = setting_field("check_in_streak_bonus")

@@ -30,8 +30,12 @@ _MEANINGS: dict[str, str] = {
     "registration_points": "Points a new member gets on registration.",
     "referral_points": "Points the referrer and the friend each get when the friend registers.",
     "referral_first_order_points": "Points the referrer gets on the friend's first order.",
-    "referral_held_until_first_purchase": "1: both referral bonuses wait for the friend's first purchase (against sign-up farming); 0: paid at sign-up.",
-    "referrals_rewarded_per_referrer_per_day": "Referred sign-ups a referrer is rewarded for per day; more still register, without the bonus.",
+    "referral_held_until_first_purchase": (
+        "1: both referral bonuses wait for the friend's first purchase (against sign-up farming); 0: paid at sign-up."
+    ),
+    "referrals_rewarded_per_referrer_per_day": (
+        "Referred sign-ups a referrer is rewarded for per day; more still register, without the bonus."
+    ),
     "check_in_points": "Points for a daily check-in.",
     "check_in_streak_days": "Every this-many-th day of a check-in streak earns the streak bonus.",
     "check_in_streak_bonus": "Extra points on a streak day.",

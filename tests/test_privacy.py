@@ -70,3 +70,18 @@ async def test_erasure_needs_a_reason_and_a_known_member(api, clock):
     unknown = {"memberId": "TWVtYmVyOjk5OTk5OQ==", "reason": "request", "idempotencyKey": "e-2"}
     assert (await api.data(ERASE, {"i": unknown}, token=admin))["eraseMember"]["errors"][0]["code"] == "MEMBER_NOT_FOUND"
     assert (await Member.get(id=pk(member["id"]))).name == "Li Wei"
+
+
+async def test_the_export_shows_when_and_where_marketing_consent_was_given_and_withdrawn(api, clock):
+    shop = await open_shop(api, clock)
+    body = await api.data(REGISTER, {"i": {"phone": "13700099004", "name": "Wang", "channel": "POS", "marketingConsent": True}},
+                          token=shop.clerk)
+    member = body["registerMember"]["member"]
+    token = member_token(api, pk(member["id"]))
+    update = "mutation($i: UpdateMyProfileInput!) { updateMyProfile(input: $i) { errors { code } } }"
+    assert (await api.data(update, {"i": {"marketingConsent": False}}, token=token))["updateMyProfile"]["errors"] == []
+    assert (await api.data(update, {"i": {"name": "Wang Fang"}}, token=token))["updateMyProfile"]["errors"] == []  # no change
+    document = json.loads((await api.data(EXPORT, token=token))["exportMyData"]["document"])
+    history = [(c["purpose"], c["given"], c["channel"]) for c in document["consent_history"]]
+    assert history == [("MARKETING", True, "POS"), ("MARKETING", False, "SELF_SERVICE")]
+    assert document["consents"] == {"marketing": False}

@@ -77,3 +77,20 @@ class MemberLegacyId(models.Model):
     class Meta:
         table = "member_legacy_id"
         indexes = (("member_id",), ("import_run_id",))
+
+
+class ConsentChange(models.Model):
+    """When and through which channel a member gave or withdrew a consent (PIPL art. 14-15):
+    one row at registration, one each time it changes. Append-only."""
+
+    id = fields.BigIntField(primary_key=True)
+    member = fields.ForeignKeyField("orchard.Member", related_name="consent_changes", on_delete=fields.CASCADE)
+    purpose = fields.CharField(max_length=16)  # MARKETING
+    given = fields.BooleanField()
+    channel = fields.CharField(max_length=16)  # the registration channel, or SELF_SERVICE for the member's own change
+    actor = fields.CharField(max_length=64)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "consent_change"
+        indexes = (("member_id", "id"),)

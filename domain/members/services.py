@@ -19,7 +19,7 @@ from domain import phones
 from domain.access import CallerKind, Viewer
 from domain.errors import AccessDenied, DomainError
 from domain.members import codes, events
-from domain.members.models import LoginCode, Member, MemberLegacyId, MemberStore
+from domain.members.models import ConsentChange, LoginCode, Member, MemberLegacyId, MemberStore
 from domain.notifications import service as notifications
 from domain.programme import service as programme_settings
 from domain.stores import tokens
@@ -342,6 +342,10 @@ async def _check_store(store_id: int | None) -> None:
         raise MemberError("STORE_NOT_FOUND", "No such store.", field="homeStoreId")
 
 
+MARKETING = "MARKETING"  # the consent purposes recorded (ConsentChange.purpose)
+SELF_SERVICE = "SELF_SERVICE"  # a member's own change in the app, as opposed to a registration channel
+
+
 def _who(viewer: Viewer) -> str:
     return viewer.idempotency_scope if not viewer.is_anonymous else "self"
 
@@ -406,6 +410,10 @@ async def register_member(
                 referral_code=await _unused(codes.new_referral_code, "referral_code"),
                 referred_by=referrer, tier_id=tier_id, created_at=now, updated_at=now, using_db=conn,
             )
+            await ConsentChange.create(
+                member=member, purpose=MARKETING, given=member.marketing_consent, channel=channel.value, actor=_who(viewer),
+                at=now, using_db=conn,
+            )
             await events.registered(events.MemberRegistered(member, _who(viewer), clock, conn))
     except IntegrityError:
         # The same phone registered concurrently through another channel: one member wins.
@@ -451,6 +459,12 @@ async def update_profile(viewer: Viewer, profile: Profile, *, clock: Clock) -> M
         ) if value is not None
     }
     if changes:
-        await Member.filter(id=member.id).update(**changes, updated_at=clock.now())
+        async with in_transaction() as conn:
+            await Member.filter(id=member.id).using_db(conn).update(**changes, updated_at=clock.now())
+            if profile.marketing_consent is not None and profile.marketing_consent != member.marketing_consent:
+                await ConsentChange.create(
+                    member_id=member.id, purpose=MARKETING, given=profile.marketing_consent, channel=SELF_SERVICE,
+                    actor=_who(viewer), at=clock.now(), using_db=conn,
+                )
     return await Member.get(id=member.id)
 

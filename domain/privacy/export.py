@@ -23,6 +23,8 @@ FORMAT = "orchard-member-export/1"
 
 # (section, query over the member's id as $1), oldest first. Only columns that are the member's.
 SECTIONS: tuple[tuple[str, str], ...] = (
+    ("consent_history",
+     "SELECT purpose, given, channel, at FROM consent_change WHERE member_id = $1 ORDER BY id"),
     ("points_entries",
      "SELECT e.id, e.amount, e.created_at, j.kind, j.reason FROM points_entry e"
      " JOIN points_account a ON a.id = e.account_id JOIN points_journal j ON j.id = e.journal_id"
@@ -77,8 +79,6 @@ async def export_member_data(viewer: Viewer, *, data_key: str, clock: Clock) -> 
             "tierId": member.tier_id,  # type: ignore[attr-defined]
             "registeredAt": _plain(member.created_at),
         },
-        # The current consent; its history (when and through which channel) joins here with
-        # the consent records of the notifications work.
         "consents": {"marketing": member.marketing_consent},
     }
     for section, query in SECTIONS:

@@ -31,7 +31,10 @@ UNAVAILABLE_SQLSTATES = frozenset({
     "57P03",  # cannot_connect_now: starting up or shutting down
     "53300",  # too_many_connections
 })
-_BROKEN_CONNECTION = ("connection is closed", "connection was closed", "another operation is in progress")
+# asyncpg hands a connection that closed under a request back to its pool (`_release_on_close`):
+# the request's next statement on it then says "released back to the pool".
+_BROKEN_CONNECTION = ("connection is closed", "connection was closed", "another operation is in progress",
+                      "released back to the pool")
 _SQLITE_UNREACHABLE = ("unable to open database file", "disk i/o error")
 
 

@@ -13,6 +13,7 @@ from tortoise import Model, Tortoise, connections
 from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.sqlite.client import SqliteTransactionContext
+from tortoise.connection import get_connections
 from tortoise.transactions import in_transaction
 
 from infra import dialect
@@ -140,6 +141,34 @@ def _hooked(context_class) -> None:
 
 _hooked(TransactionContextPooled)
 _hooked(SqliteTransactionContext)
+
+
+def _entered_or_undone(context_class) -> None:
+    """tortoise 1.1's pooled context takes a connection and points the task's context at its
+    transaction before it sends BEGIN; when BEGIN fails (the database went away, the request was
+    cancelled) `async with` never calls the exit, so the connection was never given back and
+    every later statement in the task went to that dead transaction. Undo both, then raise."""
+    original = context_class.__aenter__
+    if getattr(original, "_orchard_undone", False):
+        return
+
+    async def __aenter__(self):
+        try:
+            return await original(self)
+        except BaseException:
+            token = getattr(self, "token", None)
+            if token is not None:  # it got as far as the connection and the context
+                get_connections().reset(token)
+                pool = self.client._parent._pool
+                if pool is not None:
+                    await pool.release(self.client._connection)
+            raise
+
+    __aenter__._orchard_undone = True
+    context_class.__aenter__ = __aenter__
+
+
+_entered_or_undone(TransactionContextPooled)
 
 
 def transaction(connection=None, *, savepoint: bool = True):

@@ -85,6 +85,7 @@ def test_an_unreachable_database_is_told_from_contention_and_from_bugs():
     except asyncpg.InterfaceError as masked:
         assert is_unavailable(masked)
     assert is_unavailable(asyncpg.InternalClientError("cannot perform operation: another operation is in progress"))
+    assert is_unavailable(asyncpg.InterfaceError("cannot call Connection.fetch(): connection has been released back to the pool"))
     assert is_unavailable(ConnectionRefusedError(111, "Connect call failed"))
     assert is_unavailable(redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379"))
     timeout = asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout")

@@ -115,12 +115,15 @@ async def load_demo_history(settings: Settings, stores: list[Store], clock: Cloc
                 await StoreSalesDay.create(store_id=store, local_date=day, total_fen=fen * rng.randrange(140, 190) // 100,
                                            orders=0, recorded_by=ACTOR, updated_at=now, using_db=conn)
         # The live rush: redemptions over the last three quarters of an hour, as on a busy morning.
+        # Just after midnight the window shrinks to what of today has passed, so the chart is never empty.
+        midnight = datetime.combine(today, datetime.min.time(), SHANGHAI)
+        window = min(45 * 60, int((now - midnight).total_seconds()))
         rich = [m for m, _ in members if balances[m.id] >= 200]
         cheap = [i for i in items if i.points_price <= 200]
         for _ in range(40 if cheap else 0):
             member, item = rng.choice(rich or [members[0][0]]), rng.choice(cheap)
-            at = now - timedelta(seconds=rng.randrange(60, 45 * 60))
-            if balances[member.id] >= item.points_price and at.astimezone(SHANGHAI).date() == today:
+            at = now - timedelta(seconds=rng.randint(0, window))
+            if balances[member.id] >= item.points_price:
                 await _redeem(member, item, member.home_store_id or stores[0].id, at, clock, conn)
                 balances[member.id] -= item.points_price
     for week in range(DAYS // 7 + 1):  # the expiry sweep, as the worker would have run it each week

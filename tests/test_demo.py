@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from devtools import coupon_demo, demo, metrics_demo
@@ -63,3 +65,11 @@ async def test_the_coupon_demo_templates_are_made_once(clock):
     assert set(first) == {"free-order", "twenty-off", "tasting", "free-delivery"}
     assert {k: t.id for k, t in first.items()} == {k: t.id for k, t in again.items()}
     assert (first["free-order"].kind, first["free-order"].percent, first["free-order"].cap_fen) == ("PERCENT_OFF", 100, 5000)
+
+
+async def test_the_demo_rush_is_live_just_after_midnight(api, settings, clock):
+    clock.set(datetime(2026, 12, 4, 16, 0, 30, tzinfo=UTC))  # half a minute into the day in Shanghai
+    await demo.load_if_empty(settings, clock)
+    token = await api.login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
+    rush = await api.data("{ redemptionRush { day total } }", token=token)
+    assert rush["redemptionRush"]["day"] == "2026-12-05" and rush["redemptionRush"]["total"] > 0

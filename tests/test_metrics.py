@@ -147,6 +147,24 @@ async def test_every_figure_of_a_hand_made_history(api, clock):
     assert contract["programmeMetrics"]["totals"]["pointsIssued"] == 610
 
 
+async def test_the_rush_counts_the_local_day_only(api, clock):
+    clock.set(local(2026, 11, 25, 23) + timedelta(minutes=50))
+    shop = await open_shop(api, clock)
+    mall = Mall(api, await api.admin_token(), shop.store, shop.store_gid, shop.clerk)
+    item = await mall.item(name="Gift box", pointsPrice=100)
+    member = await shop.member()
+    await shop.buy(member["code"], [("DOMESTIC_FRUIT", 1, "100.00")])
+    clock.advance(timedelta(minutes=5))  # 23:55, yesterday by the time of the query
+    assert (await _redeem(api, mall, member, item))["errors"] == []
+    clock.advance(timedelta(minutes=15, seconds=20))  # 00:10:20
+    assert (await _redeem(api, mall, member, item))["errors"] == []
+    clock.advance(timedelta(minutes=10))
+    rush = (await api.data("{ redemptionRush { day total minutes { minute redemptions } } }",
+                           token=await _manager(api, shop.store)))["redemptionRush"]
+    assert rush == {"day": "2026-11-26", "total": 1,
+                    "minutes": [{"minute": "2026-11-26T00:10:00+08:00", "redemptions": 1}]}
+
+
 async def test_expired_points_count_as_expired_and_breakage(api, clock):
     clock.set(local(2026, 11, 23, 9))
     shop = await open_shop(api, clock)

@@ -19,6 +19,7 @@ from domain.metrics.models import MetricsDay, MetricsItemDay, MetricsMemberDay
 from domain.programme import service as programme
 from domain.stores.models import DEFAULT_TIME_ZONE, Store
 from domain.tiers.models import Tier
+from infra.clock import utc
 
 MAX_DAYS = 3 * 366
 SOURCES = ("PURCHASE", "BEHAVIOUR", "CAMPAIGN", "ADJUSTMENT", "LOTTERY", "MIGRATION")
@@ -377,7 +378,7 @@ async def rush(viewer: Viewer, store_id: int | None, clock) -> Rush:
     zone = ZoneInfo(zone_name)
     now = clock.now().astimezone(zone)
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    today = Redemption.filter(created_at__gte=start, created_at__lte=now, **_store_filter(store_id))
+    today = Redemption.filter(created_at__gte=utc(start), created_at__lte=utc(now), **_store_filter(store_id))
     made = await today.values_list("created_at", flat=True)
     counts: dict[object, int] = defaultdict(int)
     for at in made:

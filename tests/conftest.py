@@ -4,6 +4,7 @@ ORCHARD_TEST_DATABASE_URL is set), emptied before each test; an in-process ASGI 
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,6 +140,13 @@ def requires_postgres(reason: str = "needs real parallel connections to PostgreS
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.test_serving import ORCHARD, _free_port
+from tests.conftest import REPO_ROOT, free_port
+from tests.test_serving import ORCHARD
 
 CHROMIUM = next((p for p in (os.environ.get("ORCHARD_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
                              "/usr/bin/chromium") if p and Path(p).exists()), None)
@@ -28,7 +28,7 @@ CHARTS = ["chart-sales", "chart-points", "chart-liability", "chart-cost", "chart
 
 def test_the_dashboard_draws_every_chart_with_data(tmp_path):
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ORCHARD_DATABASE_URL": f"sqlite://{tmp_path}/dash.db", "ORCHARD_SECRET_KEY": "dashboard-test-secret-key"}
     env.pop("ORCHARD_REDIS_URL", None)
     server = subprocess.Popen([ORCHARD, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,

@@ -14,7 +14,6 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from domain.mall.models import Redemption
 from domain.members.models import Member
 from infra import cache, db
 from serving import listening_sockets
-from tests.conftest import REPO_ROOT, make_api, requires_postgres
+from tests.conftest import REPO_ROOT, free_port, make_api, requires_postgres
 from tests.points_support import RECORD, open_shop
 from tests.test_idempotent_twins import until_waiting_on_a_lock
 from tests.test_mall import REDEEM, Mall, new_key, units_left
@@ -48,12 +47,6 @@ pytestmark = [
 
 DOWN_ANSWER_SECONDS = 2.0  # a request while the database is down answers within this, not a hang
 TEST_SECONDS = 120  # a hang fails the test with its stack, and the cluster fixture still stops
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -85,7 +78,7 @@ def cluster():
     root = Path(tempfile.mkdtemp(prefix="orchard-fault-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    made = Cluster(root, _free_port())
+    made = Cluster(root, free_port())
     subprocess.run(made.run("initdb", "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                             "--no-sync"), check=True, capture_output=True)
     subprocess.run(made.pg_ctl("start"), check=True, capture_output=True)
@@ -217,15 +210,14 @@ def _serve(settings, port: int) -> subprocess.Popen:
 def _workers(pid: int) -> list[int]:
     """The server's worker processes (not multiprocessing's resource tracker, also its child)."""
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return [int(child) for child in found if b"resource_tracker" not in _cmdline(int(child))]
+    return [int(child) for child in found if _is_worker(int(child))]
 
 
-def _cmdline(pid: int) -> bytes:
+def _is_worker(pid: int) -> bool:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
     except FileNotFoundError:  # it ended meanwhile
-        return b"resource_tracker"
-
+        return False
 
 
 async def _until_serving(client: httpx.AsyncClient, server: subprocess.Popen, port: int,
@@ -251,7 +243,7 @@ async def test_a_worker_killed_mid_request_leaves_no_half_write_and_the_retries_
         item = await mall.item(pointsPrice=100, stock=10)
         shopper = await mall.member(balance=1_000)
         await api.http.aclose()
-        port = _free_port()
+        port = free_port()
         server = _serve(faulty, port)
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:

@@ -15,17 +15,12 @@ from pathlib import Path
 import pytest
 
 from serving import listening_sockets
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads sockets from /proc (Linux)")
 
 ORCHARD = str(Path(sys.executable).with_name("orchard"))
 STARTED = "Application startup complete."
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -83,7 +78,7 @@ def _open_connections(port: int, count: int) -> list[socket.socket]:
 
 
 def test_two_workers_each_listen_and_share_the_connections(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ORCHARD_DATABASE_URL": f"sqlite://{tmp_path}/serve.db"}
     subprocess.run([ORCHARD, "migrate"], env=env, check=True, capture_output=True)
     server = Server(tmp_path / "serve.db", port, workers=2)

@@ -25,6 +25,7 @@ from dashboard.routes import routes as dashboard_routes
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import in_flight, keep_keys_for
 from domain.notifications import service as notifications
+from domain.partners import sales as bundle_sales
 from domain.stores.services import authenticate
 from infra import cache, contention, db
 from infra.clock import SYSTEM_CLOCK, Clock
@@ -260,6 +261,7 @@ def create_app(
         wait_seconds=settings.lock_timeout_ms / 1000, lease_seconds=max(15.0, 3 * settings.statement_timeout_ms / 1000)
     )
     keep_keys_for(hours=settings.idempotency_ttl_hours)
+    bundle_sales.install()
     metrics = Metrics()
     graphql = GraphQLEndpoint(settings, clock, metrics)
 

@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     settle.add_argument("--paid-on", default=None, help="the payment's date, YYYY-MM-DD (default: today, Asia/Shanghai)")
     settle.add_argument("--amount", default=None, help="yuan paid, e.g. 1234.50 (default: the yuan due)")
     settle.add_argument("--csv", type=Path, default=None, help="write the donation list (CSV) to this file")
+    partners_cmd = sub.add_parser("partners", help="partner bundles")
+    partners_sub = partners_cmd.add_subparsers(dest="partners_command", required=True)
+    partner_settle = partners_sub.add_parser("settle", help="a partner's settlement statement of a month, as CSV")
+    partner_settle.add_argument("--partner", required=True, help="the partner's code, id (a number) or global ID")
+    partner_settle.add_argument("--period", required=True, help="the month, YYYY-MM, in the chain's time zone")
+    partner_settle.add_argument("--close", action="store_true", help="close the period first (it must have ended)")
+    partner_settle.add_argument("--output", type=Path, default=None, help="write the CSV here (default: standard output)")
     metrics = sub.add_parser("metrics", help="programme metrics: the daily rollups and exports")
     metrics_sub = metrics.add_subparsers(dest="metrics_command", required=True)
     rebuild = metrics_sub.add_parser("rebuild", help="recompute the daily rollups of a range of local days from the ledger")
@@ -385,12 +392,17 @@ def _coupons_expire(settings: Settings) -> int:
 
 
 def _project_pk(text: str) -> int | None:
+    return _global_pk(text, "CharityProject")
+
+
+def _global_pk(text: str, type_name: str) -> int | None:
+    """A number, or the key of a global ID of `type_name`; None for anything else."""
     if text.isdigit():
         return int(text)
     from resolvers.global_ids import InvalidGlobalId, pk_of
 
     try:
-        return pk_of(text, "CharityProject")
+        return pk_of(text, type_name)
     except InvalidGlobalId:
         return None
 
@@ -434,6 +446,47 @@ def _donations_settle(settings: Settings, args: argparse.Namespace) -> int:
     if args.csv is not None:
         args.csv.write_text(done.csv, encoding="utf-8")
         print(f"  donation list written to {args.csv}")
+    return 0
+
+
+def _partners_settle(settings: Settings, args: argparse.Namespace) -> int:
+    from domain.access import CallerKind, StaffRole, Viewer
+    from domain.errors import DomainError
+    from domain.partners import settlement
+    from domain.stores.models import Partner
+
+    admin = Viewer(kind=CallerKind.STAFF, subject_id=0, role=StaffRole.CHAIN_ADMIN)
+
+    async def work() -> settlement.Statement | None:
+        given = args.partner.strip()
+        partner = await Partner.get_or_none(code=given)
+        if partner is None:
+            pk = _global_pk(given, "Partner")
+            partner = await Partner.get_or_none(id=pk) if pk is not None else None
+        if partner is None:
+            return None
+        if args.close:
+            await settlement.close(admin, partner.id, args.period, clock=SYSTEM_CLOCK, actor="cli")
+        return await settlement.statement(admin, partner.id, args.period)
+
+    try:
+        done = asyncio.run(_with_db(settings, work))
+    except DomainError as exc:
+        print(f"refused ({exc.code}): {exc.message}", file=sys.stderr)
+        return 1
+    if done is None:
+        print(f"no partner {args.partner}", file=sys.stderr)
+        return 2
+    text = settlement.as_csv(done)
+    state = f"closed {done.closed_at:%Y-%m-%d %H:%M} UTC" if done.closed_at else "open"
+    summary = (f"{done.partner.name} {done.period} ({state}): {done.units_redeemed} redeemed, {done.units_sold} sold,"
+               f" {done.units_adjusted} adjusted, cash {done.cash_fen / 100:.2f}, share due {done.share_fen / 100:.2f}")
+    if args.output is None:
+        sys.stdout.write(text)
+        print(summary, file=sys.stderr)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"{summary}\nwritten to {args.output}")
     return 0
 
 
@@ -580,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
         return _metrics(settings, args)
     if args.command == "donations":
         return _donations_settle(settings, args)
+    if args.command == "partners":
+        return _partners_settle(settings, args)
     if args.command == "worker":
         return _worker(settings, args.once)
     if args.command == "seed":

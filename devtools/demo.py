@@ -125,6 +125,9 @@ async def load_if_empty(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list
 
     purchases = await load_demo_history(settings, stores, clock)
     lines.append(f"  90 days of history: {HISTORY_MEMBERS} more members, {purchases} purchases, redemptions, expiries (/dashboard)")
+    from devtools.partner_demo import load_demo_partners
+
+    lines += await load_demo_partners(clock)
     lines.append("  20 demo members with phones +8613900000000 .. +8613900000019 (sign in with requestLoginCode)")
     lines.append(f"  store managers and clerks: manager.<store>@demo.orchard, clerk.<store>@demo.orchard / {STAFF_PASSWORD}")
     log.info("demo data loaded", extra={"stores": len(STORES)})

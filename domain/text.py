@@ -76,3 +76,11 @@ def column_text(
 def _camel(attribute: str) -> str:
     head, *rest = attribute.split("_")
     return head + "".join(part.capitalize() for part in rest)
+
+
+def masked_name(name: str | None) -> str:
+    """The first character and stars: "Wang Fang" -> "W***", "王芳" -> "王*"."""
+    name = (name or "").strip()
+    if not name:
+        return "Member"
+    return name[0] + "*" * (3 if name.isascii() else max(1, min(len(name) - 1, 2)))

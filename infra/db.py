@@ -38,6 +38,7 @@ MODEL_MODULES = [
     "domain.lotteries.models",
     "domain.webhooks.models",
     "domain.donations.models",
+    "domain.partners.models",
     "domain.imports.models",
     "domain.metrics.models",
     "domain.audit.models",

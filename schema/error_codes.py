@@ -9,6 +9,12 @@ error's `field` and `message` say which input and which rule.
 from __future__ import annotations
 
 CODE_DESCRIPTIONS: dict[str, str] = {
+    "BUNDLE_NOT_FOUND": "No partner bundle with that ID is on sale here (unknown, not on offer, another store, or its partner suspended).",
+    "CASH_ONLY": "This bundle is sold for cash at the till (a purchase line with bundleId), not redeemed with points.",
+    "INVALID_SHARE": "A partner's share is 0 to 100 percent of the cash, or a per-unit amount of 0 or more yuan.",
+    "PARTNER_SUSPENDED": "The partner is suspended: its bundles are not sold and its key cannot verify redemptions.",
+    "PERIOD_CLOSED": "That settlement period is closed already; its statement is final.",
+    "PERIOD_NOT_ENDED": "That settlement period has not ended yet; close it from the next month on.",
     "LOCKED_OUT": "Too many wrong passwords in a row: the staff account takes no sign-ins until `lockedUntil`.",
     "ALREADY_CANCELLED": "The redemption was cancelled (or expired uncollected) already.",
     "ALREADY_CHECKED_IN": "The member has checked in today (store-local day) already.",
@@ -32,7 +38,7 @@ CODE_DESCRIPTIONS: dict[str, str] = {
     "EMPTY_PURCHASE": "A purchase needs at least one line.",
     "IDEMPOTENCY_KEY_REUSED": "This idempotencyKey was already used by this caller for a different input.",
     "INSUFFICIENT_POINTS": "The member cannot spend that many points: their available balance is lower.",
-    "INVALID_PERIOD": "A metrics period ends before it starts, or is longer than allowed.",
+    "INVALID_PERIOD": "A period is not valid: a metrics period ends before it starts or is too long; a settlement period is not YYYY-MM.",
     "INVALID_AMOUNT": "A points amount, fraction or total is out of its range or not allowed here.",
     "INVALID_BAND": "The price band is not LOW, MIDDLE or HIGH.",
     "INVALID_BIRTHDAY": "That birthday is not a possible date of birth.",

@@ -24,6 +24,7 @@ from domain.lotteries.errors import LotteryErrorCode
 from domain.mall.errors import MallErrorCode
 from domain.members.errors import MemberErrorCode
 from domain.metrics.errors import MetricsErrorCode
+from domain.partners.errors import PartnerErrorCode
 from domain.privacy.errors import PrivacyErrorCode
 from domain.programme.errors import ProgrammeErrorCode
 from domain.stores.errors import AuthErrorCode, StaffErrorCode, StoreErrorCode
@@ -38,7 +39,7 @@ T = TypeVar("T")
 CONTEXT_CODES: tuple[type[Enum], ...] = (
     AuthErrorCode, StoreErrorCode, StaffErrorCode, MemberErrorCode, TierErrorCode, ProgrammeErrorCode,
     PointsErrorCode, MallErrorCode, CouponErrorCode, LotteryErrorCode, WebhookErrorCode, DonationErrorCode,
-    MetricsErrorCode, PrivacyErrorCode,
+    MetricsErrorCode, PrivacyErrorCode, PartnerErrorCode,
 )
 
 _CODES = sorted({code.value for codes in CONTEXT_CODES for code in codes})

@@ -22,6 +22,8 @@ from schema.members.queries import MemberQuery
 from schema.metrics.mutations import MetricsMutation
 from schema.metrics.queries import MetricsQuery
 from schema.nodes import NODE_TYPES, NodeQuery
+from schema.partners.mutations import PartnerMutation
+from schema.partners.queries import PartnerQuery
 from schema.privacy.root import PrivacyMutation, PrivacyQuery
 from schema.programme.mutations import ProgrammeMutation
 from schema.programme.queries import ProgrammeQuery
@@ -36,12 +38,12 @@ from schema.webhooks.queries import WebhookQuery
 # Fields are printed in this order, each context's together.
 Query = merge_types(
     "Query", (NodeQuery, StoreQuery, MemberQuery, ProgrammeQuery, EarningQuery, TierQuery, MallQuery, CouponQuery, LotteryQuery,
-     WebhookQuery, DonationQuery, MetricsQuery, AuditQuery, PrivacyQuery)
+     WebhookQuery, DonationQuery, PartnerQuery, MetricsQuery, AuditQuery, PrivacyQuery)
 )
 Mutation = merge_types(
     "Mutation",
     (StoreMutation, MemberMutation, ProgrammeMutation, TierMutation, EarningMutation, MallMutation, CouponMutation, LotteryMutation,
-     WebhookMutation, DonationMutation, MetricsMutation, PrivacyMutation),
+     WebhookMutation, DonationMutation, PartnerMutation, MetricsMutation, PrivacyMutation),
 )
 # merge_types takes no description.
 Query.__strawberry_definition__.description = "Everything a caller may read; what each field shows depends on who calls."

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,6 +142,16 @@ def requires_postgres(reason: str = "needs real parallel connections to PostgreS
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def orchard_cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    """`orchard ARGS` in a subprocess on `database_url` (development settings, no Redis), its output captured."""
+    env = {**os.environ, "ORCHARD_DATABASE_URL": database_url, "ORCHARD_SECRET_KEY": "c" * 48, "ORCHARD_ENV": "development"}
+    env.pop("ORCHARD_REDIS_URL", None)
+    return subprocess.run(
+        [sys.executable, "-c", f"import sys, cli; sys.exit(cli.main({list(args)!r}))"],
+        cwd=REPO_ROOT, env={**env, "PYTHONPATH": str(REPO_ROOT)}, capture_output=True, text=True, timeout=120, check=False,
+    )
 
 
 def free_port() -> int:

@@ -24,6 +24,12 @@ from infra.settings import PRODUCTION
 async def test_demo_loads_once_and_the_admin_can_sign_in(api, settings):
     lines = await demo.load_if_empty(settings)
     assert sum("kiosk key" in line for line in lines) == 3
+    partner_key = next(line for line in lines if "partner key" in line).rsplit(" ", 1)[1]
+    assert partner_key.startswith("orch_partner_")
+    shown = await api.data("{ bundles(first: 5) { edges { node { name partner { name } pointsRedeemable } } } }",
+                           token=partner_key)
+    assert [e["node"]["name"] for e in shown["bundles"]["edges"]] == ["Fruit + cake"]
+    assert len((await api.data("{ bundles(first: 5) { edges { node { id } } } }"))["bundles"]["edges"]) == 2
     assert await Store.all().count() == 3
     assert await StaffUser.filter(role="STORE_MANAGER").count() == 3 and await StaffUser.filter(role="CLERK").count() == 3
     assert await ApiKey.filter(device_type="KIOSK").count() == 3

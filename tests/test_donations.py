@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
-import subprocess
-import sys
 
 from domain.donations import settlement
 from domain.donations.projects import account_code
 from domain.ledger import service as ledger
 from domain.ledger.models import JournalKind, PointsJournal, SystemAccount
-from tests.conftest import REPO_ROOT
+from tests.conftest import orchard_cli
 from tests.donations_support import Charity, assert_books_clean, new_key
 from tests.test_mall import codes_of, pk
 
@@ -217,15 +214,6 @@ async def test_only_chain_admins_run_projects(api):
     assert new_key() != new_key()
 
 
-def _orchard(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ORCHARD_DATABASE_URL": database_url, "ORCHARD_SECRET_KEY": "d" * 48, "ORCHARD_ENV": "development"}
-    env.pop("ORCHARD_REDIS_URL", None)
-    return subprocess.run(
-        [sys.executable, "-c", f"import sys, cli; sys.exit(cli.main({list(args)!r}))"],
-        cwd=REPO_ROOT, env={**env, "PYTHONPATH": str(REPO_ROOT)}, capture_output=True, text=True, timeout=120, check=False,
-    )
-
-
 async def test_the_settle_command_records_the_payment_and_prints_the_signed_statement(api, settings, tmp_path):
     charity = await Charity.open(api)
     project = await charity.project()
@@ -234,14 +222,14 @@ async def test_the_settle_command_records_the_payment_and_prints_the_signed_stat
     await charity.move("closeCharityProject", project["id"])
     written = tmp_path / "list.csv"
     done = await asyncio.to_thread(
-        _orchard, settings.database_url, "donations", "settle", str(pk(project["id"])), "--reference", "BANK-77", "--csv", str(written)
+        orchard_cli, settings.database_url, "donations", "settle", str(pk(project["id"])), "--reference", "BANK-77", "--csv", str(written)
     )
     assert done.returncode == 0, done.stderr[-2000:]
     statement = await settlement.statement(None, pk(project["id"]))
     assert f"donation list sha256: {statement.sha256}" in done.stdout and "yuan due: 3.00" in done.stdout
     assert hashlib.sha256(written.read_bytes()).hexdigest() == statement.sha256
     assert statement.project.status == "SETTLED" and statement.project.settlement_reference == "BANK-77"
-    again = await asyncio.to_thread(_orchard, settings.database_url, "donations", "settle", project["id"], "--reference", "OTHER")
+    again = await asyncio.to_thread(orchard_cli, settings.database_url, "donations", "settle", project["id"], "--reference", "OTHER")
     assert again.returncode == 1 and "INVALID_TRANSITION" in again.stderr
-    checked = await asyncio.to_thread(_orchard, settings.database_url, "ledger", "check")
+    checked = await asyncio.to_thread(orchard_cli, settings.database_url, "ledger", "check")
     assert checked.returncode == 0 and "clean" in checked.stdout

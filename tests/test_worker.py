@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,9 +23,8 @@ from infra.settings import ConfigurationError, load_settings
 from infra.worker import Job, RunOutcome, every, run_due, run_if_due
 from infra.worker.models import JobSchedule
 from infra.worker.runner import RETRY_AFTER
-from tests.conftest import PG_URL, _server_dsn
+from tests.conftest import PG_URL, _server_dsn, orchard_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
 
@@ -194,15 +190,6 @@ async def test_two_runners_of_one_job_kind_at_once_only_one_does_the_work(settin
 # ---- the command ----------------------------------------------------------------------------
 
 
-def _orchard_worker_once(database_url: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ORCHARD_DATABASE_URL": database_url, "ORCHARD_SECRET_KEY": "w" * 48, "ORCHARD_ENV": "development"}
-    env.pop("ORCHARD_REDIS_URL", None)
-    return subprocess.run(
-        [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(['worker', '--once']))"],
-        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120, check=False,
-    )
-
-
 async def _fresh_database_urls(tmp_path: Path):
     yield f"sqlite://{tmp_path / 'fresh.db'}"
     if PG_URL:
@@ -218,9 +205,9 @@ async def _fresh_database_urls(tmp_path: Path):
 
 async def test_worker_once_runs_every_due_job_on_a_fresh_database_and_exits_0(tmp_path):
     async for url in _fresh_database_urls(tmp_path):
-        first = await asyncio.to_thread(_orchard_worker_once, url, tmp_path)
+        first = await asyncio.to_thread(orchard_cli, url, "worker", "--once")
         assert first.returncode == 0, first.stderr[-3000:]
         assert "points-expiry: ran" in first.stdout and "idempotency-purge: ran" in first.stdout
         assert '"msg": "job done"' in first.stderr
-        again = await asyncio.to_thread(_orchard_worker_once, url, tmp_path)
+        again = await asyncio.to_thread(orchard_cli, url, "worker", "--once")
         assert again.returncode == 0 and "points-expiry: not due" in again.stdout, again.stderr[-3000:]

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
+from domain.text import masked_name
+
 ANONYMOUS = "Anonymous"
-
-
-def masked_name(name: str | None) -> str:
-    """The first character and stars: "Wang Fang" -> "W***", "王芳" -> "王*"."""
-    name = (name or "").strip()
-    if not name:
-        return "Member"
-    return name[0] + "*" * (3 if name.isascii() else max(1, min(len(name) - 1, 2)))
 
 
 def shown_name(name: str | None, anonymous: bool) -> str:

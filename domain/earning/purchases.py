@@ -30,7 +30,7 @@ from domain import bounds, contended, text
 from domain.access import CallerKind, Viewer
 from domain.coupons import till
 from domain.coupons.discounts import TillLine
-from domain.earning import calculator, rulebook
+from domain.earning import bundle_lines, calculator, rulebook
 from domain.earning.models import Purchase, PurchaseCoupon, PurchaseLine
 from domain.errors import AccessDenied, DomainError
 from domain.idempotency import in_flight
@@ -72,6 +72,7 @@ class LineInput:
     category: str
     quantity: int
     unit_price: str  # a decimal string in yuan, at most two decimals
+    bundle_id: int | None = None  # the line sells this partner bundle for cash: it takes a unit of its stock
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def require_purchase_writer(viewer: Viewer, store_id: int) -> None:
 def fingerprint(request: PurchaseRequest) -> str:
     canonical = {
         "member": codes.code_from_scan(request.member_code), "store": request.store_id, "channel": request.channel,
-        "lines": [[line.sku, line.category.upper(), line.quantity, str(Decimal(line.unit_price.strip()))] for line in request.lines],
+        "lines": [[line.sku, line.category.upper(), line.quantity, str(Decimal(line.unit_price.strip()))]
+                  + ([line.bundle_id] if line.bundle_id is not None else []) for line in request.lines],
         "occurredAt": request.occurred_at.isoformat() if request.occurred_at else None,
         "pointsToRedeem": request.points_to_redeem,
     }
@@ -239,6 +241,10 @@ async def _record(viewer: Viewer, request: PurchaseRequest, lines: list[calculat
         purchase, awards, tier_activity = await _settle(
             conn, Purchase._init_from_db(**claimed[0]), member, store, lines, request, local_date, clock
         )
+        sold = [bundle_lines.BundleLine(i, given.bundle_id, given.quantity, line.total_fen)
+                for i, (given, line) in enumerate(zip(request.lines, lines, strict=True)) if given.bundle_id is not None]
+        if sold:  # last, like the mall's stock: the bundle's stock rows are held the least time
+            await bundle_lines.sell(conn, purchase, store, sold, clock)
     await _after_purchase(purchase, member, tier_activity, clock)
     return PurchaseOutcome(purchase=purchase, replayed=False, campaign_points=awards)
 

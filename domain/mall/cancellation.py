@@ -74,7 +74,8 @@ async def close(conn, redemption: Redemption, status: str, reason: str, actor: s
     moved = await Redemption.filter(id=redemption.id, status="PENDING").using_db(conn).update(**changed)
     if not moved:
         raise await closed(await Redemption.get(id=redemption.id).using_db(conn), now)
-    await outbox.emit(conn, EventType.REDEMPTION_CANCELLED, events.redemption_data(redemption, **changed), clock=clock)
+    await outbox.emit(conn, EventType.REDEMPTION_CANCELLED, events.redemption_data(redemption, **changed),
+                      partner_id=redemption.partner_id, clock=clock)  # type: ignore[attr-defined]
     item_id: int = redemption.item_id  # type: ignore[attr-defined]
     member_id: int = redemption.member_id  # type: ignore[attr-defined]
     if redemption.period_key is not None:

@@ -71,6 +71,8 @@ class ItemDraft:
     store_ids: tuple[int, ...] = ()
     available_from: datetime | None = None  # default: now
     available_until: datetime | None = None
+    partner_id: int | None = None  # a partner bundle's partner (domain/partners)
+    points_redeemable: bool = True  # False: a cash-only bundle, sold at the till
 
 
 @dataclass(eq=False)
@@ -265,7 +267,7 @@ async def create_item(viewer: Viewer, draft: ItemDraft, *, idempotency_key: str 
     require_chain_admin(viewer)
 
     async def action(conn) -> dict:
-        return {"itemId": (await _insert_item(draft, conn, clock)).id}
+        return {"itemId": (await insert_item(draft, conn, clock)).id}
 
     if idempotency_key is None:
         async with in_transaction() as conn:
@@ -280,12 +282,14 @@ async def create_item(viewer: Viewer, draft: ItemDraft, *, idempotency_key: str 
     return await MallItem.get(id=created["itemId"])
 
 
-async def _insert_item(draft: ItemDraft, conn, clock: Clock) -> MallItem:
+async def insert_item(draft: ItemDraft, conn, clock: Clock) -> MallItem:
+    """The item's row and its stock, inside the caller's transaction; the caller forgets the cached catalogue after."""
     values: dict[str, Any] = {
         "name": draft.name, "description": draft.description, "image_url": draft.image_url, "band": draft.band,
         "kind": draft.kind, "points_price": draft.points_price, "cash_fen": draft.cash_fen,
         "cost_fen": draft.cost_fen,
         "stock_buckets": draft.stock_buckets, "per_member_limit": draft.per_member_limit,
+        "partner_id": draft.partner_id, "points_redeemable": draft.points_redeemable,
     }
     _check_text(values)
     _check_numbers(values)

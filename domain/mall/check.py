@@ -13,7 +13,9 @@ async def check_stock() -> list[str]:
         "SELECT i.id AS id, i.name AS name, i.stock_received AS received,"
         " COALESCE((SELECT SUM(b.remaining) FROM mall_stock_bucket b WHERE b.item_id = i.id), 0) AS in_stock,"
         " COALESCE((SELECT SUM(r.quantity) FROM mall_redemption r WHERE r.item_id = i.id"
-        "   AND r.status IN ($1, $2)), 0) AS redeemed"
+        "   AND r.status IN ($1, $2)), 0)"
+        # Partner bundles sold for cash at the till take the same stock (domain/partners/sales.py).
+        " + COALESCE((SELECT SUM(s.quantity) FROM partner_bundle_sale s WHERE s.item_id = i.id), 0) AS redeemed"
         " FROM mall_item i WHERE i.stock_limited ORDER BY i.id",
         *OPEN_OR_DONE,
     )

@@ -24,6 +24,10 @@ class MallItem(models.Model):
     # Every unit ever put in stock (initial stock and restocks): the stock check balances against it.
     stock_received = fields.BigIntField(default=0)
     per_member_limit = fields.IntField(null=True)
+    # A partner bundle (domain/partners) is a mall item with its partner; a cash-only bundle is
+    # sold at the till (a purchase line naming it) and cannot be redeemed with points.
+    partner = fields.ForeignKeyField("orchard.Partner", related_name="bundles", null=True, on_delete=fields.RESTRICT)
+    points_redeemable = fields.BooleanField(default=True)
     limit_period = fields.CharField(max_length=10, default="LIFETIME")
     eligible_tiers = fields.JSONField(default=list)
     store_ids = fields.JSONField(default=list)
@@ -128,6 +132,7 @@ class Redemption(models.Model):
     item = fields.ForeignKeyField("orchard.MallItem", related_name="redemptions", on_delete=fields.RESTRICT)
     member = fields.ForeignKeyField("orchard.Member", related_name="redemptions", on_delete=fields.RESTRICT)
     store = fields.ForeignKeyField("orchard.Store", related_name="redemptions", null=True, on_delete=fields.RESTRICT)
+    partner = fields.ForeignKeyField("orchard.Partner", related_name="redemptions", null=True, on_delete=fields.RESTRICT)
     quantity = fields.IntField()
     unit_points = fields.IntField()
     points_spent = fields.BigIntField()
@@ -144,6 +149,10 @@ class Redemption(models.Model):
     fulfilled_store = fields.ForeignKeyField(
         "orchard.Store", related_name="fulfilled_redemptions", null=True, on_delete=fields.RESTRICT
     )
+    # A partner bundle is written off at the partner's own shop (verifyPartnerRedemption), not a store.
+    fulfilled_partner = fields.ForeignKeyField(
+        "orchard.Partner", related_name="fulfilled_redemptions", null=True, on_delete=fields.RESTRICT
+    )
     fulfilled_by = fields.CharField(max_length=64, null=True)
     cancelled_at = fields.DatetimeField(null=True)
     cancelled_by = fields.CharField(max_length=64, null=True)
@@ -155,6 +164,7 @@ class Redemption(models.Model):
         indexes = (
             ("member_id", "id"), ("store_id", "id"), ("fulfilled_store_id", "id"), ("status", "expires_at"), ("item_id",),
             ("created_at",), ("cancelled_at",),  # the metrics rollups and the live rush read by time
+            ("partner_id", "created_at"), ("partner_id", "cancelled_at"),  # partner settlement reads by time
         )
         constraints = (
             CheckConstraint(check="quantity > 0 AND unit_points >= 0 AND points_spent >= 0 AND cash_fen >= 0",
@@ -163,7 +173,8 @@ class Redemption(models.Model):
                 check="status IN ('PENDING', 'FULFILLED', 'CANCELLED', 'EXPIRED')", name="mall_redemption_status_known"
             ),
             CheckConstraint(
-                check="status <> 'FULFILLED' OR (fulfilled_at IS NOT NULL AND fulfilled_store_id IS NOT NULL)",
-                name="mall_redemption_fulfilled_complete",
+                check="status <> 'FULFILLED' OR (fulfilled_at IS NOT NULL"
+                      " AND (fulfilled_store_id IS NOT NULL OR fulfilled_partner_id IS NOT NULL))",
+                name="mall_redemption_fulfilled_where",
             ),
         )

@@ -192,6 +192,9 @@ async def _screen(viewer: Viewer, member_id: int, request: RedeemRequest, clock:
     item = await catalogue.find(request.item_id)
     if item is None:
         raise MallError(MallErrorCode.ITEM_NOT_FOUND, "No such mall item.", field="itemId")
+    if not item.points_redeemable:
+        raise MallError(MallErrorCode.CASH_ONLY, "This bundle is sold for cash at the till, not redeemed with points.",
+                        field="itemId")
     if item.stock_limited and await stock.known_sold_out(item.id):
         raise _out_of_stock()  # the rush after the last unit stops here, before any database read
     return _Screened(settings, item, await _store_for(viewer, request.store_id, item))
@@ -252,7 +255,8 @@ async def _write(
         points = order.unit_points * order.quantity
         if points:
             account = await _spend(conn, order, redemption.id, points, clock)
-        await outbox.emit(conn, EventType.REDEMPTION_CREATED, events.redemption_data(redemption), clock=clock)
+        await outbox.emit(conn, EventType.REDEMPTION_CREATED, events.redemption_data(redemption),
+                          partner_id=redemption.partner_id, clock=clock)  # type: ignore[attr-defined]
         if order.item.stock_limited and not await stock.take_and_commit(conn, order.item.id, order.quantity, order.stock_plan):
             raise _out_of_stock()
     return redemption, False, account, member
@@ -267,12 +271,13 @@ async def _claim(conn, order: _Order, clock: Clock) -> tuple[Redemption, bool]:
     for _ in range(CODE_ATTEMPTS):
         inserted = await db.fetch(
             "INSERT INTO mall_redemption (code, item_id, member_id, store_id, quantity, unit_points, points_spent, cash_fen,"
-            " status, period_key, caller_scope, idempotency_key, fingerprint, actor, created_at, expires_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', $9, $10, $11, $12, $13, $14, $15)"
+            " status, period_key, caller_scope, idempotency_key, fingerprint, actor, created_at, expires_at, partner_id)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', $9, $10, $11, $12, $13, $14, $15, $16)"
             " ON CONFLICT DO NOTHING RETURNING *",
             codes.new_code(), order.item.id, order.member.id, order.store.id if order.store else None, order.quantity,
             order.unit_points, order.unit_points * order.quantity, order.cash_fen * order.quantity, order.period_key,
             order.scope, order.key, order.fingerprint, order.actor, now, now + timedelta(hours=order.expires_hours),
+            order.item.partner_id,  # type: ignore[attr-defined]
             connection=conn,
         )
         if inserted:

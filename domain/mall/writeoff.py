@@ -17,7 +17,7 @@ from domain.errors import AccessDenied
 from domain.mall import contention, eligibility, events, history
 from domain.mall.errors import MallError, MallErrorCode
 from domain.mall.models import MallItem, Redemption
-from domain.stores.models import Store
+from domain.stores.models import DEFAULT_TIME_ZONE, Partner, Store
 from domain.webhooks import outbox
 from domain.webhooks.events import EventType
 from infra.clock import Clock, utc
@@ -51,7 +51,8 @@ async def fulfil(viewer: Viewer, code: str, store_id: int, *, clock: Clock) -> R
         changed = {"status": "FULFILLED", "fulfilled_at": now, "fulfilled_store_id": store.id, "fulfilled_by": viewer.idempotency_scope}
         done = await Redemption.filter(id=redemption.id, status="PENDING", expires_at__gt=now).using_db(conn).update(**changed)
         if done:
-            await outbox.emit(conn, EventType.REDEMPTION_FULFILLED, events.redemption_data(redemption, **changed), clock=clock)
+            await outbox.emit(conn, EventType.REDEMPTION_FULFILLED, events.redemption_data(redemption, **changed),
+                              partner_id=redemption.partner_id, clock=clock)  # type: ignore[attr-defined]
     current = await Redemption.get(id=redemption.id)
     if not done:
         raise await closed(current, now)
@@ -75,6 +76,11 @@ def _local(at: datetime, store: Store) -> str:
 
 async def closed(redemption: Redemption, now: datetime) -> MallError:
     """Why a redemption can no longer be handed out (or cancelled), with the redemption itself."""
+    if redemption.status == "FULFILLED" and redemption.fulfilled_store_id is None:  # type: ignore[attr-defined]
+        shop = await Partner.get(id=redemption.fulfilled_partner_id)  # type: ignore[attr-defined]
+        at = redemption.fulfilled_at.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+        return MallError(MallErrorCode.ALREADY_FULFILLED, f"Already collected at {shop.name}'s shop on {at}.",
+                         field="code", redemption=redemption)
     if redemption.status == "FULFILLED":
         where = await Store.get(id=redemption.fulfilled_store_id)  # type: ignore[attr-defined]
         return MallError(

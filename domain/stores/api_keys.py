@@ -73,3 +73,16 @@ async def viewer_for_key(secret: str) -> Viewer | None:
 
 async def revoke_key(key_id: int, clock: Clock) -> bool:
     return await ApiKey.filter(id=key_id, revoked_at__isnull=True).update(revoked_at=clock.now()) == 1
+
+
+# What a partner key may do unless its creator narrows it.
+PARTNER_SCOPES = frozenset({"bundles:read", "redemptions:verify", "settlement:read", "webhooks:manage"})
+
+
+async def create_partner_key(partner_id: int, name: str, scopes: list[str] | None = None, connection=None) -> IssuedKey:
+    secret = _new_secret("partner")
+    key = await ApiKey.create(
+        kind="PARTNER", name=name, display_prefix=secret[:20], key_hash=sha256(secret),
+        scopes=_checked_scopes(scopes, PARTNER_SCOPES), partner_id=partner_id, using_db=connection,
+    )
+    return IssuedKey(key=key, secret=secret)

@@ -30,15 +30,29 @@ class Store(models.Model):
 
 
 class Partner(models.Model):
-    """A bakery or florist selling co-branded bundles with the chain."""
+    """A bakery or florist selling co-branded bundles with the chain.
+
+    Its settlement terms: a bundle's own per-unit share when the bundle sets one, otherwise
+    share_percent of the cash the bundle took. store_ids are the stores it serves (empty: all).
+    """
 
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=32, unique=True)
     name = fields.CharField(max_length=120)
+    kind = fields.CharField(max_length=10, default="OTHER")
+    contact = fields.CharField(max_length=200, default="")
+    store_ids = fields.JSONField(default=list)
+    share_percent = fields.IntField(null=True)
+    status = fields.CharField(max_length=10, default="ACTIVE")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "partner"
+        constraints = (
+            CheckConstraint(check="kind IN ('BAKERY', 'FLORIST', 'OTHER')", name="partner_kind_known"),
+            CheckConstraint(check="status IN ('ACTIVE', 'SUSPENDED')", name="partner_status_known"),
+            CheckConstraint(check="share_percent IS NULL OR share_percent BETWEEN 0 AND 100", name="partner_share_range"),
+        )
 
 
 class StaffUser(models.Model):

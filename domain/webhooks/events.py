@@ -1,9 +1,9 @@
 """The event types an endpoint may subscribe to, who may receive each, and the delivered body.
 
 A new event type is one line in EventType (and its description in schema/webhooks/types.py);
-partner events (bundle.stock_low, settlement.closed) join PARTNER_EVENTS when partner bundles
-emit them. Chain endpoints receive every event; a partner's endpoints receive only the events
-emitted for that partner (`emit(..., partner_id=...)`), and only types in PARTNER_EVENTS.
+partner events (settlement.closed; bundle.stock_low is not emitted yet) are in PARTNER_EVENTS.
+Chain endpoints receive every event; a partner's endpoints receive only the events emitted for
+that partner (`emit(..., partner_id=...)`), and only types in PARTNER_EVENTS.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ class EventType(StrEnum):
     REDEMPTION_CREATED = "redemption.created"
     REDEMPTION_FULFILLED = "redemption.fulfilled"
     REDEMPTION_CANCELLED = "redemption.cancelled"
+    SETTLEMENT_CLOSED = "settlement.closed"
 
 
 # What a partner's endpoint may subscribe to: events about its own business, never members'.
-PARTNER_EVENTS = frozenset({EventType.REDEMPTION_CREATED, EventType.REDEMPTION_FULFILLED, EventType.REDEMPTION_CANCELLED})
+PARTNER_EVENTS = frozenset({EventType.REDEMPTION_CREATED, EventType.REDEMPTION_FULFILLED, EventType.REDEMPTION_CANCELLED,
+                            EventType.SETTLEMENT_CLOSED})
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

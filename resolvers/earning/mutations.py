@@ -12,15 +12,16 @@ from domain.earning.models import CampaignRule, EarnRate, Purchase
 from domain.errors import DomainError
 from domain.idempotency import run_once
 from resolvers.context import RequestContext
-from resolvers.global_ids import input_pk
+from resolvers.global_ids import input_pk, optional_input_pk
 
 MAX_BATCH = 500
 
 
 def _line(i: int, sku: str, category: str, quantity: int, unit_price: str | None,
-          unit_price_money: tuple[Decimal, str] | None) -> purchases.LineInput:
+          unit_price_money: tuple[Decimal, str] | None, bundle_id: str | None = None) -> purchases.LineInput:
     price = money.yuan_text(unit_price, unit_price_money, field=f"lines.{i}.unitPrice")
-    return purchases.LineInput(sku, category, quantity, price)  # type: ignore[arg-type]
+    bundle = optional_input_pk(bundle_id, "MallItem", f"lines.{i}.bundleId")
+    return purchases.LineInput(sku, category, quantity, price, bundle)  # type: ignore[arg-type]
 
 
 def _request(fields: dict[str, Any]) -> purchases.PurchaseRequest:

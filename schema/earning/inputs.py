@@ -20,6 +20,11 @@ class PurchaseLineInput:
         default=None, description="Yuan as a decimal string, e.g. \"12.50\".", deprecation_reason="Use unitPriceMoney."
     )
     unit_price_money: MoneyInput | None = strawberry.field(default=None, description="The price of one unit.")
+    bundle_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The partner bundle this line sells for cash (its id from `bundles`): the line takes its units from the"
+        " bundle's stock (OUT_OF_STOCK, BUNDLE_NOT_FOUND) and earns points like any line.",
+    )
 
 
 @strawberry.input(description="A paid sale to record for a member; at most 200 lines and 10,000,000 yuan.")

@@ -36,7 +36,8 @@ def _purchase_fields(data: inputs.RecordPurchaseInput) -> dict[str, Any]:
     return {
         "member_code": data.member_code, "store_id": data.store_id, "channel": data.channel.value,
         "lines": [
-            (line.sku, line.category, line.quantity, line.unit_price, money_pair(line.unit_price_money)) for line in data.lines
+            (line.sku, line.category, line.quantity, line.unit_price, money_pair(line.unit_price_money), line.bundle_id)
+            for line in data.lines
         ],
         "client_txn_id": data.client_txn_id, "occurred_at": data.occurred_at, "points_to_redeem": data.points_to_redeem,
         "coupon_codes": data.coupon_codes, "delivery_fee": money_pair(data.delivery_fee),

@@ -29,6 +29,10 @@ class WebhookEventType(Enum):
     REDEMPTION_CANCELLED = strawberry.enum_value(
         "redemption.cancelled", description="redemption.cancelled: a redemption was cancelled, or expired uncollected."
     )
+    SETTLEMENT_CLOSED = strawberry.enum_value(
+        "settlement.closed",
+        description="settlement.closed: a partner's settlement period was closed; its statement is final (partner events).",
+    )
 
 
 @strawberry.enum(description="Why a webhook endpoint receives nothing.")

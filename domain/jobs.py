@@ -13,6 +13,7 @@ from domain.idempotency import service as idempotency
 from domain.lotteries import catalogue as lotteries
 from domain.mall import cancellation
 from domain.metrics import rollups as metrics_rollups
+from domain.partners import stock_watch as bundle_stock
 from domain.stores import services as stores
 from domain.tiers import schedule as tier_schedule
 from domain.webhooks import delivery as webhook_delivery
@@ -53,6 +54,10 @@ async def _deliver_webhooks(ctx: JobContext) -> dict[str, int]:
     return (await webhook_delivery.run(ctx.settings, ctx.clock, progress=ctx.progress)).counts()
 
 
+async def _watch_bundle_stock(ctx: JobContext) -> dict[str, int]:
+    return {"alerts": await bundle_stock.send_alerts(ctx.clock)}
+
+
 async def _close_charity_projects(ctx: JobContext) -> dict[str, int]:
     closed = await charity_projects.close_due(ctx.clock)
     return {"closed": closed, "refunded": await charity_refunds.refund_all_cancelled(clock=ctx.clock)}
@@ -69,6 +74,7 @@ JOBS: list[Job] = [
     Job("idempotency-purge", _purge_idempotency_keys, next_due=every(timedelta(hours=1))),
     Job("lottery-close", _close_lotteries, next_due=every(timedelta(minutes=1))),
     Job("charity-close", _close_charity_projects, next_due=every(timedelta(minutes=5))),
+    Job("bundle-stock-watch", _watch_bundle_stock, next_due=every(timedelta(minutes=1))),
     Job("metrics-rollup", _roll_up_metrics, next_due=every(timedelta(minutes=1))),
     Job("staff-sign-in-purge", _purge_sign_in_attempts, next_due=every(timedelta(days=1))),
     # Not at the first start: a review out of schedule would drop members a tier early.

@@ -3,7 +3,12 @@ shop, cash sales at the till, and the monthly settlement."""
 
 from __future__ import annotations
 
+from domain.access import StaffRole
 from domain.mall.check import check_stock
+from domain.mall.models import MallItem
+from domain.partners import stock_watch
+from domain.stores import api_keys
+from domain.stores.models import ApiKey, Partner
 from domain.webhooks.models import WebhookEvent
 from tests.conftest import orchard_cli
 from tests.partners_support import Partners
@@ -177,3 +182,63 @@ async def test_a_month_settles_and_a_cancellation_after_closing_lands_in_the_nex
     rows = target.read_text().splitlines()
     assert rows[0].startswith("partner,period,kind,at,bundle,reference,member,quantity,cash_yuan,share_yuan")
     assert rows[-1].endswith("TOTAL,,,,,4,70.00,95.00") and len(rows) == 5
+
+
+async def test_a_bundle_running_low_tells_its_partner_once_per_restock(api, clock):
+    shop = await Partners.open(api)
+    bakery = await shop.partner()
+    cake = await shop.bundle(bakery, pointsPrice=10, stock=10)
+    member = await shop.mall.member(balance=1_000)
+    low = {"partner_id": pk(bakery["id"]), "event_type": "bundle.stock_low"}
+
+    for _ in range(8):
+        assert (await shop.mall.redeem(member, cake))["errors"] == []
+    assert await stock_watch.send_alerts(clock) == 0  # 2 of 10 left: not low yet
+    assert (await shop.mall.redeem(member, cake))["errors"] == []
+    assert await stock_watch.send_alerts(clock) == 1  # 1 of 10
+    assert await stock_watch.send_alerts(clock) == 0 and await WebhookEvent.filter(**low).count() == 1
+
+    restock = "mutation($i: RestockMallItemInput!) { restockMallItem(input: $i) { errors { code } } }"
+    inp = {"itemId": cake["id"], "quantity": 10, "idempotencyKey": new_key()}
+    assert (await api.data(restock, {"i": inp}, token=shop.mall.admin))["restockMallItem"]["errors"] == []
+    assert await stock_watch.send_alerts(clock) == 0  # 11 of 20
+    for _ in range(9):
+        assert (await shop.mall.redeem(member, cake))["errors"] == []
+    assert await stock_watch.send_alerts(clock) == 1  # 2 of 20
+    event = await WebhookEvent.filter(**low).order_by("-id").first()
+    assert '"stockRemaining":2' in event.body and '"stockReceived":20' in event.body
+
+
+ADMIN_ONLY = {
+    "createPartner": ("CreatePartnerInput", {"name": "Sneaky", "kind": "OTHER"}),
+    "updatePartner": ("UpdatePartnerInput", {"partnerId": "{partner}", "status": "SUSPENDED"}),
+    "createPartnerKey": ("CreatePartnerKeyInput", {"partnerId": "{partner}", "name": "stolen"}),
+    "createBundle": ("CreateBundleInput", {"partnerId": "{partner}", "name": "Free cake", "pointsPrice": 1}),
+    "closeSettlementPeriod": ("CloseSettlementPeriodInput", {"partnerId": "{partner}", "period": "2020-01"}),
+}
+
+
+async def test_only_chain_admins_manage_partners_bundles_and_periods(api):
+    shop = await Partners.open(api)
+    bakery, florist = await shop.partner(), await shop.partner("Bloom & Co", "FLORIST")
+    _, manager = await api.make_staff(StaffRole.STORE_MANAGER, shop.mall.store)
+    kiosk = await api_keys.create_device_key(shop.mall.store, api_keys.DeviceType.KIOSK, "Kiosk")
+    member = await shop.mall.member(balance=100)
+    callers = {"anonymous": None, "member": member.token, "clerk": shop.mall.clerk, "manager": manager,
+               "kiosk": kiosk.secret, "partner": await shop.key(bakery), "other partner": await shop.key(florist)}
+    for field, (input_type, values) in ADMIN_ONLY.items():
+        given = {k: bakery["id"] if v == "{partner}" else v for k, v in values.items()}
+        for who, token in callers.items():
+            body = await api.gql(f"mutation($i: {input_type}!) {{ {field}(input: $i) {{ errors {{ code }} }} }}",
+                                 {"i": given}, token=token)
+            assert body["data"] is None or body["data"][field] is None, (field, who)
+            assert body["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "UNAUTHENTICATED"), (field, who)
+    assert await Partner.all().count() == 2 and await ApiKey.filter(kind="PARTNER").count() == 2
+    assert (await Partner.get(id=pk(bakery["id"]))).status == "ACTIVE" and await MallItem.filter(partner_id__isnull=False).count() == 0
+
+    for who in ("anonymous", "member", "clerk", "manager", "kiosk"):
+        token = callers[who]
+        shown = await api.data("query($p: ID!) { partners { id } partner(id: $p) { id }"
+                               " partnerSettlement(partnerId: $p, period: \"2026-11\") { period } }", {"p": bakery["id"]},
+                               token=token)
+        assert shown == {"partners": [], "partner": None, "partnerSettlement": None}, who

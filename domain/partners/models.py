@@ -63,3 +63,16 @@ class SettlementStatement(models.Model):
     class Meta:
         table = "partner_settlement"
         unique_together = (("partner", "period"),)
+
+
+class BundleStockAlert(models.Model):
+    """The bundle.stock_low event sent for an item, once per stock level: a restock raises
+    stock_received and so arms the alert again."""
+
+    id = fields.IntField(primary_key=True)
+    item = fields.OneToOneField("orchard.MallItem", related_name="stock_alert", on_delete=fields.RESTRICT)
+    stock_received = fields.BigIntField()
+    sent_at = fields.DatetimeField()
+
+    class Meta:
+        table = "partner_bundle_stock_alert"

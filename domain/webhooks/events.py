@@ -1,7 +1,7 @@
 """The event types an endpoint may subscribe to, who may receive each, and the delivered body.
 
 A new event type is one line in EventType (and its description in schema/webhooks/types.py);
-partner events (settlement.closed; bundle.stock_low is not emitted yet) are in PARTNER_EVENTS.
+partner events (settlement.closed, bundle.stock_low) are in PARTNER_EVENTS.
 Chain endpoints receive every event; a partner's endpoints receive only the events emitted for
 that partner (`emit(..., partner_id=...)`), and only types in PARTNER_EVENTS.
 """
@@ -26,11 +26,12 @@ class EventType(StrEnum):
     REDEMPTION_FULFILLED = "redemption.fulfilled"
     REDEMPTION_CANCELLED = "redemption.cancelled"
     SETTLEMENT_CLOSED = "settlement.closed"
+    BUNDLE_STOCK_LOW = "bundle.stock_low"
 
 
 # What a partner's endpoint may subscribe to: events about its own business, never members'.
 PARTNER_EVENTS = frozenset({EventType.REDEMPTION_CREATED, EventType.REDEMPTION_FULFILLED, EventType.REDEMPTION_CANCELLED,
-                            EventType.SETTLEMENT_CLOSED})
+                            EventType.SETTLEMENT_CLOSED, EventType.BUNDLE_STOCK_LOW})
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

@@ -33,6 +33,10 @@ class WebhookEventType(Enum):
         "settlement.closed",
         description="settlement.closed: a partner's settlement period was closed; its statement is final (partner events).",
     )
+    BUNDLE_STOCK_LOW = strawberry.enum_value(
+        "bundle.stock_low",
+        description="bundle.stock_low: a partner bundle is down to a tenth of its stock; once per restock (partner events).",
+    )
 
 
 @strawberry.enum(description="Why a webhook endpoint receives nothing.")

@@ -242,3 +242,28 @@ async def test_only_chain_admins_manage_partners_bundles_and_periods(api):
                                " partnerSettlement(partnerId: $p, period: \"2026-11\") { period } }", {"p": bakery["id"]},
                                token=token)
         assert shown == {"partners": [], "partner": None, "partnerSettlement": None}, who
+
+
+async def test_a_returned_till_sale_puts_the_bundle_back_and_leaves_the_settlement(api, clock):
+    clock.set(local(2026, 11, 20))
+    await ensure_default_rules(clock)
+    shop = await Partners.open(api)
+    bakery = await shop.partner(sharePercent=50)
+    tart = await shop.bundle(bakery, name="Tart for cash", pointsPrice=None, stock=5,
+                             cashPrice={"amount": "40.00", "currency": "CNY"})
+    member = await shop.mall.member(balance=0)
+    sold = await shop.sell(member.code, tart, quantity=3, price="40.00")
+    assert sold["errors"] == [] and await units_left(tart) == 2
+
+    clock.set(local(2026, 12, 3))
+    back = await api.data(
+        "mutation($i: ReturnPurchaseInput!) { returnPurchase(input: $i) { purchase { status } errors { code } } }",
+        {"i": {"purchaseId": sold["purchase"]["id"], "lines": [{"lineNo": 0, "quantity": 2}], "idempotencyKey": new_key()}},
+        token=shop.mall.clerk)
+    assert back["returnPurchase"] == {"purchase": {"status": "PARTIALLY_RETURNED"}, "errors": []}
+    assert await units_left(tart) == 4 and await check_stock() == []
+    november, december = await shop.settlement(bakery, "2026-11"), await shop.settlement(bakery, "2026-12")
+    assert (november["unitsSold"], november["shareDue"]) == (3, {"amount": "60.00"})
+    assert (december["unitsSold"], december["cashTaken"], december["shareDue"]) == (-2, {"amount": "-80.00"},
+                                                                                    {"amount": "-40.00"})
+    assert [line["kind"] for line in december["lines"]] == ["RETURNED"]

@@ -655,5 +655,13 @@ async def return_purchase(viewer: Viewer, purchase_id: int, returned: list[Retur
             await PurchaseCoupon.filter(purchase_id=purchase.id, coupon_id__in=given_back).using_db(connection).update(
                 given_back_at=utc(clock.now())
             )
+    await bundle_lines.give_back(connection, purchase.id, _per_line(returned), clock)
     await Purchase.filter(id=purchase.id).using_db(connection).update(status="RETURNED" if fully else "PARTIALLY_RETURNED")
     return await Purchase.get(id=purchase.id).using_db(connection)
+
+
+def _per_line(returned: list[ReturnLine]) -> dict[int, int]:
+    units: dict[int, int] = {}
+    for item in returned:
+        units[item.line_no] = units.get(item.line_no, 0) + item.quantity
+    return units

@@ -15,7 +15,8 @@ async def check_stock() -> list[str]:
         " COALESCE((SELECT SUM(r.quantity) FROM mall_redemption r WHERE r.item_id = i.id"
         "   AND r.status IN ($1, $2)), 0)"
         # Partner bundles sold for cash at the till take the same stock (domain/partners/sales.py).
-        " + COALESCE((SELECT SUM(s.quantity) FROM partner_bundle_sale s WHERE s.item_id = i.id), 0) AS redeemed"
+        " + COALESCE((SELECT SUM(s.quantity) FROM partner_bundle_sale s WHERE s.item_id = i.id), 0)"
+        " - COALESCE((SELECT SUM(x.quantity) FROM partner_bundle_sale_return x WHERE x.item_id = i.id), 0) AS redeemed"
         " FROM mall_item i WHERE i.stock_limited ORDER BY i.id",
         *OPEN_OR_DONE,
     )

@@ -76,3 +76,19 @@ class BundleStockAlert(models.Model):
 
     class Meta:
         table = "partner_bundle_stock_alert"
+
+
+class BundleSaleReturn(models.Model):
+    """Units of a till-sold bundle returned with their purchase: back in stock, out of the settlement."""
+
+    id = fields.IntField(primary_key=True)
+    sale = fields.ForeignKeyField("orchard.BundleSale", related_name="returns", on_delete=fields.RESTRICT)
+    item = fields.ForeignKeyField("orchard.MallItem", related_name="bundle_sale_returns", on_delete=fields.RESTRICT)
+    partner = fields.ForeignKeyField("orchard.Partner", related_name="bundle_sale_returns", on_delete=fields.RESTRICT)
+    quantity = fields.IntField()
+    cash_fen = fields.BigIntField()
+    returned_at = fields.DatetimeField()
+
+    class Meta:
+        table = "partner_bundle_sale_return"
+        indexes = (("partner_id", "returned_at"), ("item_id",))

@@ -8,8 +8,9 @@ from __future__ import annotations
 from domain.earning import bundle_lines
 from domain.errors import DomainError
 from domain.mall import catalogue, eligibility, stock
+from domain.mall.models import MallItem
 from domain.partners import partners
-from domain.partners.models import BundleSale
+from domain.partners.models import BundleSale, BundleSaleReturn
 from domain.stores.models import Partner
 from infra.clock import utc
 
@@ -31,6 +32,23 @@ async def sell(conn, purchase, store, lines: list[bundle_lines.BundleLine], cloc
                                 using_db=conn)
 
 
+async def give_back(conn, purchase_id: int, returned: dict[int, int], clock) -> None:
+    """Returned units of the purchase's bundle lines: back in the bundle's stock, and a return row
+    the settlement counts against the partner in the month of the return."""
+    sales = await BundleSale.filter(purchase_id=purchase_id, line_no__in=list(returned)).using_db(conn)
+    for sale in sorted(sales, key=lambda s: s.item_id):  # type: ignore[attr-defined]
+        item = await MallItem.get(id=sale.item_id).using_db(conn)  # type: ignore[attr-defined]
+        units = returned[sale.line_no]
+        if item.stock_limited:
+            await stock.give_back(conn, item.id, units, item.stock_buckets)
+        await BundleSaleReturn.create(sale_id=sale.id, item_id=item.id, partner_id=sale.partner_id,  # type: ignore[attr-defined]
+                                      quantity=units, cash_fen=sale.cash_fen * units // sale.quantity,
+                                      returned_at=utc(clock.now()), using_db=conn)
+        # Before the commit: a rush that notes the bundle sold out meanwhile keeps it so for
+        # stock.SOLD_OUT_TTL (5 s) at most.
+        await stock.forget_sold_out(item.id)
+
+
 def install() -> None:
-    """Called once at start-up (app.create_app): purchases sell bundles through `sell`."""
-    bundle_lines.set_seller(sell)
+    """Called once at start-up (app.create_app): purchases sell and return bundles through these."""
+    bundle_lines.install(sell=sell, give_back=give_back)

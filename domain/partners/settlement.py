@@ -27,7 +27,7 @@ from domain.mall.models import MallItem, Redemption
 from domain.members.models import Member
 from domain.partners import partners
 from domain.partners.errors import PartnerError, PartnerErrorCode
-from domain.partners.models import BundleSale, PartnerBundle, SettlementStatement
+from domain.partners.models import BundleSale, BundleSaleReturn, PartnerBundle, SettlementStatement
 from domain.stores.models import Partner
 from domain.text import masked_name
 from domain.webhooks import outbox
@@ -42,7 +42,7 @@ READ_SCOPE = "settlement:read"
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # REDEEMED | SOLD | ADJUSTMENT
+    kind: str  # REDEEMED | SOLD | RETURNED | ADJUSTMENT
     at: datetime
     bundle_id: int
     bundle_name: str
@@ -72,7 +72,8 @@ class Statement:
 
     @property
     def units_sold(self) -> int:
-        return self._sum("SOLD", "quantity")
+        """Net of the till returns in the period."""
+        return self._sum("SOLD", "quantity") + self._sum("RETURNED", "quantity")
 
     @property
     def units_adjusted(self) -> int:
@@ -114,7 +115,8 @@ async def _work_out(partner: Partner, period: str, start: datetime, end: datetim
     ended = [r for r in await Redemption.filter(partner_id=partner.id, cancelled_at__gte=start, cancelled_at__lt=end,
                                                 status__in=ENDED) if r.id in closed_ids]
     sales = await BundleSale.filter(partner_id=partner.id, sold_at__gte=start, sold_at__lt=end)
-    item_ids = {r.item_id for r in [*made, *ended]} | {s.item_id for s in sales}  # type: ignore[attr-defined]
+    returns = await BundleSaleReturn.filter(partner_id=partner.id, returned_at__gte=start, returned_at__lt=end).prefetch_related("sale")
+    item_ids = {r.item_id for r in [*made, *ended]} | {s.item_id for s in [*sales, *returns]}  # type: ignore[attr-defined]
     names = dict(await MallItem.filter(id__in=item_ids).values_list("id", "name"))
     terms = {t.item_id: t for t in await PartnerBundle.filter(item_id__in=item_ids)}  # type: ignore[attr-defined]
     members = dict(await Member.filter(id__in={r.member_id for r in [*made, *ended]}).values_list("id", "name"))  # type: ignore[attr-defined]
@@ -130,6 +132,10 @@ async def _work_out(partner: Partner, period: str, start: datetime, end: datetim
     for s in sales:
         lines.append(Line("SOLD", utc(s.sold_at), s.item_id, names[s.item_id], f"purchase:{s.purchase_id}", None,  # type: ignore[attr-defined]
                           s.quantity, s.cash_fen, _share(terms.get(s.item_id), partner, s.quantity, s.cash_fen)))  # type: ignore[attr-defined]
+    for x in returns:
+        lines.append(Line("RETURNED", utc(x.returned_at), x.item_id, names[x.item_id], f"purchase:{x.sale.purchase_id}",  # type: ignore[attr-defined]
+                          None, -x.quantity, -x.cash_fen,
+                          -_share(terms.get(x.item_id), partner, x.quantity, x.cash_fen)))  # type: ignore[attr-defined]
     lines.sort(key=lambda line: (line.at, line.reference))
     return Statement(partner, period, start, end, lines, redemption_ids=sorted(r.id for r in made))
 

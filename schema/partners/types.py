@@ -39,6 +39,7 @@ class BundleSupplier(Enum):
 class SettlementLineKind(Enum):
     REDEEMED = strawberry.enum_value("REDEEMED", description="Units a member redeemed with points in the period.")
     SOLD = strawberry.enum_value("SOLD", description="Units a till sold for cash in the period.")
+    RETURNED = strawberry.enum_value("RETURNED", description="Till-sold units returned in the period: negative.")
     ADJUSTMENT = strawberry.enum_value(
         "ADJUSTMENT", description="A redemption an earlier, closed statement counted, cancelled or expired in this period: negative."
     )
@@ -168,7 +169,7 @@ class PartnerSettlement:
     closed: bool = strawberry.field(description="True once closeSettlementPeriod froze it.")
     closed_at: datetime | None = strawberry.field(description="When it was closed; null while open.")
     units_redeemed: int = strawberry.field(description="Units redeemed with points in the period, not cancelled (at closing).")
-    units_sold: int = strawberry.field(description="Units sold for cash at tills in the period.")
+    units_sold: int = strawberry.field(description="Units sold for cash at tills in the period, less those returned in it.")
     units_adjusted: int = strawberry.field(description="Units of earlier closed periods cancelled in this one (zero or negative).")
     cash_taken: Money = strawberry.field(description="Cash of points + cash redemptions and till sales, less adjustments.")
     share_due: Money = strawberry.field(description="The partner's share of all lines, adjustments included.")

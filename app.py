@@ -290,8 +290,12 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> Response:
+        # Readiness follows the database only: Redis is a cache and the shared rate-limit store,
+        # and a worker degrades without it (infra.cache), so a Redis outage must not take every
+        # worker out of the load balancer. Its state is reported for the operator.
         ok = await db.ping()
-        return JSONResponse({"status": "ready" if ok else "unavailable", "database": ok}, 200 if ok else 503)
+        body = {"status": "ready" if ok else "unavailable", "database": ok, "cache": cache.status()}
+        return JSONResponse(body, 200 if ok else 503)
 
     async def metrics_endpoint(_request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

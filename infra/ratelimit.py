@@ -3,7 +3,10 @@
 `RateLimiter` is a token bucket per process (the embedded default). `SharedRateLimiter` keeps the
 same bucket for every worker and host when Redis is configured: a GCRA (a token bucket kept as
 one timestamp per caller) in one Redis script, on Redis's clock, so hosts' clocks need not agree.
-If Redis cannot be reached the process falls back to its own bucket rather than refuse everyone.
+If Redis cannot be reached the process falls back to its own bucket rather than refuse everyone
+(each worker then allows up to the whole rate on its own), with a warning at most every
+WARN_EVERY_SECONDS; infra.cache's breaker tries Redis again every few seconds, and the shared
+bucket is used again as soon as it answers.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections import OrderedDict
 from infra import cache
 
 MAX_TRACKED_CALLERS = 100_000
+WARN_EVERY_SECONDS = 30.0
 log = logging.getLogger("orchard.ratelimit")
 
 
@@ -46,12 +50,18 @@ class SharedRateLimiter:
         self.rate = rate_per_second
         self.burst = burst
         self._fallback = RateLimiter(rate_per_second, burst)
+        self._warned_at = float("-inf")
 
     async def take(self, caller: str, cost: float = 1.0) -> bool:
         try:
             return await cache.gcra_take(f"rate:{caller}", self.rate, self.burst, cost)
-        except (OSError, ConnectionError, TimeoutError) as exc:
-            log.warning("rate limit store unreachable, limiting in process: %s", exc)
+        except (cache.Unavailable, *cache.UNREACHABLE) as exc:
+            # redis-py's ConnectionError and TimeoutError are RedisErrors, not the builtins:
+            # cache.gcra_take turns them (and any failure while its breaker is open) into Unavailable.
+            now = time.monotonic()
+            if now - self._warned_at >= WARN_EVERY_SECONDS:
+                self._warned_at = now
+                log.warning("rate limit store unreachable, limiting in process: %s", exc)
             return self._fallback.allow(caller, cost)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 async def test_healthz_and_readyz(api):
     assert (await api.http.get("/healthz")).json() == {"status": "ok"}
     ready = await api.http.get("/readyz")
-    assert ready.status_code == 200 and ready.json() == {"status": "ready", "database": True}
+    assert ready.status_code == 200 and ready.json()["status"] == "ready" and ready.json()["database"] is True
+    assert ready.json()["cache"]["reachable"] is True
 
 
 async def test_metrics_count_operations_by_name_and_errors_by_code(api):

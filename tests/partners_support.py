@@ -12,7 +12,7 @@ _txns = itertools.count(1)
 BUNDLE = "id name partner { id name } stockRemaining pointsRedeemable effectivePrice { points cash { amount } }"
 CREATE_PARTNER = """mutation($i: CreatePartnerInput!) { createPartner(input: $i) { partner { id name kind code status }
   errors { code field } } }"""
-CREATE_KEY = """mutation($i: CreatePartnerKeyInput!) { createPartnerKey(input: $i) { key { id } secret errors { code } } }"""
+CREATE_KEY = """mutation($i: CreatePartnerKeyInput!) { createPartnerKey(input: $i) { key apiKey { id } secret errors { code } } }"""
 CREATE_BUNDLE = f"""mutation($i: CreateBundleInput!) {{ createBundle(input: $i) {{ bundle {{ {BUNDLE} }}
   errors {{ code field message }} }} }}"""
 BUNDLES = f"""query($f: BundleFilter) {{ bundles(first: 20, filter: $f) {{ totalCount edges {{ node {{ {BUNDLE}
@@ -49,7 +49,7 @@ class Partners:
     async def key(self, partner: dict, scopes: list[str] | None = None) -> str:
         values = {"partnerId": partner["id"], "name": "Shop tablet", **({"scopes": scopes} if scopes is not None else {})}
         body = (await self.api.data(CREATE_KEY, {"i": values}, token=self.mall.admin))["createPartnerKey"]
-        assert body["errors"] == [], body
+        assert body["errors"] == [] and body["key"] == body["apiKey"]["id"], body
         return body["secret"]
 
     async def bundle(self, partner: dict, **fields) -> dict:

@@ -13,7 +13,7 @@ from domain.webhooks.models import WebhookEvent
 from tests.conftest import orchard_cli
 from tests.partners_support import Partners
 from tests.points_support import ensure_default_rules
-from tests.test_mall import local, new_key, pk, units_left
+from tests.test_mall import SHANGHAI, local, new_key, pk, units_left
 
 
 async def test_chain_admins_sign_up_partners_and_issue_keys_shown_once(api):
@@ -267,3 +267,35 @@ async def test_a_returned_till_sale_puts_the_bundle_back_and_leaves_the_settleme
     assert (december["unitsSold"], december["cashTaken"], december["shareDue"]) == (-2, {"amount": "-80.00"},
                                                                                     {"amount": "-40.00"})
     assert [line["kind"] for line in december["lines"]] == ["RETURNED"]
+
+
+async def test_the_contract_outside_checks_call(api, clock):
+    shop = await Partners.open(api)
+    admin = shop.mall.admin
+    made = await api.data('mutation { createPartner(input: {name: "Crumb", kind: BAKERY}) { partner { id } errors { code } } }',
+                          token=admin)
+    partner_id = made["createPartner"]["partner"]["id"]
+    key = await api.data("mutation($p: ID!) { createPartnerKey(input: {partnerId: $p, name: \"till\"}) { key secret errors { code } } }",
+                         {"p": partner_id}, token=admin)
+    secret = key["createPartnerKey"]["secret"]
+    assert secret.startswith("orch_partner_") and key["createPartnerKey"]["key"]
+    bundle = await api.data(
+        "mutation($p: ID!) { createBundle(input: {partnerId: $p, name: \"Fruit + cake\", pointsPrice: 200,"
+        " cashPrice: {amount: \"5.00\", currency: \"CNY\"}, stock: 5, perMemberLimit: 2,"
+        " partnerShare: {amount: \"12.00\", currency: \"CNY\"}}) { bundle { id } errors { code } } }",
+        {"p": partner_id}, token=admin)
+    bundle_id = bundle["createBundle"]["bundle"]["id"]
+    listed = await api.data("{ bundles(first: 10) { edges { node { id name partner { id name } stockRemaining"
+                            " effectivePrice { points } } } } }", token=secret)
+    assert listed["bundles"]["edges"] == [{"node": {"id": bundle_id, "name": "Fruit + cake",
+                                                    "partner": {"id": partner_id, "name": "Crumb"}, "stockRemaining": 5,
+                                                    "effectivePrice": {"points": 200}}}]
+    member = await shop.mall.member(balance=500)
+    redeemed = await shop.mall.redeem(member, {"id": bundle_id})
+    verified = await api.data("mutation($c: String!) { verifyPartnerRedemption(input: {code: $c, idempotencyKey: \"v-1\"})"
+                              " { redemption { status } errors { code } } }", {"c": redeemed["redemption"]["code"]}, token=secret)
+    assert verified["verifyPartnerRedemption"] == {"redemption": {"status": "FULFILLED"}, "errors": []}
+    period = clock.now().astimezone(SHANGHAI).strftime("%Y-%m")
+    figures = await api.data("query($p: ID!, $m: String!) { partnerSettlement(partnerId: $p, period: $m)"
+                             " { unitsRedeemed unitsSold shareDue { amount } } }", {"p": partner_id, "m": period}, token=secret)
+    assert figures["partnerSettlement"] == {"unitsRedeemed": 1, "unitsSold": 0, "shareDue": {"amount": "12.00"}}

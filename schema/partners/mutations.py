@@ -54,7 +54,8 @@ class PartnerMutation:
     ) -> CreatePartnerKeyPayload:
         work = mutations.create_partner_key(info.context, input.partner_id, input.name, input.scopes)
         return await payload_of(CreatePartnerKeyPayload, work,
-                                lambda issued: {"key": ApiKey.from_model(issued.key), "secret": issued.secret})
+                                lambda issued: {"key": (shown := ApiKey.from_model(issued.key)).id, "api_key": shown,
+                                                "secret": issued.secret})
 
     @strawberry.mutation(permission_classes=[IsChainAdmin], description="A co-branded bundle: a mall item with a partner (chain admin).")
     async def create_bundle(

@@ -24,7 +24,8 @@ class PartnerPayload:
 
 @strawberry.type(description="The result of createPartnerKey.")
 class CreatePartnerKeyPayload:
-    key: ApiKey | None = strawberry.field(default=None, description="The key; null when refused.")
+    key: strawberry.ID | None = strawberry.field(default=None, description="The new key's ID (revokeApiKey takes it); null when refused.")
+    api_key: ApiKey | None = strawberry.field(default=None, description="The key, its name, prefix and scopes; null when refused.")
     secret: str | None = strawberry.field(default=None, description="The secret (orch_partner_...): shown only now.")
     errors: list[PartnerError] = strawberry.field(default_factory=list, description="Why it was refused; empty on success.")
 

@@ -57,6 +57,12 @@ async def test_sign_ins_and_staff_mutations_are_recorded_and_admins_read_them(ap
 
     digest = await log.large_adjustments(10_000, clock=api.clock)
     assert [(row.points, row.reason) for row in digest] == [(20_000, "shop closed early")]
+    shown_digest = await api.data("{ largeAdjustments { operation points reason actor { kind } } }", token=admin)
+    assert shown_digest["largeAdjustments"] == [{"operation": "adjustPoints", "points": 20_000, "reason": "shop closed early",
+                                                 "actor": {"kind": "STAFF"}}]
+    assert (await api.data("{ largeAdjustments(minimumPoints: 30000) { points } }", token=admin))["largeAdjustments"] == []
+    denied = await api.post("{ largeAdjustments { points } }", token=shop.clerk)
+    assert denied.json()["data"] is None and denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
     # Nobody else reads it: a clerk gets an error, a member too; the data is null.
     for token in (shop.clerk, None):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from domain.access import Viewer, require_chain_admin
 from domain.audit.models import AuditRecord
+from domain.errors import DomainError
 from domain.pagination import Page, PageRequest, keyset_page
 from infra.clock import SYSTEM_CLOCK, Clock, utc
 
@@ -38,6 +39,18 @@ async def records_page(viewer: Viewer, request: PageRequest, where: AuditFilter)
 
 
 LARGE_ADJUSTMENT_OPERATION = "adjustPoints"
+
+
+DIGEST_THRESHOLD = 10_000  # points, either way: an adjustment this large shows in the daily digest
+MAX_DIGEST_THRESHOLD = 1_000_000_000
+
+
+async def digest_for(viewer: Viewer, threshold: int, day_end: datetime | None, clock: Clock) -> list[AuditRecord]:
+    """The daily digest, for chain admins."""
+    require_chain_admin(viewer)
+    if not 1 <= threshold <= MAX_DIGEST_THRESHOLD:
+        raise DomainError("INVALID_AMOUNT", f"A threshold is 1 to {MAX_DIGEST_THRESHOLD:,} points.", field="minimumPoints")
+    return await large_adjustments(threshold, day_end=day_end, clock=clock)
 
 
 async def large_adjustments(

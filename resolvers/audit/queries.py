@@ -27,3 +27,7 @@ async def audit_page(
         actor_id=_pk(actor_id), store_id=_pk(store_id), operation=operation, since=since, until=until
     )
     return await log.records_page(ctx.viewer, page_request(first, after), where)
+
+
+async def large_adjustments(ctx: RequestContext, minimum_points: int | None, day_ending: datetime | None) -> list[AuditRecord]:
+    return await log.digest_for(ctx.viewer, minimum_points or log.DIGEST_THRESHOLD, day_ending, ctx.clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -26,3 +27,15 @@ class AuditQuery:
             since=where.from_, until=where.to,
         )
         return connection_of(page, AuditRecord.from_model)
+
+    @strawberry.field(
+        permission_classes=[IsChainAdmin],
+        description="The daily digest of large points adjustments (chain admins): every adjustPoints of at least"
+        " minimumPoints either way in the 24 hours up to dayEnding, oldest first, with who made it and why.",
+    )
+    async def large_adjustments(
+        self, info: Info,
+        minimum_points: Annotated[int | None, strawberry.argument(description="Points, either way; null: 10,000.")] = None,
+        day_ending: Annotated[datetime | None, strawberry.argument(description="The digest's last moment; null: now.")] = None,
+    ) -> list[AuditRecord]:
+        return [AuditRecord.from_model(r) for r in await queries.large_adjustments(info.context, minimum_points, day_ending)]

@@ -144,10 +144,20 @@ async def append(entry: Entry, result: str, *, connection) -> None:
     )
 
 
+def _unwritten() -> Entry | None:
+    """The current task's entry when the commit about to happen must write it."""
+    entry = _current.get()
+    return entry if entry is not None and not entry.written and entry.joins_commit else None
+
+
+def will_write() -> bool:
+    return _unwritten() is not None
+
+
 async def before_commit(connection) -> None:
     """infra/db.py calls this as a top-level transaction is about to commit."""
-    entry = _current.get()
-    if entry is None or entry.written or not entry.joins_commit:
+    entry = _unwritten()
+    if entry is None:
         return
     entry.written = True
     await append(entry, "ok", connection=connection)
@@ -162,7 +172,7 @@ async def finish(entry: Entry, result: str) -> None:
         await append(entry, result, connection=conn)
 
 
-db.set_before_commit(before_commit)
+db.set_before_commit(before_commit, pending=will_write)
 
 
 async def verify(*, batch: int = 1000) -> tuple[int, int | None]:

@@ -109,12 +109,17 @@ async def apply_migrations(settings: Settings, *, progress=None) -> None:
 # writes its record there, so the record and the change it describes commit together).
 # `pending()` says whether it will write for the current task (commit_with asks, see there).
 _before_commit: list[Callable[[Any], Awaitable[None]]] = []
-_before_commit_pending: list[Callable[[], bool]] = []
+def _nothing_pending() -> bool:
+    return False
+
+
+_before_commit_pending: Callable[[], bool] = _nothing_pending
 
 
 def set_before_commit(hook: Callable[[Any], Awaitable[None]], pending: Callable[[], bool] = lambda: True) -> None:
+    global _before_commit_pending
     _before_commit[:] = [hook]
-    _before_commit_pending[:] = [pending]
+    _before_commit_pending = pending
 
 
 async def _run_before_commit(client) -> None:
@@ -212,28 +217,28 @@ async def commit_with(conn, statement: str, *, failed_sqlstate: str) -> None:
     opened = conn.transaction  # tortoise's TransactionWrapper keeps asyncpg's Transaction here
     if opened is None or _is_savepoint(opened):
         raise RuntimeError("commit_with ends a top-level transaction, not a savepoint")
-    if any(pending() for pending in _before_commit_pending):
+    if _before_commit_pending():
         # The hook (the audit trail's append) takes a lock of its own: it must come after the
         # statement's row lock, as in every other transaction, or the two wait on each other (a
         # staff redemption holding the audit lock while it waits for a stock row that an audited
         # restock holds while it waits for the audit lock). So the statement goes first, alone.
-        await _execute_or_fail(conn, statement, failed_sqlstate)
+        await _execute_or_fail(conn, statement, statement, failed_sqlstate)
         await _run_before_commit(conn)
         message = "COMMIT"
     else:
         message = f"{statement}; COMMIT"
-    await _execute_or_fail(conn, message, failed_sqlstate)
+    await _execute_or_fail(conn, message, statement, failed_sqlstate)
     _committed_outside(conn, opened)
 
 
-async def _execute_or_fail(conn, message: str, failed_sqlstate: str) -> None:
+async def _execute_or_fail(conn, message: str, statement: str, failed_sqlstate: str) -> None:
     conn.log.debug("%s: %s", message, [])
     async with conn.acquire_connection() as connection:  # the transaction's asyncpg connection
         try:
             await connection.execute(message)
         except PostgresError as exc:
             if exc.sqlstate == failed_sqlstate:
-                raise LastStatementFailed(message) from exc
+                raise LastStatementFailed(statement) from exc
             raise
 
 
